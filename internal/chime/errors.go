@@ -1,0 +1,63 @@
+package chime
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/chimed/chimed/internal/model"
+)
+
+// Error is a refusal the caller can act on. Code is a value of the model's
+// ErrorCode enum; the wire layer maps it to the error shape, HTTP status and
+// x-amzn-ErrorType the SDKs expect. Any other error is an internal failure.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// CodeNotImplemented marks operations a later milestone implements. It is not
+// part of the model's ErrorCode enum: it says honestly that nothing was done.
+const CodeNotImplemented = "NotImplemented"
+
+func errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// BadRequest, NotFound, ... build the refusals the domain uses.
+func BadRequest(format string, args ...any) *Error {
+	return errorf(model.ErrorCodeBadRequest, format, args...)
+}
+func NotFound(format string, args ...any) *Error {
+	return errorf(model.ErrorCodeNotFound, format, args...)
+}
+func Conflict(format string, args ...any) *Error {
+	return errorf(model.ErrorCodeConflict, format, args...)
+}
+func Forbidden(format string, args ...any) *Error {
+	return errorf(model.ErrorCodeForbidden, format, args...)
+}
+func Unavailable(format string, args ...any) *Error {
+	return errorf(model.ErrorCodeServiceUnavailable, format, args...)
+}
+
+// ErrorCode returns the Code of err if it is (or wraps) an *Error, else "".
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+// ErrNotUnique is what a store returns when a write breaks a uniqueness rule
+// the database enforces (an email already in use, a token already spent).
+var ErrNotUnique = errors.New("unique constraint violated")
+
+// ErrNoRows is what a store returns when a lookup finds nothing.
+var ErrNoRows = errors.New("no such record")
+
+func notImplemented(op string) error {
+	return errorf(CodeNotImplemented, "%s is not implemented by this server yet", op)
+}

@@ -1,0 +1,83 @@
+package chime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// Service implements every operation of the API on top of a Store. It owns the
+// rules (tenancy, account types, lifecycles); the store only persists.
+type Service struct {
+	store Store
+	now   Clock
+}
+
+var _ API = (*Service)(nil)
+
+// NewService returns a Service that keeps its state in store and reads the
+// time from now.
+func NewService(store Store, now Clock) *Service {
+	return &Service{store: store, now: now}
+}
+
+// update and view run fn in a transaction with the time of the call fixed, so
+// every timestamp written by one operation is the same instant.
+func (s *Service) update(ctx context.Context, fn func(tx Tx, now time.Time) error) error {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	return s.store.Update(ctx, func(tx Tx) error { return fn(tx, now) })
+}
+
+func (s *Service) view(ctx context.Context, fn func(tx Tx) error) error {
+	return s.store.View(ctx, fn)
+}
+
+// NewID returns a random (version 4) UUID.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// randomDigits returns n random decimal digits, e.g. for a personal meeting PIN.
+func randomDigits(n int) string {
+	b := make([]byte, n)
+	ten := big.NewInt(10)
+	for i := range b {
+		d, err := rand.Int(rand.Reader, ten)
+		if err != nil {
+			panic(err)
+		}
+		b[i] = byte('0' + d.Int64())
+	}
+	return string(b)
+}
+
+// notFoundIfMissing turns a store's ErrNoRows into the API's NotFound refusal.
+func notFoundIfMissing(err error, what, id string) error {
+	if errors.Is(err, ErrNoRows) {
+		return NotFound("%s %s not found", what, id)
+	}
+	if err != nil {
+		return fmt.Errorf("load %s %s: %w", what, id, err)
+	}
+	return nil
+}

@@ -1,0 +1,509 @@
+package chime
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/chimed/chimed/internal/model"
+)
+
+// User is a member of a Chime account as the server keeps it.
+type User struct {
+	AwsAccountID       string
+	AccountID          string
+	UserID             string
+	Email              string
+	DisplayName        string
+	UserType           string
+	LicenseType        string
+	RegistrationStatus string
+	InvitationStatus   string
+	PersonalPIN        string
+	// PrimaryProvisionedNumber is the E.164 number associated with the user.
+	PrimaryProvisionedNumber string
+	AlexaForBusinessRoomArn  string
+	AlexaForBusinessEnabled  *bool
+	InboundCalling           bool
+	OutboundCalling          bool
+	SMS                      bool
+	InvitedOn                *time.Time
+	RegisteredOn             *time.Time
+	// LoggedOutAt is when LogoutUser last signed the user out everywhere.
+	LoggedOutAt *time.Time
+	CreatedAt   time.Time
+}
+
+// Invite is an invitation sent by InviteUsers.
+type Invite struct {
+	InviteID    string
+	AccountID   string
+	UserID      string
+	Email       string
+	Status      string
+	EmailStatus string
+	CreatedAt   time.Time
+}
+
+// UserTx reads and writes users and their invitations.
+type UserTx interface {
+	// InsertUser fails with ErrNotUnique when the email is already used in
+	// the AWS account.
+	InsertUser(u *User) error
+	SaveUser(u *User) error
+	// GetUser returns ErrNoRows when the user is not in the account.
+	GetUser(accountID, userID string) (*User, error)
+	// FindUserByEmail looks an email (lower-cased) up across the AWS account.
+	FindUserByEmail(awsAccountID, email string) (*User, error)
+	ListUsers(accountID string, f UserFilter, p Page) ([]*User, error)
+	DeleteUser(accountID, userID string) error
+	CountUsers(accountID string) (int, error)
+	InsertInvite(inv *Invite) error
+}
+
+// UserFilter narrows ListUsers. Empty fields do not filter.
+type UserFilter struct {
+	Email    string
+	UserType string
+}
+
+func (u *User) toModel() *model.User {
+	out := &model.User{
+		AccountId:                model.String(u.AccountID),
+		UserId:                   model.String(u.UserID),
+		UserType:                 model.String(u.UserType),
+		LicenseType:              model.String(u.LicenseType),
+		UserRegistrationStatus:   model.String(u.RegistrationStatus),
+		PersonalPIN:              optional(u.PersonalPIN),
+		PrimaryEmail:             optional(u.Email),
+		DisplayName:              optional(u.DisplayName),
+		PrimaryProvisionedNumber: optional(u.PrimaryProvisionedNumber),
+		UserInvitationStatus:     optional(u.InvitationStatus),
+	}
+	if u.InvitedOn != nil {
+		out.InvitedOn = model.TimeOf(*u.InvitedOn)
+	}
+	if u.RegisteredOn != nil {
+		out.RegisteredOn = model.TimeOf(*u.RegisteredOn)
+	}
+	if u.AlexaForBusinessEnabled != nil || u.AlexaForBusinessRoomArn != "" {
+		out.AlexaForBusinessMetadata = &model.AlexaForBusinessMetadata{
+			IsAlexaForBusinessEnabled: u.AlexaForBusinessEnabled,
+			AlexaForBusinessRoomArn:   optional(u.AlexaForBusinessRoomArn),
+		}
+	}
+	return out
+}
+
+// optional maps "" to an absent member.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// emailKey is the form emails are compared in: addresses are case-insensitive.
+func emailKey(email string) string { return strings.ToLower(email) }
+
+// accountUser loads a user of one of the caller's live accounts.
+func accountUser(tx Tx, caller Caller, accountID, userID string) (*Account, *User, error) {
+	a, err := liveAccount(tx, caller, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := tx.GetUser(accountID, userID)
+	if err := notFoundIfMissing(err, "User", userID); err != nil {
+		return nil, nil, err
+	}
+	return a, u, nil
+}
+
+func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.CreateUserRequest) (*model.CreateUserResponse, error) {
+	var u *User
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		u = &User{
+			AwsAccountID:       a.AwsAccountID,
+			AccountID:          a.AccountID,
+			UserID:             NewID(),
+			Email:              model.Value(in.Email),
+			DisplayName:        model.Value(in.Username),
+			UserType:           model.UserTypePrivateUser,
+			LicenseType:        a.DefaultLicense,
+			RegistrationStatus: model.RegistrationStatusRegistered,
+			PersonalPIN:        randomDigits(10),
+			InboundCalling:     true,
+			OutboundCalling:    true,
+			SMS:                true,
+			RegisteredOn:       &now,
+			CreatedAt:          now,
+		}
+		if in.UserType != nil {
+			u.UserType = *in.UserType
+		}
+		return insertUser(tx, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreateUserResponse{User: u.toModel()}, nil
+}
+
+func insertUser(tx Tx, u *User) error {
+	err := tx.InsertUser(u)
+	if errors.Is(err, ErrNotUnique) {
+		return Conflict("a user with email %s already exists", u.Email)
+	}
+	return err
+}
+
+func (s *Service) GetUser(ctx context.Context, caller Caller, in *model.GetUserRequest) (*model.GetUserResponse, error) {
+	var u *User
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		_, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.GetUserResponse{User: u.toModel()}, nil
+}
+
+func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
+	listing := "users/" + *in.AccountId
+	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(in.MaxResults, 100)
+	filter := UserFilter{Email: emailKey(model.Value(in.UserEmail)), UserType: model.Value(in.UserType)}
+	var found []*User
+	err = s.view(ctx, func(tx Tx) error {
+		if _, err := liveAccount(tx, caller, *in.AccountId); err != nil {
+			return err
+		}
+		found, err = tx.ListUsers(*in.AccountId, filter, Page{After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &model.ListUsersResponse{Users: make([]model.User, 0, min(len(found), limit))}
+	for i, u := range found {
+		if i == limit {
+			break
+		}
+		out.Users = append(out.Users, *u.toModel())
+	}
+	if len(found) > limit {
+		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].UserID)
+	}
+	return out, nil
+}
+
+func (s *Service) UpdateUser(ctx context.Context, caller Caller, in *model.UpdateUserRequest) (*model.UpdateUserResponse, error) {
+	var u *User
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		var a *Account
+		var err error
+		if a, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId); err != nil {
+			return err
+		}
+		if err := applyUserUpdate(a, u, in.LicenseType, in.UserType, in.AlexaForBusinessMetadata); err != nil {
+			return err
+		}
+		return tx.SaveUser(u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateUserResponse{User: u.toModel()}, nil
+}
+
+// applyUserUpdate changes the members present; a license must be one the
+// account supports.
+func applyUserUpdate(a *Account, u *User, license, userType *string, alexa *model.AlexaForBusinessMetadata) error {
+	if license != nil {
+		if !slices.Contains(a.SupportedLicenses, *license) {
+			return BadRequest("LicenseType: account %s supports only %s", a.AccountID, strings.Join(a.SupportedLicenses, ", "))
+		}
+		u.LicenseType = *license
+	}
+	if userType != nil {
+		u.UserType = *userType
+	}
+	if alexa != nil {
+		if alexa.IsAlexaForBusinessEnabled != nil {
+			u.AlexaForBusinessEnabled = alexa.IsAlexaForBusinessEnabled
+		}
+		if alexa.AlexaForBusinessRoomArn != nil {
+			u.AlexaForBusinessRoomArn = *alexa.AlexaForBusinessRoomArn
+		}
+	}
+	return nil
+}
+
+// BatchUpdateUser applies each item on its own: a failing item is reported in
+// UserErrors and does not stop the others.
+func (s *Service) BatchUpdateUser(ctx context.Context, caller Caller, in *model.BatchUpdateUserRequest) (*model.BatchUpdateUserResponse, error) {
+	out := &model.BatchUpdateUserResponse{UserErrors: []model.UserError{}}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		out.UserErrors = out.UserErrors[:0]
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		for _, item := range in.UpdateUserRequestItems {
+			u, err := tx.GetUser(a.AccountID, *item.UserId)
+			if err == nil {
+				err = applyUserUpdate(a, u, item.LicenseType, item.UserType, item.AlexaForBusinessMetadata)
+			}
+			if err == nil {
+				err = tx.SaveUser(u)
+			}
+			if itemErr, ok := userError(*item.UserId, err); ok {
+				out.UserErrors = append(out.UserErrors, itemErr)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// userError turns a refusal about one user of a batch into its UserError.
+// Internal failures are not item errors: they fail the whole call.
+func userError(userID string, err error) (model.UserError, bool) {
+	if errors.Is(err, ErrNoRows) {
+		err = NotFound("User %s not found", userID)
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return model.UserError{}, false
+	}
+	return model.UserError{UserId: model.String(userID), ErrorCode: model.String(e.Code), ErrorMessage: model.String(e.Message)}, true
+}
+
+// InviteUsers invites people by email to a Team account. Each invitee becomes
+// an Unregistered user with a Pending invitation until they accept.
+func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.InviteUsersRequest) (*model.InviteUsersResponse, error) {
+	out := &model.InviteUsersResponse{Invites: []model.Invite{}}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		out.Invites = out.Invites[:0]
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		if a.AccountType != model.AccountTypeTeam {
+			return Forbidden("account %s is a %s account: InviteUsers applies to Team accounts only", a.AccountID, a.AccountType)
+		}
+		for _, email := range in.UserEmailList {
+			inv, err := s.invite(tx, a, email, model.Value(in.UserType), now)
+			if err != nil {
+				return err
+			}
+			out.Invites = append(out.Invites, model.Invite{
+				InviteId:     model.String(inv.InviteID),
+				EmailAddress: model.String(inv.Email),
+				Status:       model.String(inv.Status),
+				EmailStatus:  model.String(inv.EmailStatus),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Time) (*Invite, error) {
+	u, err := tx.FindUserByEmail(a.AwsAccountID, emailKey(email))
+	switch {
+	case errors.Is(err, ErrNoRows):
+		u = &User{
+			AwsAccountID:       a.AwsAccountID,
+			AccountID:          a.AccountID,
+			UserID:             NewID(),
+			Email:              email,
+			UserType:           model.UserTypePrivateUser,
+			LicenseType:        a.DefaultLicense,
+			RegistrationStatus: model.RegistrationStatusUnregistered,
+			InvitationStatus:   model.InviteStatusPending,
+			InboundCalling:     true,
+			OutboundCalling:    true,
+			SMS:                true,
+			InvitedOn:          &now,
+			CreatedAt:          now,
+		}
+		if userType != "" {
+			u.UserType = userType
+		}
+		if err := insertUser(tx, u); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	case u.AccountID != a.AccountID:
+		return nil, Conflict("%s is already a user of account %s", email, u.AccountID)
+	}
+	status := model.InviteStatusPending
+	if u.RegistrationStatus == model.RegistrationStatusRegistered {
+		status = model.InviteStatusAccepted
+	}
+	inv := &Invite{
+		InviteID:  NewID(),
+		AccountID: a.AccountID,
+		UserID:    u.UserID,
+		Email:     email,
+		Status:    status,
+		// No mail relay is configured, so no email went out.
+		EmailStatus: model.EmailStatusNotSent,
+		CreatedAt:   now,
+	}
+	return inv, tx.InsertInvite(inv)
+}
+
+// BatchSuspendUser removes users from a Team account (they may be invited
+// again) or suspends users of an EnterpriseLWA account (signed out, unable to
+// sign in until unsuspended).
+func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model.BatchSuspendUserRequest) (*model.BatchSuspendUserResponse, error) {
+	out := &model.BatchSuspendUserResponse{UserErrors: []model.UserError{}}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		out.UserErrors = out.UserErrors[:0]
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		if a.AccountType != model.AccountTypeTeam && a.AccountType != model.AccountTypeEnterpriseLWA {
+			return Forbidden("account %s is a %s account: BatchSuspendUser applies to Team and EnterpriseLWA accounts", a.AccountID, a.AccountType)
+		}
+		for _, id := range in.UserIdList {
+			u, err := tx.GetUser(a.AccountID, id)
+			switch {
+			case err != nil:
+			case a.AccountType == model.AccountTypeTeam:
+				err = tx.DeleteUser(a.AccountID, id)
+			default:
+				u.RegistrationStatus = model.RegistrationStatusSuspended
+				u.LoggedOutAt = &now
+				err = tx.SaveUser(u)
+			}
+			if itemErr, ok := userError(id, err); ok {
+				out.UserErrors = append(out.UserErrors, itemErr)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BatchUnsuspendUser returns suspended EnterpriseLWA users to Registered;
+// users who are not suspended are left as they are.
+func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *model.BatchUnsuspendUserRequest) (*model.BatchUnsuspendUserResponse, error) {
+	out := &model.BatchUnsuspendUserResponse{UserErrors: []model.UserError{}}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		out.UserErrors = out.UserErrors[:0]
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		if a.AccountType != model.AccountTypeEnterpriseLWA {
+			return Forbidden("account %s is a %s account: only EnterpriseLWA users can be unsuspended (suspended Team users are invited again instead)", a.AccountID, a.AccountType)
+		}
+		for _, id := range in.UserIdList {
+			u, err := tx.GetUser(a.AccountID, id)
+			if err == nil && u.RegistrationStatus == model.RegistrationStatusSuspended {
+				u.RegistrationStatus = model.RegistrationStatusRegistered
+				err = tx.SaveUser(u)
+			}
+			if itemErr, ok := userError(id, err); ok {
+				out.UserErrors = append(out.UserErrors, itemErr)
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) ResetPersonalPIN(ctx context.Context, caller Caller, in *model.ResetPersonalPINRequest) (*model.ResetPersonalPINResponse, error) {
+	var u *User
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		var err error
+		if _, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId); err != nil {
+			return err
+		}
+		u.PersonalPIN = randomDigits(10)
+		return tx.SaveUser(u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ResetPersonalPINResponse{User: u.toModel()}, nil
+}
+
+// LogoutUser records that the user was signed out of every device.
+func (s *Service) LogoutUser(ctx context.Context, caller Caller, in *model.LogoutUserRequest) (*model.LogoutUserResponse, error) {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		if err != nil {
+			return err
+		}
+		u.LoggedOutAt = &now
+		return tx.SaveUser(u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.LogoutUserResponse{}, nil
+}
+
+func (s *Service) GetUserSettings(ctx context.Context, caller Caller, in *model.GetUserSettingsRequest) (*model.GetUserSettingsResponse, error) {
+	var u *User
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		_, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.GetUserSettingsResponse{UserSettings: &model.UserSettings{Telephony: &model.TelephonySettings{
+		InboundCalling:  model.Bool(u.InboundCalling),
+		OutboundCalling: model.Bool(u.OutboundCalling),
+		SMS:             model.Bool(u.SMS),
+	}}}, nil
+}
+
+func (s *Service) UpdateUserSettings(ctx context.Context, caller Caller, in *model.UpdateUserSettingsRequest) error {
+	return s.update(ctx, func(tx Tx, now time.Time) error {
+		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		if err != nil {
+			return err
+		}
+		t := in.UserSettings.Telephony
+		u.InboundCalling, u.OutboundCalling, u.SMS = *t.InboundCalling, *t.OutboundCalling, *t.SMS
+		return tx.SaveUser(u)
+	})
+}

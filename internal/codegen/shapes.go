@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"go/format"
+	"strings"
+)
+
+// goType is the Go type of a member whose target shape is name. Scalars are
+// pointers so "absent" and "zero" stay different, as they are on the wire.
+func (m *Model) goType(name string) string {
+	s := m.shape(name)
+	switch s.Type {
+	case "string":
+		return "*string"
+	case "integer":
+		return "*int32"
+	case "boolean":
+		return "*bool"
+	case "timestamp":
+		return "*Time"
+	case "structure":
+		return "*" + name
+	case "list":
+		return "[]" + m.elemType(s.Member.Shape)
+	}
+	panic(fmt.Sprintf("shape %s: unsupported type %s", name, s.Type))
+}
+
+// elemType is the Go type of a list element: values, not pointers, since a
+// list item is never "absent".
+func (m *Model) elemType(name string) string {
+	s := m.shape(name)
+	switch s.Type {
+	case "string":
+		return "string"
+	case "structure":
+		return name
+	}
+	panic(fmt.Sprintf("list of %s (%s) is not supported", name, s.Type))
+}
+
+func genShapes(m *Model) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("package model\n\n")
+	for _, name := range sortedKeys(m.Shapes) {
+		s := m.Shapes[name]
+		if s.Type == "string" && len(s.Enum) > 0 {
+			fmt.Fprintf(&b, "// %s values.\nconst (\n", name)
+			for _, v := range s.Enum {
+				fmt.Fprintf(&b, "\t%s%s = %q\n", name, v, v)
+			}
+			b.WriteString(")\n\n")
+		}
+	}
+	for _, name := range sortedKeys(m.Shapes) {
+		s := m.Shapes[name]
+		if s.Type != "structure" || s.Exception {
+			continue
+		}
+		fmt.Fprintf(&b, "type %s struct {\n", name)
+		for _, mn := range sortedKeys(s.Members) {
+			mem := s.Members[mn]
+			tag := fmt.Sprintf("json:\"%s,omitempty\"", mn)
+			if mem.Location != "" {
+				// Bound to the URI or query string, never read from the body.
+				tag = "json:\"-\""
+			}
+			fmt.Fprintf(&b, "\t%s %s `%s`\n", mn, m.goType(mem.Shape), tag)
+		}
+		b.WriteString("}\n\n")
+	}
+	return format.Source([]byte(b.String()))
+}

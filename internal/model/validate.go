@@ -1,0 +1,133 @@
+package model
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// ValidationError says which input member broke which rule of the model.
+// Field is the member's path from the request root, e.g. "UserIdList[3]" or
+// "UpdateUserRequestItems[0].UserId".
+type ValidationError struct {
+	Field string
+	Rule  string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Rule }
+
+func missing(field string) *ValidationError {
+	return &ValidationError{Field: field, Rule: "required member is missing"}
+}
+
+func invalid(field, rule string) *ValidationError {
+	return &ValidationError{Field: field, Rule: rule}
+}
+
+// under prefixes the path of a nested structure's error with the member that
+// holds it, so errors are built only on failure and validation of valid input
+// allocates nothing.
+func (e *ValidationError) under(parent string) *ValidationError {
+	e.Field = parent + "." + e.Field
+	return e
+}
+
+// stringRule is the set of constraints of one string shape. Its messages are
+// built once, at start-up.
+type stringRule struct {
+	min, max   int
+	pattern    *regexp.Regexp
+	enum       []string
+	lengthMsg  string
+	patternMsg string
+	enumMsg    string
+}
+
+// newStringRule compiles a shape's pattern. Model patterns are matched against
+// the whole value, as the AWS services do.
+func newStringRule(min, max int, pattern string, enum []string) *stringRule {
+	r := &stringRule{min: min, max: max, enum: enum}
+	switch {
+	case min >= 0 && max >= 0 && min == max:
+		r.lengthMsg = fmt.Sprintf("length must be exactly %d", min)
+	case min >= 0 && max >= 0:
+		r.lengthMsg = fmt.Sprintf("length must be between %d and %d", min, max)
+	case min >= 0:
+		r.lengthMsg = fmt.Sprintf("length must be at least %d", min)
+	case max >= 0:
+		r.lengthMsg = fmt.Sprintf("length must be at most %d", max)
+	}
+	if pattern != "" {
+		r.pattern = regexp.MustCompile("^(?:" + pattern + ")$")
+		r.patternMsg = "must match pattern " + pattern
+	}
+	if len(enum) > 0 {
+		r.enumMsg = "must be one of " + strings.Join(enum, ", ")
+	}
+	return r
+}
+
+// check returns "" when v (if present) satisfies the rule, else the rule it
+// breaks.
+func (r *stringRule) check(v *string) string {
+	if v == nil {
+		return ""
+	}
+	if r.min >= 0 || r.max >= 0 {
+		n := utf8.RuneCountInString(*v)
+		if (r.min >= 0 && n < r.min) || (r.max >= 0 && n > r.max) {
+			return r.lengthMsg
+		}
+	}
+	if r.pattern != nil && !r.pattern.MatchString(*v) {
+		return r.patternMsg
+	}
+	if len(r.enum) > 0 && !contains(r.enum, *v) {
+		return r.enumMsg
+	}
+	return ""
+}
+
+type intRule struct{ min, max int64 }
+
+func (r intRule) check(v *int32) string {
+	if v == nil {
+		return ""
+	}
+	n := int64(*v)
+	if (r.min >= 0 && n < r.min) || (r.max >= 0 && n > r.max) {
+		switch {
+		case r.min >= 0 && r.max >= 0:
+			return fmt.Sprintf("must be between %d and %d", r.min, r.max)
+		case r.min >= 0:
+			return fmt.Sprintf("must be at least %d", r.min)
+		default:
+			return fmt.Sprintf("must be at most %d", r.max)
+		}
+	}
+	return ""
+}
+
+// checkCount enforces a list's item-count bounds (-1 means unbounded).
+func checkCount(present bool, n, min, max int) string {
+	if !present {
+		return ""
+	}
+	if min >= 0 && n < min {
+		return fmt.Sprintf("must contain at least %d items", min)
+	}
+	if max >= 0 && n > max {
+		return fmt.Sprintf("must contain at most %d items", max)
+	}
+	return ""
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

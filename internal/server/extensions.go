@@ -1,0 +1,49 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// The /_chimed/ endpoints stand in for what Chime did in its console, outside
+// the API. They are signed like API calls and answer in the API's format.
+
+// claimDomain: POST /_chimed/accounts/{accountId}/domains
+// {"Domain": "example.com", "AccountType": "EnterpriseLWA"} → 201 {"Account": {...}}
+func claimDomain(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		var in struct {
+			Domain      *string
+			AccountType *string
+		}
+		if err := wire.DecodeJSON(body, &in); err != nil {
+			return 0, nil, err
+		}
+		if in.Domain == nil {
+			return 0, nil, chime.BadRequest("Domain: required member is missing")
+		}
+		if in.AccountType == nil {
+			return 0, nil, chime.BadRequest("AccountType: required member is missing")
+		}
+		a, err := svc.ClaimDomain(r.Context(), caller, r.PathValue("accountId"), *in.Domain, *in.AccountType)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, struct{ Account *model.Account }{a}, nil
+	}
+}
+
+// releaseDomain: DELETE /_chimed/accounts/{accountId}/domains/{domain} → 204
+func releaseDomain(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		err := svc.ReleaseDomain(r.Context(), caller, r.PathValue("accountId"), r.PathValue("domain"))
+		return http.StatusNoContent, nil, err
+	}
+}
+
+func unknownExtension(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	return 0, nil, chime.NotFound("no extension endpoint %s %s", r.Method, r.URL.Path)
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+func emailKey(u *chime.User) any {
+	if u.Email == "" {
+		return nil
+	}
+	return strings.ToLower(u.Email)
+}
+
+func (t *tx) InsertUser(u *chime.User) error {
+	_, err := t.exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc) VALUES ($1, $2, $3, $4, $5, $6)`,
+		u.AccountID, u.UserID, u.AwsAccountID, emailKey(u), u.UserType, encode(u))
+	return err
+}
+
+func (t *tx) SaveUser(u *chime.User) error {
+	return mustAffect(t.exec(`UPDATE users SET email_key = $1, user_type = $2, doc = $3 WHERE account_id = $4 AND user_id = $5`,
+		emailKey(u), u.UserType, encode(u), u.AccountID, u.UserID))
+}
+
+func (t *tx) GetUser(accountID, userID string) (*chime.User, error) {
+	u := new(chime.User)
+	err := t.getDoc(u, `SELECT doc FROM users WHERE account_id = $1 AND user_id = $2`, accountID, userID)
+	return u, err
+}
+
+func (t *tx) FindUserByEmail(awsAccountID, email string) (*chime.User, error) {
+	u := new(chime.User)
+	err := t.getDoc(u, `SELECT doc FROM users WHERE aws_account_id = $1 AND email_key = $2`, awsAccountID, email)
+	return u, err
+}
+
+func (t *tx) ListUsers(accountID string, f chime.UserFilter, p chime.Page) ([]*chime.User, error) {
+	q := query{sql: `SELECT doc FROM users WHERE account_id = $1 AND user_id > $2`, args: []any{accountID, p.After}}
+	if f.Email != "" {
+		q.add(` AND email_key = `+q.next(), f.Email)
+	}
+	if f.UserType != "" {
+		q.add(` AND user_type = `+q.next(), f.UserType)
+	}
+	q.sql += ` ORDER BY user_id LIMIT ` + strconv.Itoa(p.Limit)
+	return listDocs[chime.User](t, q.sql, q.args...)
+}
+
+func (t *tx) DeleteUser(accountID, userID string) error {
+	if _, err := t.exec(`DELETE FROM invites WHERE account_id = $1 AND user_id = $2`, accountID, userID); err != nil {
+		return err
+	}
+	return mustAffect(t.exec(`DELETE FROM users WHERE account_id = $1 AND user_id = $2`, accountID, userID))
+}
+
+func (t *tx) CountUsers(accountID string) (int, error) {
+	var n int
+	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM users WHERE account_id = $1`, accountID).Scan(&n)
+	return n, err
+}
+
+func (t *tx) InsertInvite(inv *chime.Invite) error {
+	_, err := t.exec(`INSERT INTO invites (invite_id, account_id, user_id, doc) VALUES ($1, $2, $3, $4)`,
+		inv.InviteID, inv.AccountID, inv.UserID, encode(inv))
+	return err
+}

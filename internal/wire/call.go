@@ -1,0 +1,109 @@
+package wire
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// call is one request being served: what the binders read the input from and
+// write the output to.
+type call struct {
+	ctx    context.Context
+	caller chime.Caller
+	w      http.ResponseWriter
+	op     *operation
+	body   []byte
+	labels []string // name, value pairs
+	params url.Values
+}
+
+func (c *call) label(name string) *string {
+	for i := 0; i < len(c.labels); i += 2 {
+		if c.labels[i] == name {
+			v := c.labels[i+1]
+			return &v
+		}
+	}
+	return nil
+}
+
+// query returns the first value of a query parameter, or nil when absent.
+func (c *call) query(name string) *string {
+	vs, ok := c.params[name]
+	if !ok || len(vs) == 0 {
+		return nil
+	}
+	v := vs[0]
+	return &v
+}
+
+func (c *call) queryInt32(member, name string) (*int32, error) {
+	s := c.query(name)
+	if s == nil {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(*s, 10, 32)
+	if err != nil {
+		return nil, chime.BadRequest("%s: query parameter %s must be an integer, got %q", member, name, *s)
+	}
+	v := int32(n)
+	return &v, nil
+}
+
+func (c *call) decodeBody(in any) error { return DecodeJSON(c.body, in) }
+
+// DecodeJSON reads a JSON request body into in. An empty body means no
+// members; unknown members are ignored, as the AWS services do.
+func DecodeJSON(body []byte, in any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return chime.BadRequest("request body must be a JSON object")
+	}
+	err := json.Unmarshal(body, in)
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntaxErr):
+		return chime.BadRequest("request body is not valid JSON: %v (at byte %d)", syntaxErr, syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		return chime.BadRequest("%s: expected a JSON value of Go type %s, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	default:
+		return chime.BadRequest("request body: %v", err)
+	}
+}
+
+// reply writes the operation's success status and output. A 204 carries no
+// body.
+func (c *call) reply(out any) error {
+	if out == nil {
+		out = struct{}{}
+	}
+	WriteResult(c.w, c.op.status, out)
+	return nil
+}
+
+// writeJSON writes v as the JSON response body with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode %T: %v", v, err)) // outputs are plain structs
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,91 @@
+package wire
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/chimed/chimed/internal/auth"
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
+)
+
+// errorShapes maps each domain error code (a value of the model's ErrorCode
+// enum) to the error shape the SDKs turn into an exception type. The HTTP
+// status comes from the shape in the model (errorStatus, generated).
+var errorShapes = map[string]string{
+	model.ErrorCodeBadRequest:            "BadRequestException",
+	model.ErrorCodeConflict:              "ConflictException",
+	model.ErrorCodeForbidden:             "ForbiddenException",
+	model.ErrorCodeNotFound:              "NotFoundException",
+	model.ErrorCodeResourceLimitExceeded: "ResourceLimitExceededException",
+	model.ErrorCodeServiceFailure:        "ServiceFailureException",
+	model.ErrorCodeServiceUnavailable:    "ServiceUnavailableException",
+	model.ErrorCodeThrottled:             "ThrottledClientException",
+	model.ErrorCodeUnauthorized:          "UnauthorizedClientException",
+	model.ErrorCodeUnprocessable:         "UnprocessableEntityException",
+	model.ErrorCodeAccessDenied:          "AccessDeniedException",
+}
+
+// Errors outside the model: what AWS answers for them.
+const (
+	shapeUnknownOperation = "UnknownOperationException"
+	shapeNotImplemented   = "NotImplementedException"
+)
+
+// wireError is an error as it goes on the wire.
+type wireError struct {
+	status  int
+	shape   string
+	code    string
+	message string
+}
+
+// toWire classifies err. Anything that is not a known refusal is an internal
+// failure: logged, and reported to the client without its details.
+func toWire(err error) wireError {
+	var (
+		domainErr *chime.Error
+		validErr  *model.ValidationError
+		authErr   *auth.Error
+		opErr     *unknownOperationError
+	)
+	switch {
+	case errors.As(err, &opErr):
+		return wireError{http.StatusNotFound, shapeUnknownOperation, model.ErrorCodeNotFound, opErr.Error()}
+	case errors.As(err, &validErr):
+		return wireError{400, "BadRequestException", model.ErrorCodeBadRequest, validErr.Error()}
+	case errors.As(err, &authErr):
+		return wireError{http.StatusForbidden, authErr.Type, model.ErrorCodeForbidden, authErr.Message}
+	case errors.As(err, &domainErr) && domainErr.Code == chime.CodeNotImplemented:
+		return wireError{http.StatusNotImplemented, shapeNotImplemented, chime.CodeNotImplemented, domainErr.Message}
+	case errors.As(err, &domainErr):
+		if shape, ok := errorShapes[domainErr.Code]; ok {
+			return wireError{errorStatus[shape], shape, domainErr.Code, domainErr.Message}
+		}
+	}
+	return wireError{http.StatusInternalServerError, "ServiceFailureException", model.ErrorCodeServiceFailure, "internal error"}
+}
+
+// WriteError answers a request with err in the format the SDKs parse: the
+// status of the error shape, x-amzn-ErrorType naming the shape, and a JSON
+// body {"Code": ..., "Message": ...}.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	we := toWire(err)
+	if we.status >= 500 && we.status != http.StatusNotImplemented && we.status != http.StatusServiceUnavailable {
+		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	w.Header().Set("x-amzn-ErrorType", we.shape)
+	writeJSON(w, we.status, struct {
+		Code    string `json:"Code"`
+		Message string `json:"Message"`
+	}{we.code, we.message})
+}
+
+func unknownOperation(method, path string) error {
+	return &unknownOperationError{method + " " + path}
+}
+
+type unknownOperationError struct{ what string }
+
+func (e *unknownOperationError) Error() string { return "no operation matches " + e.what }

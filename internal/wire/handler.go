@@ -1,0 +1,97 @@
+package wire
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// MaxBodyBytes bounds a request body. The largest valid Chime request (50
+// membership items) is a few kilobytes.
+const MaxBodyBytes = 1 << 20
+
+// Authenticator checks a request's signature over its body and says who sent
+// it.
+type Authenticator func(r *http.Request, body []byte) (chime.Caller, error)
+
+// Handler serves the Amazon Chime API: every operation of the model.
+type Handler struct {
+	api    chime.API
+	authn  Authenticator
+	router *router
+}
+
+// NewHandler returns a Handler that authenticates requests with authn and
+// serves them with api.
+func NewHandler(api chime.API, authn Authenticator) *Handler {
+	return &Handler{api: api, authn: authn, router: newRouter(operations)}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, caller, err := h.authenticate(r)
+	if err != nil {
+		WriteError(w, r, err)
+		return
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		WriteError(w, r, chime.BadRequest("query string: %v", err))
+		return
+	}
+	op, labels, ok := h.router.match(r.Method, r.URL.EscapedPath(), query)
+	if !ok {
+		WriteError(w, r, unknownOperation(r.Method, r.URL.EscapedPath()))
+		return
+	}
+	c := &call{ctx: r.Context(), caller: caller, w: w, op: op, body: body, labels: labels, params: query}
+	if err := op.serve(h.api, c); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
+// authenticate reads the body (bounded) and checks the signature over it.
+func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, chime.Caller{}, chime.BadRequest("request body exceeds %d bytes", MaxBodyBytes)
+	}
+	if err != nil {
+		return nil, chime.Caller{}, chime.BadRequest("reading request body: %v", err)
+	}
+	caller, err := h.authn(r, body)
+	return body, caller, err
+}
+
+// SignedFunc is an extension endpoint: authenticated like the API, answering
+// with a status and a JSON document, or an error.
+type SignedFunc func(r *http.Request, caller chime.Caller, body []byte) (status int, out any, err error)
+
+// Signed serves an extension endpoint (under /_chimed/) with the API's
+// authentication and error format.
+func (h *Handler) Signed(fn SignedFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, caller, err := h.authenticate(r)
+		if err == nil {
+			var status int
+			var out any
+			if status, out, err = fn(r, caller, body); err == nil {
+				WriteResult(w, status, out)
+				return
+			}
+		}
+		WriteError(w, r, err)
+	})
+}
+
+// WriteResult writes a success: a JSON document, or no body for 204.
+func WriteResult(w http.ResponseWriter, status int, out any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
+	writeJSON(w, status, out)
+}
