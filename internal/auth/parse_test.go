@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParseAuthorization(t *testing.T) {
@@ -221,5 +220,4 @@ func TestErrorString(t *testing.T) {
 	if StatusCode != 403 {
 		t.Fatal(StatusCode)
 	}
-	_ = time.Second
 }

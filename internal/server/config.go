@@ -15,6 +15,10 @@ type Config struct {
 	Credentials string
 	// JobInterval is how often background lifecycles look for due work.
 	JobInterval time.Duration
+	// Now is the clock of the domain and its lifecycles (time.Now when nil).
+	// Tests move it forward; request signatures are always checked against
+	// the real time.
+	Now func() time.Time
 }
 
 // parseConfig reads flags, with defaults from the environment.

@@ -41,6 +41,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type Server struct {
 	URL     string
 	Service *chime.Service
+	log     *slog.Logger
 	http    *http.Server
 	store   *sqlstore.DB
 	stopJob context.CancelFunc
@@ -64,11 +65,16 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 		store.Close()
 		return nil, err
 	}
-	svc := chime.NewService(store, time.Now)
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	svc := chime.NewService(store, now)
 	verifier := auth.NewVerifier(creds, time.Now)
 	s := &Server{
 		URL:     "http://" + ln.Addr().String(),
 		Service: svc,
+		log:     log,
 		store:   store,
 	}
 	s.http = &http.Server{
@@ -83,14 +89,26 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	s.jobDone.Add(1)
 	go func() {
 		defer s.jobDone.Done()
-		jobs.Run(jobCtx, cfg.JobInterval, log,
-			jobs.Task{Name: "purge-deleted-accounts", Run: func(ctx context.Context) error {
-				_, err := svc.PurgeDeletedAccounts(ctx)
-				return err
-			}})
+		jobs.Run(jobCtx, cfg.JobInterval, log, s.tasks()...)
 	}()
 	fmt.Fprintf(stdout, "chimed listening on %s (store %s)\n", s.URL, cfg.DB)
 	return s, nil
+}
+
+// tasks are the background lifecycles.
+func (s *Server) tasks() []jobs.Task {
+	return []jobs.Task{
+		{Name: "purge-deleted-accounts", Run: func(ctx context.Context) error {
+			_, err := s.Service.PurgeDeletedAccounts(ctx)
+			return err
+		}},
+	}
+}
+
+// RunJobs runs every background task once, now. Tests call it after moving
+// the clock instead of waiting for the next tick.
+func (s *Server) RunJobs(ctx context.Context) {
+	jobs.RunOnce(ctx, s.log, s.tasks()...)
 }
 
 // Close stops accepting requests, lets in-flight ones finish (for up to 10 s),
