@@ -205,8 +205,10 @@ func upperHexVal(c byte) int {
 }
 
 // appendCanonicalHeaders appends "name:value\n" for every name in signed (the
-// SignedHeaders list, ';'-separated), in the order given. It reports false when
-// the list has an empty name or does not include host.
+// SignedHeaders list, ';'-separated), in the order given. Names are
+// lower-cased; values are rebuilt from the fields net/http moves headers into.
+// The list must not have an empty name and must include host: an unsigned Host
+// would let a signature be replayed against another endpoint.
 func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *Error) {
 	hasHost := false
 	for rest := signed; ; {
