@@ -117,5 +117,5 @@ func writeBind(b *strings.Builder, m *Model, shapeName string) {
 			panic(fmt.Sprintf("%s.%s: %s member of type %s is not supported", shapeName, mn, mem.Location, target))
 		}
 	}
-	b.WriteString("\tif err := in.Validate(); err != nil {\n\t\treturn err\n\t}\n")
+	b.WriteString("\tc.bound(in)\n\tif err := in.Validate(); err != nil {\n\t\treturn err\n\t}\n")
 }

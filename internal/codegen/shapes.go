@@ -71,5 +71,28 @@ func genShapes(m *Model) ([]byte, error) {
 		}
 		b.WriteString("}\n\n")
 	}
+	b.WriteString("// sensitiveMembers are the members whose values the model marks sensitive\n")
+	b.WriteString("// (directly, or as items of a list): never logged or audited in clear.\n")
+	b.WriteString("var sensitiveMembers = map[string]bool{\n")
+	for _, name := range sortedKeys(m.Shapes) {
+		s := m.Shapes[name]
+		if s.Type != "structure" || s.Exception {
+			continue
+		}
+		for _, mn := range sortedKeys(s.Members) {
+			if m.isSensitive(s.Members[mn].Shape) {
+				fmt.Fprintf(&b, "\t%q: true,\n", name+"."+mn)
+			}
+		}
+	}
+	b.WriteString("}\n")
 	return format.Source([]byte(b.String()))
+}
+
+func (m *Model) isSensitive(name string) bool {
+	s := m.shape(name)
+	if s.Type == "list" {
+		return m.shape(s.Member.Shape).Sensitive
+	}
+	return s.Sensitive
 }

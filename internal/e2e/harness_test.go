@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/chimed/chimed/internal/server"
 )
@@ -36,6 +37,10 @@ type env struct {
 	srv   *server.Server
 	clock *clock
 	dir   string
+	// db is the server's database: a SQLite path or a PostgreSQL DSN.
+	db string
+	// stopped says stop closed the server already.
+	stopped bool
 }
 
 // clock is the server's domain clock; tests move it forward.
@@ -56,8 +61,9 @@ func (c *clock) Advance(d time.Duration) {
 	c.offset += d
 }
 
-// start runs a fresh server for the test and stops it at the end.
-func start(t *testing.T) *env {
+// start runs a fresh server for the test and stops it at the end; opts
+// adjust its configuration.
+func start(t *testing.T, opts ...func(*server.Config)) *env {
 	t.Helper()
 	dir := t.TempDir()
 	credsPath := filepath.Join(dir, "credentials.json")
@@ -66,23 +72,44 @@ func start(t *testing.T) *env {
 		{"AccessKeyId": keyB, "SecretAccessKey": secret, "AwsAccountId": accountB},
 	}})
 	e := &env{t: t, clock: &clock{}, dir: dir}
-	srv, err := server.Start(context.Background(), server.Config{
+	cfg := server.Config{
 		Addr:        "127.0.0.1:0",
-		DB:          filepath.Join(dir, "chimed.db"),
 		Credentials: credsPath,
 		JobInterval: time.Hour, // tests run jobs themselves, after moving the clock
 		Now:         e.clock.Now,
-	}, io.Discard)
+		LogOutput:   io.Discard,
+	}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if cfg.DB == "" {
+		cfg.DB = testDatabase(t, dir)
+	}
+	e.db = cfg.DB
+	srv, err := server.Start(context.Background(), cfg, io.Discard)
 	if err != nil {
 		t.Fatalf("start server: %v", err)
 	}
 	t.Cleanup(func() {
+		if e.stopped {
+			return
+		}
 		if err := srv.Close(); err != nil {
 			t.Errorf("close server: %v", err)
 		}
 	})
 	e.srv = srv
 	return e
+}
+
+// stop closes the server before the test ends, e.g. to start another on its
+// database as after a restart.
+func (e *env) stop(t *testing.T) {
+	t.Helper()
+	e.stopped = true
+	if err := e.srv.Close(); err != nil {
+		t.Fatalf("close server: %v", err)
+	}
 }
 
 // client returns an official SDK client signing with the given access key.
@@ -92,6 +119,7 @@ func (e *env) client(key string) *chime.Client {
 		BaseEndpoint:     aws.String(e.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
+		APIOptions:       []func(*middleware.Stack) error{recordOperations}, // operations_test.go
 	})
 }
 

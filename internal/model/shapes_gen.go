@@ -909,3 +909,44 @@ type UserSettings struct {
 type VoiceConnectorSettings struct {
 	CdrBucket *string `json:"CdrBucket,omitempty"`
 }
+
+// sensitiveMembers are the members whose values the model marks sensitive
+// (directly, or as items of a list): never logged or audited in clear.
+var sensitiveMembers = map[string]bool{
+	"AlexaForBusinessMetadata.AlexaForBusinessRoomArn":    true,
+	"AssociatePhoneNumberWithUserRequest.E164PhoneNumber": true,
+	"Bot.BotEmail":                                              true,
+	"Bot.DisplayName":                                           true,
+	"Bot.SecurityToken":                                         true,
+	"CreateBotRequest.DisplayName":                              true,
+	"CreateMeetingDialOutRequest.FromPhoneNumber":               true,
+	"CreateMeetingDialOutRequest.JoinToken":                     true,
+	"CreateMeetingDialOutRequest.ToPhoneNumber":                 true,
+	"CreatePhoneNumberOrderRequest.E164PhoneNumbers":            true,
+	"CreateRoomRequest.ClientRequestToken":                      true,
+	"CreateRoomRequest.Name":                                    true,
+	"CreateUserRequest.Email":                                   true,
+	"EventsConfiguration.LambdaFunctionArn":                     true,
+	"EventsConfiguration.OutboundEventsHTTPSEndpoint":           true,
+	"GetPhoneNumberSettingsResponse.CallingName":                true,
+	"Invite.EmailAddress":                                       true,
+	"InviteUsersRequest.UserEmailList":                          true,
+	"ListAccountsRequest.UserEmail":                             true,
+	"ListUsersRequest.UserEmail":                                true,
+	"Member.Email":                                              true,
+	"Member.FullName":                                           true,
+	"OrderedPhoneNumber.E164PhoneNumber":                        true,
+	"PhoneNumber.CallingName":                                   true,
+	"PhoneNumber.E164PhoneNumber":                               true,
+	"PutEventsConfigurationRequest.LambdaFunctionArn":           true,
+	"PutEventsConfigurationRequest.OutboundEventsHTTPSEndpoint": true,
+	"Room.Name": true,
+	"SearchAvailablePhoneNumbersResponse.E164PhoneNumbers": true,
+	"UpdatePhoneNumberRequest.CallingName":                 true,
+	"UpdatePhoneNumberRequestItem.CallingName":             true,
+	"UpdatePhoneNumberSettingsRequest.CallingName":         true,
+	"UpdateRoomRequest.Name":                               true,
+	"User.DisplayName":                                     true,
+	"User.PrimaryEmail":                                    true,
+	"User.PrimaryProvisionedNumber":                        true,
+}

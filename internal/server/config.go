@@ -1,54 +1,203 @@
 package server
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"sort"
+	"strconv"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// Config is everything the server can be told at start-up. Each flag has an
-// environment variable that sets its default.
+// Config is everything the server can be told at start-up.
 type Config struct {
 	Addr        string
 	DB          string
 	Credentials string
 	// JobInterval is how often background lifecycles look for due work.
 	JobInterval time.Duration
+	// LogFormat is json or text; LogLevel debug, info, warn or error.
+	// LogOutput is where logs go (stdout when nil).
+	LogFormat string
+	LogLevel  string
+	LogOutput io.Writer
+	// MetricsAddr, when set, serves /metrics on its own address instead of
+	// beside the API.
+	MetricsAddr string
+	// RateLimit is a per-access-key rate such as "5/s" ("" = unlimited).
+	RateLimit string
+	// AuditLog, when set, also streams the audit trail to this file as JSON
+	// lines.
+	AuditLog string
+	// EnableTestAPI serves the /_chimed/test/ controls.
+	EnableTestAPI bool
+	// TLSCert and TLSKey, when set, make the server speak HTTPS.
+	TLSCert string
+	TLSKey  string
+	// PprofAddr, when set, serves Go's profiling endpoints on this address.
+	PprofAddr string
+	// OrderDelay, CallingNameDelay and DeletionRetention time the phone
+	// number lifecycles (zero: the flag's default). SIPTrunk is where
+	// CreateMeetingDialOut calls go, e.g. sip:pbx.example.net:5060.
+	OrderDelay        time.Duration
+	CallingNameDelay  time.Duration
+	DeletionRetention time.Duration
+	SIPTrunk          string
 	// Now is the clock of the domain and its lifecycles (time.Now when nil).
 	// Tests move it forward; request signatures are always checked against
 	// the real time.
 	Now func() time.Time
 }
 
-// parseConfig reads flags, with defaults from the environment.
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
+// settings resolves each setting from, in order of precedence: the command
+// line, the environment (CHIMED_<NAME>), the config file, the default.
+type settings struct {
+	fs     *flag.FlagSet
+	getenv func(string) string
+	file   map[string]string
+	errs   []error
+}
+
+// lookup returns the value a setting starts from before the command line:
+// the environment's, else the config file's, else def.
+func (s *settings) lookup(name, env, def string) string {
+	if v := s.getenv(env); v != "" {
+		return v
 	}
+	if v, ok := s.file[name]; ok {
+		return v
+	}
+	return def
+}
+
+func (s *settings) str(p *string, name, env, def, usage string) {
+	s.fs.StringVar(p, name, s.lookup(name, env, def), usage+" (env "+env+")")
+}
+
+func (s *settings) duration(p *time.Duration, name, env, def, usage string) {
+	v := s.lookup(name, env, def)
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("%s (or %s): %q is not a duration such as 1s, 5m or 168h", name, env, v))
+	}
+	s.fs.DurationVar(p, name, d, usage+" (env "+env+")")
+}
+
+func (s *settings) boolean(p *bool, name, env string, usage string) {
+	v := s.lookup(name, env, "false")
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("%s (or %s): %q is not true or false", name, env, v))
+	}
+	s.fs.BoolVar(p, name, b, usage+" (env "+env+")")
+}
+
+// parseConfig reads the command line, the environment and the config file.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var cfg Config
 	fs := flag.NewFlagSet("chimed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Addr, "addr", env("CHIMED_ADDR", "127.0.0.1:8080"), "listen address (env CHIMED_ADDR)")
-	fs.StringVar(&cfg.DB, "db", env("CHIMED_DB", "chimed.db"), "SQLite database file (env CHIMED_DB)")
-	fs.StringVar(&cfg.Credentials, "credentials", env("CHIMED_CREDENTIALS", ""),
-		"JSON file of accepted access keys (env CHIMED_CREDENTIALS); without it a development key is used")
-	interval, err := time.ParseDuration(env("CHIMED_JOB_INTERVAL", "1s"))
-	if err != nil {
-		return cfg, fmt.Errorf("CHIMED_JOB_INTERVAL: %w", err)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: chimed [flags]\n       chimed version\n\nFlags (each also settable by its environment variable or in the --config file):\n")
+		fs.PrintDefaults()
 	}
-	fs.DurationVar(&cfg.JobInterval, "job-interval", interval, "how often background jobs look for due work (env CHIMED_JOB_INTERVAL)")
+	path := configPath(args, getenv)
+	file, err := loadConfigFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	s := &settings{fs: fs, getenv: getenv, file: file}
+	var ignored string
+	s.str(&ignored, "config", "CHIMED_CONFIG", "", "YAML file of settings, keyed by flag name")
+	s.str(&cfg.Addr, "addr", "CHIMED_ADDR", "127.0.0.1:8080", "listen address")
+	s.str(&cfg.DB, "db", "CHIMED_DB", "chimed.db", "SQLite database file, or a PostgreSQL URL postgres://user@host:port/db?sslmode=...")
+	s.str(&cfg.Credentials, "credentials", "CHIMED_CREDENTIALS", "", "JSON file of accepted access keys; without it a development key is used")
+	s.duration(&cfg.JobInterval, "job-interval", "CHIMED_JOB_INTERVAL", "1s", "how often background jobs look for due work")
+	s.str(&cfg.LogFormat, "log-format", "CHIMED_LOG_FORMAT", "json", "log format: json or text")
+	s.str(&cfg.LogLevel, "log-level", "CHIMED_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	s.str(&cfg.MetricsAddr, "metrics-addr", "CHIMED_METRICS_ADDR", "", "serve /metrics on this address instead of beside the API")
+	s.str(&cfg.RateLimit, "rate-limit", "CHIMED_RATE_LIMIT", "", "per-access-key rate limit such as 5/s, 300/m (empty: unlimited)")
+	s.str(&cfg.AuditLog, "audit-log", "CHIMED_AUDIT_LOG", "", "also append the audit trail to this file as JSON lines")
+	s.boolean(&cfg.EnableTestAPI, "enable-test-api", "CHIMED_ENABLE_TEST_API", "serve the /_chimed/test/ controls (reset, snapshots, clock, faults)")
+	s.str(&cfg.TLSCert, "tls-cert", "CHIMED_TLS_CERT", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
+	s.str(&cfg.TLSKey, "tls-key", "CHIMED_TLS_KEY", "", "TLS private key file (PEM)")
+	s.str(&cfg.PprofAddr, "pprof-addr", "CHIMED_PPROF_ADDR", "", "serve Go's profiling endpoints (/debug/pprof/) on this address (empty: off)")
+	s.duration(&cfg.OrderDelay, "order-delay", "CHIMED_ORDER_DELAY", defaultOrderDelay.String(), "how long a phone number order stays Processing")
+	s.duration(&cfg.CallingNameDelay, "calling-name-delay", "CHIMED_CALLING_NAME_DELAY", defaultCallingNameDelay.String(), "how long a calling-name change stays UpdateInProgress (up to 72h in Chime)")
+	s.duration(&cfg.DeletionRetention, "deletion-queue-retention", "CHIMED_DELETION_QUEUE_RETENTION", defaultDeletionRetention.String(), "how long a deleted phone number can be restored before it is released")
+	s.str(&cfg.SIPTrunk, "sip-trunk", "CHIMED_SIP_TRUNK", "", "SIP trunk for CreateMeetingDialOut, e.g. sip:pbx.example.net:5060 or sip:host:port;transport=tcp (empty: dial-out is not configured)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		s.errs = append(s.errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	for _, key := range sortedKeys(file) {
+		if fs.Lookup(key) == nil || key == "config" {
+			s.errs = append(s.errs, fmt.Errorf("config file %s: unknown key %q", path, key))
+		}
 	}
 	if cfg.JobInterval <= 0 {
-		return cfg, fmt.Errorf("-job-interval: must be positive")
+		s.errs = append(s.errs, errors.New("job-interval: must be positive"))
 	}
-	return cfg, nil
+	if cfg.OrderDelay < 0 || cfg.CallingNameDelay < 0 || cfg.DeletionRetention < 0 {
+		s.errs = append(s.errs, errors.New("order-delay, calling-name-delay and deletion-queue-retention: must not be negative"))
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		s.errs = append(s.errs, errors.New("tls-cert and tls-key: give both or neither"))
+	}
+	return cfg, errors.Join(s.errs...)
+}
+
+// configPath finds --config on the command line or CHIMED_CONFIG, before the
+// flags are parsed, since the file supplies the other flags' defaults.
+func configPath(args []string, getenv func(string) string) string {
+	for i, a := range args {
+		for _, name := range []string{"-config", "--config"} {
+			if a == name && i+1 < len(args) {
+				return args[i+1]
+			}
+			if len(a) > len(name)+1 && a[:len(name)+1] == name+"=" {
+				return a[len(name)+1:]
+			}
+		}
+	}
+	return getenv("CHIMED_CONFIG")
+}
+
+// loadConfigFile reads a YAML mapping of flag names to scalar values.
+func loadConfigFile(path string) (map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	var raw map[string]any
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch v.(type) {
+		case map[string]any, []any, nil:
+			return nil, fmt.Errorf("config file %s: key %q must have a single value", path, k)
+		}
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

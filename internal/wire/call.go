@@ -16,14 +16,18 @@ import (
 // call is one request being served: what the binders read the input from and
 // write the output to.
 type call struct {
-	ctx    context.Context
-	caller chime.Caller
-	w      http.ResponseWriter
-	op     *operation
-	body   []byte
-	labels []string // name, value pairs
-	params url.Values
+	ctx      context.Context
+	caller   chime.Caller
+	w        http.ResponseWriter
+	op       *operation
+	body     []byte
+	labels   []string // name, value pairs
+	params   url.Values
+	exchange *Exchange
 }
+
+// bound records the input the request was bound to, for the observers.
+func (c *call) bound(in any) { c.exchange.Input = in }
 
 func (c *call) label(name string) *string {
 	for i := 0; i < len(c.labels); i += 2 {

@@ -3,7 +3,10 @@ package wire
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"sort"
+	"strconv"
 
 	"github.com/chimed/chimed/internal/auth"
 	"github.com/chimed/chimed/internal/chime"
@@ -72,6 +75,12 @@ func toWire(err error) wireError {
 // body {"Code": ..., "Message": ...}.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	we := toWire(err)
+	x := exchangeOf(r)
+	x.ErrorType, x.ErrorCode = we.shape, we.code
+	var domainErr *chime.Error
+	if errors.As(err, &domainErr) && domainErr.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(domainErr.RetryAfter.Seconds()))))
+	}
 	if we.status >= 500 && we.status != http.StatusNotImplemented && we.status != http.StatusServiceUnavailable {
 		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -80,6 +89,28 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		Code    string `json:"Code"`
 		Message string `json:"Message"`
 	}{we.code, we.message})
+}
+
+// ErrorOfShape returns a refusal that goes on the wire as the modelled error
+// shape (e.g. "ServiceUnavailableException"), or false when the model has no
+// such error.
+func ErrorOfShape(shape, message string) (error, bool) {
+	for code, s := range errorShapes {
+		if s == shape {
+			return &chime.Error{Code: code, Message: message}, true
+		}
+	}
+	return nil, false
+}
+
+// ErrorShapes lists the modelled error shapes a refusal can take.
+func ErrorShapes() []string {
+	shapes := make([]string, 0, len(errorShapes))
+	for _, s := range errorShapes {
+		shapes = append(shapes, s)
+	}
+	sort.Strings(shapes)
+	return shapes
 }
 
 func unknownOperation(method, path string) error {

@@ -19,15 +19,16 @@ type Authenticator func(r *http.Request, body []byte) (chime.Caller, error)
 
 // Handler serves the Amazon Chime API: every operation of the model.
 type Handler struct {
-	api    chime.API
-	authn  Authenticator
-	router *router
+	api          chime.API
+	authn        Authenticator
+	router       *router
+	interceptors []Interceptor
 }
 
 // NewHandler returns a Handler that authenticates requests with authn and
-// serves them with api.
-func NewHandler(api chime.API, authn Authenticator) *Handler {
-	return &Handler{api: api, authn: authn, router: newRouter(operations)}
+// serves them with api, after running the interceptors in order.
+func NewHandler(api chime.API, authn Authenticator, interceptors ...Interceptor) *Handler {
+	return &Handler{api: api, authn: authn, router: newRouter(operations), interceptors: interceptors}
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +47,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, unknownOperation(r.Method, r.URL.EscapedPath()))
 		return
 	}
-	c := &call{ctx: r.Context(), caller: caller, w: w, op: op, body: body, labels: labels, params: query}
+	x := exchangeOf(r)
+	x.Operation, x.Labels = op.name, labels
+	for _, intercept := range h.interceptors {
+		if err := intercept(r, op.name, caller); err != nil {
+			WriteError(w, r, err)
+			return
+		}
+	}
+	c := &call{ctx: r.Context(), caller: caller, w: w, op: op, body: body, labels: labels, params: query, exchange: x}
 	if err := op.serve(h.api, c); err != nil {
 		WriteError(w, r, err)
 	}
@@ -63,6 +72,8 @@ func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 		return nil, chime.Caller{}, chime.BadRequest("reading request body: %v", err)
 	}
 	caller, err := h.authn(r, body)
+	x := exchangeOf(r)
+	x.Caller, x.AuthFailed = caller, err != nil
 	return body, caller, err
 }
 

@@ -80,6 +80,7 @@ func serveAssociatePhoneNumberWithUser(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -96,6 +97,7 @@ func serveAssociateSigninDelegateGroupsWithAccount(api chime.API, c *call) error
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -113,6 +115,7 @@ func serveBatchCreateRoomMembership(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -128,6 +131,7 @@ func serveBatchDeletePhoneNumber(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -144,6 +148,7 @@ func serveBatchSuspendUser(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -160,6 +165,7 @@ func serveBatchUnsuspendUser(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -175,6 +181,7 @@ func serveBatchUpdatePhoneNumber(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -191,6 +198,7 @@ func serveBatchUpdateUser(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -206,6 +214,7 @@ func serveCreateAccount(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -222,6 +231,7 @@ func serveCreateBot(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -238,6 +248,7 @@ func serveCreateMeetingDialOut(api chime.API, c *call) error {
 		return err
 	}
 	in.MeetingId = c.label("meetingId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -253,6 +264,7 @@ func serveCreatePhoneNumberOrder(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -269,6 +281,7 @@ func serveCreateRoom(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -286,6 +299,7 @@ func serveCreateRoomMembership(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -302,6 +316,7 @@ func serveCreateUser(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -315,6 +330,7 @@ func serveCreateUser(api chime.API, c *call) error {
 func serveDeleteAccount(api chime.API, c *call) error {
 	in := new(model.DeleteAccountRequest)
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -329,6 +345,7 @@ func serveDeleteEventsConfiguration(api chime.API, c *call) error {
 	in := new(model.DeleteEventsConfigurationRequest)
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -341,6 +358,7 @@ func serveDeleteEventsConfiguration(api chime.API, c *call) error {
 func serveDeletePhoneNumber(api chime.API, c *call) error {
 	in := new(model.DeletePhoneNumberRequest)
 	in.PhoneNumberId = c.label("phoneNumberId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -354,6 +372,7 @@ func serveDeleteRoom(api chime.API, c *call) error {
 	in := new(model.DeleteRoomRequest)
 	in.AccountId = c.label("accountId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -368,6 +387,7 @@ func serveDeleteRoomMembership(api chime.API, c *call) error {
 	in.AccountId = c.label("accountId")
 	in.MemberId = c.label("memberId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -381,6 +401,7 @@ func serveDisassociatePhoneNumberFromUser(api chime.API, c *call) error {
 	in := new(model.DisassociatePhoneNumberFromUserRequest)
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -397,6 +418,7 @@ func serveDisassociateSigninDelegateGroupsFromAccount(api chime.API, c *call) er
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -410,6 +432,7 @@ func serveDisassociateSigninDelegateGroupsFromAccount(api chime.API, c *call) er
 func serveGetAccount(api chime.API, c *call) error {
 	in := new(model.GetAccountRequest)
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -423,6 +446,7 @@ func serveGetAccount(api chime.API, c *call) error {
 func serveGetAccountSettings(api chime.API, c *call) error {
 	in := new(model.GetAccountSettingsRequest)
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -437,6 +461,7 @@ func serveGetBot(api chime.API, c *call) error {
 	in := new(model.GetBotRequest)
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -451,6 +476,7 @@ func serveGetEventsConfiguration(api chime.API, c *call) error {
 	in := new(model.GetEventsConfigurationRequest)
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -472,6 +498,7 @@ func serveGetGlobalSettings(api chime.API, c *call) error {
 func serveGetPhoneNumber(api chime.API, c *call) error {
 	in := new(model.GetPhoneNumberRequest)
 	in.PhoneNumberId = c.label("phoneNumberId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -485,6 +512,7 @@ func serveGetPhoneNumber(api chime.API, c *call) error {
 func serveGetPhoneNumberOrder(api chime.API, c *call) error {
 	in := new(model.GetPhoneNumberOrderRequest)
 	in.PhoneNumberOrderId = c.label("phoneNumberOrderId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -506,6 +534,7 @@ func serveGetPhoneNumberSettings(api chime.API, c *call) error {
 func serveGetRetentionSettings(api chime.API, c *call) error {
 	in := new(model.GetRetentionSettingsRequest)
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -520,6 +549,7 @@ func serveGetRoom(api chime.API, c *call) error {
 	in := new(model.GetRoomRequest)
 	in.AccountId = c.label("accountId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -534,6 +564,7 @@ func serveGetUser(api chime.API, c *call) error {
 	in := new(model.GetUserRequest)
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -548,6 +579,7 @@ func serveGetUserSettings(api chime.API, c *call) error {
 	in := new(model.GetUserSettingsRequest)
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -564,6 +596,7 @@ func serveInviteUsers(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -583,6 +616,7 @@ func serveListAccounts(api chime.API, c *call) error {
 	in.Name = c.query("name")
 	in.NextToken = c.query("next-token")
 	in.UserEmail = c.query("user-email")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -601,6 +635,7 @@ func serveListBots(api chime.API, c *call) error {
 		return err
 	}
 	in.NextToken = c.query("next-token")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -618,6 +653,7 @@ func serveListPhoneNumberOrders(api chime.API, c *call) error {
 		return err
 	}
 	in.NextToken = c.query("next-token")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -639,6 +675,7 @@ func serveListPhoneNumbers(api chime.API, c *call) error {
 	in.NextToken = c.query("next-token")
 	in.ProductType = c.query("product-type")
 	in.Status = c.query("status")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -658,6 +695,7 @@ func serveListRoomMemberships(api chime.API, c *call) error {
 	}
 	in.NextToken = c.query("next-token")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -677,6 +715,7 @@ func serveListRooms(api chime.API, c *call) error {
 	}
 	in.MemberId = c.query("member-id")
 	in.NextToken = c.query("next-token")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -690,6 +729,7 @@ func serveListRooms(api chime.API, c *call) error {
 func serveListSupportedPhoneNumberCountries(api chime.API, c *call) error {
 	in := new(model.ListSupportedPhoneNumberCountriesRequest)
 	in.ProductType = c.query("product-type")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -710,6 +750,7 @@ func serveListUsers(api chime.API, c *call) error {
 	in.NextToken = c.query("next-token")
 	in.UserEmail = c.query("user-email")
 	in.UserType = c.query("user-type")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -724,6 +765,7 @@ func serveLogoutUser(api chime.API, c *call) error {
 	in := new(model.LogoutUserRequest)
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -741,6 +783,7 @@ func servePutEventsConfiguration(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -757,6 +800,7 @@ func servePutRetentionSettings(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -772,6 +816,7 @@ func serveRedactConversationMessage(api chime.API, c *call) error {
 	in.AccountId = c.label("accountId")
 	in.ConversationId = c.label("conversationId")
 	in.MessageId = c.label("messageId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -787,6 +832,7 @@ func serveRedactRoomMessage(api chime.API, c *call) error {
 	in.AccountId = c.label("accountId")
 	in.MessageId = c.label("messageId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -801,6 +847,7 @@ func serveRegenerateSecurityToken(api chime.API, c *call) error {
 	in := new(model.RegenerateSecurityTokenRequest)
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -815,6 +862,7 @@ func serveResetPersonalPIN(api chime.API, c *call) error {
 	in := new(model.ResetPersonalPINRequest)
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -828,6 +876,7 @@ func serveResetPersonalPIN(api chime.API, c *call) error {
 func serveRestorePhoneNumber(api chime.API, c *call) error {
 	in := new(model.RestorePhoneNumberRequest)
 	in.PhoneNumberId = c.label("phoneNumberId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -851,6 +900,7 @@ func serveSearchAvailablePhoneNumbers(api chime.API, c *call) error {
 	in.PhoneNumberType = c.query("phone-number-type")
 	in.State = c.query("state")
 	in.TollFreePrefix = c.query("toll-free-prefix")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -867,6 +917,7 @@ func serveUpdateAccount(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -883,6 +934,7 @@ func serveUpdateAccountSettings(api chime.API, c *call) error {
 		return err
 	}
 	in.AccountId = c.label("accountId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -900,6 +952,7 @@ func serveUpdateBot(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.BotId = c.label("botId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -915,6 +968,7 @@ func serveUpdateGlobalSettings(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -930,6 +984,7 @@ func serveUpdatePhoneNumber(api chime.API, c *call) error {
 		return err
 	}
 	in.PhoneNumberId = c.label("phoneNumberId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -945,6 +1000,7 @@ func serveUpdatePhoneNumberSettings(api chime.API, c *call) error {
 	if err := c.decodeBody(in); err != nil {
 		return err
 	}
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -961,6 +1017,7 @@ func serveUpdateRoom(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -979,6 +1036,7 @@ func serveUpdateRoomMembership(api chime.API, c *call) error {
 	in.AccountId = c.label("accountId")
 	in.MemberId = c.label("memberId")
 	in.RoomId = c.label("roomId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -996,6 +1054,7 @@ func serveUpdateUser(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -1013,6 +1072,7 @@ func serveUpdateUserSettings(api chime.API, c *call) error {
 	}
 	in.AccountId = c.label("accountId")
 	in.UserId = c.label("userId")
+	c.bound(in)
 	if err := in.Validate(); err != nil {
 		return err
 	}

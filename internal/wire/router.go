@@ -118,3 +118,12 @@ func (rt *route) bind(segs []string) (*operation, []string, bool) {
 	}
 	return rt.op, labels, true
 }
+
+// Operations lists the names of every operation of the model.
+func Operations() []string {
+	names := make([]string, len(operations))
+	for i, op := range operations {
+		names[i] = op.name
+	}
+	return names
+}

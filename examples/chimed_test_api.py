@@ -1,0 +1,56 @@
+"""Drive chimed's test-control API from Python with nothing but boto3/botocore.
+
+Start the server with the test API:   go run ./cmd/chimed --enable-test-api
+Then:                                   python3 examples/chimed_test_api.py
+"""
+import json
+import os
+
+import boto3
+from botocore.auth import SigV4Auth
+from botocore.config import Config
+from botocore.awsrequest import AWSRequest
+from botocore.httpsession import URLLib3Session
+
+ENDPOINT = os.environ.get("CHIMED_URL", "http://127.0.0.1:8080")
+session = boto3.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+# One attempt per call, so the injected faults below are seen rather than
+# retried away (botocore retries 503s by default).
+chime = session.client("chime", endpoint_url=ENDPOINT, config=Config(retries={"total_max_attempts": 1}))
+http = URLLib3Session()
+
+
+def chimed(method, path, body=None):
+    """Calls a /_chimed/ extension endpoint, SigV4-signed like any API call."""
+    data = json.dumps(body) if body is not None else None
+    req = AWSRequest(method=method, url=ENDPOINT + path, data=data, headers={"Content-Type": "application/json"})
+    SigV4Auth(session.get_credentials(), "chime", "us-east-1").add_auth(req)
+    resp = http.send(req.prepare())
+    if resp.status_code >= 400:
+        raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.text}")
+    return json.loads(resp.text) if resp.text else None
+
+
+# Start from a clean slate, and keep a snapshot to come back to.
+chimed("POST", "/_chimed/test/reset")
+account = chime.create_account(Name="test-fixture")["Account"]
+snapshot = chimed("POST", "/_chimed/test/snapshots")["SnapshotId"]
+
+# Make the next two GetAccount calls fail, as if the service were down.
+chimed("POST", "/_chimed/test/faults",
+       {"Operation": "GetAccount", "ErrorType": "ServiceUnavailableException", "Remaining": 2})
+for attempt in range(3):
+    try:
+        chime.get_account(AccountId=account["AccountId"])
+        print(f"attempt {attempt + 1}: ok")
+    except chime.exceptions.ServiceUnavailableException as e:
+        print(f"attempt {attempt + 1}: {e.response['Error']['Code']}")
+
+# Move time forward: lifecycles that fell due (orders, deletion queues,
+# retention, purges) run before the call returns.
+print("clock:", chimed("POST", "/_chimed/test/clock", {"Advance": "192h"}))
+
+# Back to the snapshot.
+chime.create_account(Name="scratch")
+chimed("POST", f"/_chimed/test/snapshots/{snapshot}/restore")
+print("accounts after restore:", [a["Name"] for a in chime.list_accounts()["Accounts"]])

@@ -1,0 +1,355 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/smithy-go"
+
+	"github.com/chimed/chimed/internal/server"
+)
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+func createAccount(t *testing.T, c *chime.Client, name string) string {
+	t.Helper()
+	out, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String(name)})
+	noErr(t, err)
+	return aws.ToString(out.Account.AccountId)
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	e := start(t)
+	if got := get(t, e.srv.URL+"/healthz"); !strings.Contains(got, "ok") {
+		t.Fatalf("/healthz: %q", got)
+	}
+	if got := get(t, e.srv.URL+"/readyz"); !strings.Contains(got, "ready") {
+		t.Fatalf("/readyz: %q", got)
+	}
+}
+
+func TestMetricsCountRequestsByOperationAndErrorCode(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	id := createAccount(t, c, "metrics")
+	_, err := c.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String("no-such-account")})
+	wantError(t, err, "NotFoundException")
+	e.send(t, keyA, rawRequest{method: "GET", path: "/accounts", unsigned: true})
+
+	body := get(t, e.srv.URL+"/metrics")
+	for _, want := range []string{
+		`chimed_requests_total{error_code="",operation="GetAccount",status_class="2xx"} 1`,
+		`chimed_requests_total{error_code="NotFound",operation="GetAccount",status_class="4xx"} 1`,
+		`chimed_requests_total{error_code="",operation="CreateAccount",status_class="2xx"} 1`,
+		`chimed_request_duration_seconds_bucket{operation="GetAccount"`,
+		`chimed_auth_failures_total{reason="MissingAuthenticationTokenException"} 1`,
+		`chimed_store_transaction_seconds_count{kind="update"}`,
+		`chimed_requests_in_flight`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestMetricsOnTheirOwnAddress(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" })
+	resp, err := http.Get(e.srv.URL + "/metrics")
+	noErr(t, err)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatal("/metrics still served beside the API when it has its own address")
+	}
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRequestLogsCarryIDsAndNoSecrets(t *testing.T) {
+	logs := &syncBuffer{}
+	e := start(t, func(c *server.Config) { c.LogOutput = logs })
+	c := e.client(keyA)
+	id := createAccount(t, c, "logs")
+	user, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(id), Email: aws.String("secret.person@example.com")})
+	noErr(t, err)
+	pin, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: aws.String(id), UserId: user.User.UserId})
+	noErr(t, err)
+
+	out := logs.String()
+	var line struct {
+		RequestID  string `json:"request_id"`
+		Operation  string `json:"operation"`
+		AwsAccount string `json:"aws_account"`
+		Status     int    `json:"status"`
+	}
+	found := false
+	for _, l := range strings.Split(out, "\n") {
+		if json.Unmarshal([]byte(l), &line) == nil && line.Operation == "ResetPersonalPIN" {
+			found = line.RequestID != "" && line.AwsAccount == accountA && line.Status == 200
+		}
+	}
+	if !found {
+		t.Fatalf("no JSON request line with request ID, operation and account for ResetPersonalPIN in:\n%s", out)
+	}
+	for _, secretValue := range []string{aws.ToString(pin.User.PersonalPIN), secret, "secret.person@example.com"} {
+		if strings.Contains(out, secretValue) {
+			t.Errorf("log contains the secret %q", secretValue)
+		}
+	}
+}
+
+func TestThrottlingAnswers429AndTheSDKRetryGetsThrough(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.RateLimit = "5/s" })
+	burst := e.client(keyA)
+	var throttled int
+	for i := 0; i < 12; i++ {
+		_, err := burst.ListAccounts(ctx, &chime.ListAccountsInput{})
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode() == "ThrottledClientException" {
+			throttled++
+		} else {
+			noErr(t, err)
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("a burst of 12 calls at 5/s was never throttled")
+	}
+	resp := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts"})
+	if resp.status == http.StatusTooManyRequests && resp.header.Get("Retry-After") == "" {
+		t.Fatal("429 without Retry-After")
+	}
+
+	// The SDK's standard retryer, told that ThrottledClientException is a
+	// throttle (Chime's model does not mark it retryable), gets through.
+	patient := chime.New(chime.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(e.srv.URL),
+		Credentials:  burst.Options().Credentials,
+		Retryer: retry.AddWithErrorCodes(retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 10
+			o.MaxBackoff = time.Second
+		}), "ThrottledClientException"),
+	})
+	for i := 0; i < 15; i++ {
+		_, err := patient.ListAccounts(ctx, &chime.ListAccountsInput{})
+		noErr(t, err)
+	}
+}
+
+type auditPage struct {
+	Events []struct {
+		Operation    string
+		AwsAccountId string
+		PrincipalArn string
+		SourceIp     string
+		HttpStatus   int
+		ErrorCode    string
+		Resources    map[string]string
+		Request      map[string]any
+	}
+	NextToken string
+}
+
+func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
+	e := start(t)
+	a := e.client(keyA)
+	id := createAccount(t, a, "audited")
+	_, err := a.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(id), Email: aws.String("hidden@example.com")})
+	noErr(t, err)
+	_, err = a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String("nope")})
+	wantError(t, err, "NotFoundException")
+	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)}) // reads are not audited
+	noErr(t, err)
+	createAccount(t, e.client(keyB), "other tenant")
+
+	var page auditPage
+	waitFor(t, func() bool {
+		page = auditPage{}
+		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"})
+		json.Unmarshal(resp.body, &page)
+		return len(page.Events) >= 3
+	})
+	if len(page.Events) != 3 {
+		t.Fatalf("want 3 events (CreateAccount, CreateUser, DeleteAccount), got %+v", page.Events)
+	}
+	ops := []string{page.Events[0].Operation, page.Events[1].Operation, page.Events[2].Operation}
+	if strings.Join(ops, ",") != "CreateAccount,CreateUser,DeleteAccount" {
+		t.Fatalf("operations %v", ops)
+	}
+	user := page.Events[1]
+	if user.AwsAccountId != accountA || user.PrincipalArn != "arn:aws:iam::"+accountA+":user/alice" ||
+		user.SourceIp != "127.0.0.1" || user.HttpStatus != 201 || user.Resources["accountId"] != id {
+		t.Fatalf("CreateUser event %+v", user)
+	}
+	if user.Request["Email"] != "*** redacted ***" {
+		t.Fatalf("sensitive Email not redacted: %+v", user.Request)
+	}
+	if del := page.Events[2]; del.ErrorCode != "NotFound" || del.HttpStatus != 404 {
+		t.Fatalf("refused DeleteAccount event %+v", del)
+	}
+
+	resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: "operation=CreateUser&max-results=1"})
+	page = auditPage{}
+	noErr(t, json.Unmarshal(resp.body, &page))
+	if len(page.Events) != 1 || page.Events[0].Operation != "CreateUser" || page.NextToken != "" {
+		t.Fatalf("filtered by operation: %s", resp.body)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func testAPI(c *server.Config) { c.EnableTestAPI = true }
+
+func TestTestAPIIsOffUnlessEnabled(t *testing.T) {
+	e := start(t)
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"})
+	if resp.status != http.StatusNotFound {
+		t.Fatalf("reset without --enable-test-api: %s", resp)
+	}
+}
+
+func TestTestAPIResetEmptiesOnlyTheCallersAccount(t *testing.T) {
+	e := start(t, testAPI)
+	a, b := e.client(keyA), e.client(keyB)
+	createAccount(t, a, "mine")
+	createAccount(t, b, "theirs")
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"}); resp.status != 204 {
+		t.Fatalf("reset: %s", resp)
+	}
+	mine, err := a.ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	theirs, err := b.ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	if len(mine.Accounts) != 0 || len(theirs.Accounts) != 1 {
+		t.Fatalf("after reset: mine %d accounts, theirs %d", len(mine.Accounts), len(theirs.Accounts))
+	}
+}
+
+func TestTestAPISnapshotAndRestore(t *testing.T) {
+	e := start(t, testAPI)
+	a := e.client(keyA)
+	kept := createAccount(t, a, "kept")
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots"})
+	var snap struct{ SnapshotId string }
+	noErr(t, json.Unmarshal(resp.body, &snap))
+	if resp.status != 201 || snap.SnapshotId == "" {
+		t.Fatalf("snapshot: %s", resp)
+	}
+	createAccount(t, a, "later")
+	_, err := a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(kept)})
+	noErr(t, err)
+
+	if resp := e.send(t, keyB, rawRequest{method: "POST", path: "/_chimed/test/snapshots/" + snap.SnapshotId + "/restore"}); resp.status != 404 {
+		t.Fatalf("another AWS account restored my snapshot: %s", resp)
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots/" + snap.SnapshotId + "/restore"}); resp.status != 204 {
+		t.Fatalf("restore: %s", resp)
+	}
+	list, err := a.ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	if len(list.Accounts) != 1 || aws.ToString(list.Accounts[0].AccountId) != kept {
+		t.Fatalf("after restore: %+v", list.Accounts)
+	}
+}
+
+func TestTestAPIClockDrivesLifecycles(t *testing.T) {
+	e := start(t, testAPI)
+	a := e.client(keyA)
+	id := createAccount(t, a, "to purge")
+	_, err := a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	noErr(t, err) // still in the disabled list
+
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance":"2161h"}`)})
+	if resp.status != 200 || !strings.Contains(string(resp.body), `"Offset":"2161h0m0s"`) {
+		t.Fatalf("advance: %s", resp)
+	}
+	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	wantError(t, err, "NotFoundException")
+
+	for _, bad := range []string{`{}`, `{"Advance":"soon"}`, `{"Advance":"-1h"}`, `{"Advance":"1h","Set":"2030-01-01T00:00:00Z"}`} {
+		if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(bad)}); resp.status != 400 {
+			t.Errorf("clock %s: %s", bad, resp)
+		}
+	}
+}
+
+func TestTestAPIFaultMakesTheNextTwoCallsFail(t *testing.T) {
+	e := start(t, testAPI)
+	a := e.client(keyA)
+	id := createAccount(t, a, "faulty")
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults",
+		body: []byte(`{"Operation":"GetAccount","ErrorType":"ServiceUnavailableException","Remaining":2}`)})
+	if resp.status != 201 {
+		t.Fatalf("add fault: %s", resp)
+	}
+	listed := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/faults"})
+	if !strings.Contains(string(listed.body), "ServiceUnavailableException") {
+		t.Fatalf("fault not listed: %s", listed)
+	}
+	for i := 0; i < 2; i++ {
+		_, err := a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+		wantError(t, err, "ServiceUnavailableException")
+	}
+	_, err := a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+
+	e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"*","ErrorType":"ThrottledClientException"}`)})
+	if resp := e.send(t, keyA, rawRequest{method: "DELETE", path: "/_chimed/test/faults"}); resp.status != 204 {
+		t.Fatalf("clear faults: %s", resp)
+	}
+	_, err = a.ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+}

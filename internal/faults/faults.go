@@ -1,0 +1,152 @@
+// Package faults makes chosen API calls fail or slow down on purpose, so that
+// test authors can exercise their retry and error handling against chimed.
+// Rules live in memory of one server process and apply to the calls of the
+// AWS account that made them.
+package faults
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// Rule says which calls to disturb and how.
+type Rule struct {
+	RuleId string
+	// Operation is an operation name, or "*" for every operation.
+	Operation string
+	// ErrorType is the modelled error shape to answer with; empty for
+	// latency only.
+	ErrorType string `json:",omitempty"`
+	// LatencyMs delays the call before it is answered.
+	LatencyMs int `json:",omitempty"`
+	// Remaining is how many more calls the rule disturbs; absent = no limit.
+	Remaining *int `json:",omitempty"`
+	// Probability (0 < p ≤ 1) that a matching call is disturbed; 1 if absent.
+	Probability float64
+
+	awsAccountID string
+}
+
+// Injector holds the rules and applies them to calls.
+type Injector struct {
+	mu         sync.Mutex
+	rules      []*Rule
+	operations map[string]bool
+}
+
+// New returns an Injector that accepts rules for the given operations.
+func New(operations []string) *Injector {
+	ops := map[string]bool{"*": true}
+	for _, op := range operations {
+		ops[op] = true
+	}
+	return &Injector{operations: ops}
+}
+
+// Add validates a rule and starts applying it to awsAccountID's calls.
+func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
+	if !in.operations[r.Operation] {
+		return Rule{}, chime.BadRequest("Operation: %q is not an operation of the API (or \"*\")", r.Operation)
+	}
+	if r.ErrorType == "" && r.LatencyMs <= 0 {
+		return Rule{}, chime.BadRequest("a fault needs an ErrorType, a LatencyMs > 0, or both")
+	}
+	if r.ErrorType != "" {
+		if _, ok := wire.ErrorOfShape(r.ErrorType, ""); !ok {
+			return Rule{}, chime.BadRequest("ErrorType: must be one of %v", wire.ErrorShapes())
+		}
+	}
+	if r.LatencyMs < 0 || r.LatencyMs > 60_000 {
+		return Rule{}, chime.BadRequest("LatencyMs: must be between 0 and 60000")
+	}
+	if r.Remaining != nil && *r.Remaining < 1 {
+		return Rule{}, chime.BadRequest("Remaining: must be at least 1 when given")
+	}
+	if r.Probability == 0 {
+		r.Probability = 1
+	}
+	if r.Probability < 0 || r.Probability > 1 {
+		return Rule{}, chime.BadRequest("Probability: must be greater than 0 and at most 1")
+	}
+	r.RuleId = chime.NewID()
+	r.awsAccountID = awsAccountID
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.rules = append(in.rules, &r)
+	return r, nil
+}
+
+// List returns awsAccountID's rules.
+func (in *Injector) List(awsAccountID string) []Rule {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := []Rule{}
+	for _, r := range in.rules {
+		if r.awsAccountID == awsAccountID {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// Remove deletes one of awsAccountID's rules ("" = all of them) and says
+// whether any was found.
+func (in *Injector) Remove(awsAccountID, ruleID string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	n := len(in.rules)
+	in.rules = slices.DeleteFunc(in.rules, func(r *Rule) bool {
+		return r.awsAccountID == awsAccountID && (ruleID == "" || r.RuleId == ruleID)
+	})
+	return len(in.rules) < n
+}
+
+// Intercept is a wire.Interceptor: it applies the first matching rule.
+func (in *Injector) Intercept(r *http.Request, operation string, caller chime.Caller) error {
+	rule, ok := in.take(operation, caller.AwsAccountID)
+	if !ok {
+		return nil
+	}
+	if rule.LatencyMs > 0 {
+		select {
+		case <-time.After(time.Duration(rule.LatencyMs) * time.Millisecond):
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
+	}
+	if rule.ErrorType == "" {
+		return nil
+	}
+	err, _ := wire.ErrorOfShape(rule.ErrorType, fmt.Sprintf("fault injected by rule %s", rule.RuleId))
+	return err
+}
+
+// take finds the rule that disturbs this call, spending one of its uses.
+func (in *Injector) take(operation, awsAccountID string) (Rule, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i, r := range in.rules {
+		if r.awsAccountID != awsAccountID || (r.Operation != "*" && r.Operation != operation) {
+			continue
+		}
+		if r.Probability < 1 && rand.Float64() >= r.Probability {
+			continue
+		}
+		taken := *r
+		if r.Remaining != nil {
+			*r.Remaining--
+			if *r.Remaining == 0 {
+				in.rules = slices.Delete(in.rules, i, i+1)
+			}
+		}
+		return taken, true
+	}
+	return Rule{}, false
+}

@@ -1,0 +1,101 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chimed.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConfigPrecedenceFlagOverEnvOverFileOverDefault(t *testing.T) {
+	file := writeFile(t, "addr: 127.0.0.1:7000\ndb: from-file.db\njob-interval: 5s\nenable-test-api: true\nrate-limit: 10/s\n")
+	cfg, err := parseConfig([]string{"--config", file, "--db", "from-flag.db"},
+		env(map[string]string{"CHIMED_ADDR": "127.0.0.1:7001"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:7001" || cfg.DB != "from-flag.db" || cfg.JobInterval != 5*time.Second ||
+		!cfg.EnableTestAPI || cfg.RateLimit != "10/s" || cfg.LogFormat != "json" {
+		t.Fatalf("got %+v", cfg)
+	}
+}
+
+func TestConfigFileFromEnvironment(t *testing.T) {
+	file := writeFile(t, "log-level: debug\n")
+	cfg, err := parseConfig(nil, env(map[string]string{"CHIMED_CONFIG": file}), &bytes.Buffer{})
+	if err != nil || cfg.LogLevel != "debug" {
+		t.Fatalf("got %+v, %v", cfg, err)
+	}
+}
+
+func TestInvalidConfigNamesTheKey(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		vars  map[string]string
+		file  string
+		wants string
+	}{
+		{name: "unknown file key", file: "adress: x\n", wants: `unknown key "adress"`},
+		{name: "bad duration in file", file: "job-interval: soon\n", wants: "job-interval"},
+		{name: "bad duration in env", vars: map[string]string{"CHIMED_JOB_INTERVAL": "x"}, wants: "CHIMED_JOB_INTERVAL"},
+		{name: "bad bool in env", vars: map[string]string{"CHIMED_ENABLE_TEST_API": "maybe"}, wants: "enable-test-api"},
+		{name: "nested value", file: "addr:\n  host: x\n", wants: `"addr" must have a single value`},
+		{name: "not yaml", file: "addr: [\n", wants: "config file"},
+		{name: "tls half", args: []string{"--tls-cert", "c.pem"}, wants: "tls-cert and tls-key"},
+		{name: "stray argument", args: []string{"serve"}, wants: `unexpected argument "serve"`},
+		{name: "missing file", args: []string{"--config", "/nonexistent/chimed.yaml"}, wants: "config file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.file != "" {
+				args = append(args, "--config", writeFile(t, tt.file))
+			}
+			_, err := parseConfig(args, env(tt.vars), &bytes.Buffer{})
+			if err == nil || !strings.Contains(err.Error(), tt.wants) {
+				t.Fatalf("error %v, want one mentioning %q", err, tt.wants)
+			}
+		})
+	}
+}
+
+func TestRunHelpAndVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := Run(context.Background(), []string{"--help"}, env(nil), &stdout, &stderr); err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, flag := range []string{"-addr", "-db", "-credentials", "-config", "-rate-limit", "-enable-test-api", "-tls-cert", "CHIMED_METRICS_ADDR"} {
+		if !strings.Contains(stderr.String(), flag) {
+			t.Errorf("--help does not document %s", flag)
+		}
+	}
+	stdout.Reset()
+	if err := Run(context.Background(), []string{"version"}, env(nil), &stdout, &stderr); err != nil || !strings.HasPrefix(stdout.String(), "chimed ") {
+		t.Fatalf("version: %q, %v", stdout.String(), err)
+	}
+}
+
+func TestRunRefusesBadConfigBeforeServing(t *testing.T) {
+	err := Run(context.Background(), []string{"--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0"},
+		env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "log-format") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,107 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/jobs"
+	"github.com/chimed/chimed/internal/metrics"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// observed wraps the API: one log line and the request metrics per call. Only
+// identifiers go into the log — never bodies, query strings (an incoming
+// webhook's token travels there) or headers — so no secret can leak into it.
+// Mutating calls also go to the audit trail.
+func (s *Server) observed(next http.Handler) http.Handler {
+	log, m := s.log, s.metrics
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		done := m.RequestStarted()
+		defer done()
+		ctx, x := wire.WithExchange(r.Context())
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		req := r.WithContext(ctx)
+		next.ServeHTTP(sw, req)
+		took := time.Since(start)
+		if x.Operation == "" && req.Pattern != "" {
+			x.Operation = "chimed:" + req.Pattern // an extension endpoint
+		}
+		requestID := w.Header().Get("x-amzn-RequestId")
+		if isAudited(req, x) {
+			s.audit.Record(auditEvent(req, x, sw.status, requestID, s.clock.Now()))
+		}
+
+		m.Request(x.Operation, sw.status, x.ErrorCode, took)
+		if x.AuthFailed {
+			m.AuthFailure(x.ErrorType)
+		}
+		if x.ErrorCode == "Throttled" {
+			m.Throttled(x.Operation)
+		}
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		log.LogAttrs(ctx, level, "request",
+			slog.String("request_id", requestID),
+			slog.String("operation", x.Operation),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("aws_account", x.Caller.AwsAccountID),
+			slog.String("principal", x.Caller.PrincipalARN),
+			slog.Int("status", sw.status),
+			slog.String("error_type", x.ErrorType),
+			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+		)
+	})
+}
+
+// statusWriter remembers the status written through it.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// timedStore measures every store transaction.
+type timedStore struct {
+	chime.Store
+	m *metrics.Metrics
+}
+
+func (s timedStore) Update(ctx context.Context, fn func(chime.Tx) error) error {
+	defer s.observe("update", time.Now())
+	return s.Store.Update(ctx, fn)
+}
+
+func (s timedStore) View(ctx context.Context, fn func(chime.Tx) error) error {
+	defer s.observe("view", time.Now())
+	return s.Store.View(ctx, fn)
+}
+
+func (s timedStore) observe(kind string, start time.Time) {
+	s.m.StoreTransaction(kind, time.Since(start))
+}
+
+// timedJobs records each background job run in the metrics.
+func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
+	out := make([]jobs.Task, len(tasks))
+	for i, t := range tasks {
+		run := t.Run
+		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) error {
+			start := time.Now()
+			err := run(ctx)
+			m.JobRun(t.Name, err, time.Since(start))
+			return err
+		}}
+	}
+	return out
+}

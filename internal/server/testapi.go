@@ -1,0 +1,137 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/faults"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// The test-control API (--enable-test-api) gives emulator users what
+// LocalStack and moto users rely on: reset, snapshot and restore of their AWS
+// account's state, control of the clock that drives lifecycles, and fault
+// injection. Every endpoint is signed and acts on the caller's AWS account
+// only, except the clock, which is the server's.
+
+// clock is the domain clock: a base clock (the real one, or a test's) plus an
+// offset the test API moves.
+type clock struct {
+	base   func() time.Time
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.base().Add(c.offset)
+}
+
+// set moves the clock so that it reads t now, or forward by d.
+func (c *clock) move(t time.Time, d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !t.IsZero() {
+		c.offset = t.Sub(c.base())
+	}
+	c.offset += d
+	return c.base().Add(c.offset)
+}
+
+func (s *Server) testReset(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	return http.StatusNoContent, nil, s.store.ResetTenant(r.Context(), caller.AwsAccountID)
+}
+
+func (s *Server) testSnapshot(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	id := chime.NewID()
+	if err := s.store.SaveSnapshot(r.Context(), caller.AwsAccountID, id, s.clock.Now()); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, struct{ SnapshotId string }{id}, nil
+}
+
+func (s *Server) testRestore(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	id := r.PathValue("snapshotId")
+	err := s.store.RestoreSnapshot(r.Context(), caller.AwsAccountID, id)
+	if errors.Is(err, chime.ErrNoRows) {
+		return 0, nil, chime.NotFound("snapshot %s not found", id)
+	}
+	return http.StatusNoContent, nil, err
+}
+
+type clockState struct {
+	Now    *model.Time
+	Offset string
+}
+
+func (s *Server) clockState() clockState {
+	now := s.clock.Now()
+	return clockState{Now: model.TimeOf(now), Offset: now.Sub(s.clock.base()).Round(time.Millisecond).String()}
+}
+
+func (s *Server) testGetClock(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	return http.StatusOK, s.clockState(), nil
+}
+
+// testMoveClock: {"Advance": "192h"} moves the clock forward, {"Set":
+// "2027-01-01T00:00:00Z"} sets it; the background jobs then run at once, so
+// whatever fell due is done when the call returns.
+func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	var in struct {
+		Advance *string
+		Set     *model.Time
+	}
+	if err := wire.DecodeJSON(body, &in); err != nil {
+		return 0, nil, err
+	}
+	if (in.Advance == nil) == (in.Set == nil) {
+		return 0, nil, chime.BadRequest("give exactly one of Advance (a duration such as \"192h\") or Set (an ISO 8601 time)")
+	}
+	var by time.Duration
+	var to time.Time
+	if in.Advance != nil {
+		d, err := time.ParseDuration(*in.Advance)
+		if err != nil || d < 0 {
+			return 0, nil, chime.BadRequest("Advance: %q is not a non-negative duration such as \"90m\" or \"192h\"", *in.Advance)
+		}
+		by = d
+	} else {
+		to = in.Set.Time
+	}
+	s.clock.move(to, by)
+	s.RunJobs(r.Context())
+	return http.StatusOK, s.clockState(), nil
+}
+
+func (s *Server) testAddFault(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	var in faults.Rule
+	if err := wire.DecodeJSON(body, &in); err != nil {
+		return 0, nil, err
+	}
+	rule, err := s.faults.Add(caller.AwsAccountID, in)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusCreated, struct{ Fault faults.Rule }{rule}, nil
+}
+
+func (s *Server) testListFaults(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	return http.StatusOK, struct{ Faults []faults.Rule }{s.faults.List(caller.AwsAccountID)}, nil
+}
+
+func (s *Server) testClearFaults(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	s.faults.Remove(caller.AwsAccountID, "")
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) testDeleteFault(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+	if !s.faults.Remove(caller.AwsAccountID, r.PathValue("ruleId")) {
+		return 0, nil, chime.NotFound("fault rule %s not found", r.PathValue("ruleId"))
+	}
+	return http.StatusNoContent, nil, nil
+}
