@@ -2,6 +2,7 @@ package chime
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -43,6 +44,10 @@ type AccountTx interface {
 	// PurgeAccounts removes for good the accounts deleted before cutoff, with
 	// their users, and says how many.
 	PurgeAccounts(deletedBefore time.Time) (int, error)
+	// ClaimDomain records that the account holds the domain; ErrNotUnique
+	// when any account (of any AWS account) holds it already.
+	ClaimDomain(awsAccountID, accountID, domain string) error
+	ReleaseDomain(accountID, domain string) error
 }
 
 // AccountFilter narrows ListAccounts. Empty fields do not filter.
@@ -188,8 +193,10 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 		if err != nil {
 			return err
 		}
+		// The request is well-formed but the account is not ready to go:
+		// DeleteAccount's modelled error for that is UnprocessableEntity.
 		if a.isEnterprise() && len(a.Domains) > 0 {
-			return BadRequest("account %s still has claimed domains %v: release them before deleting the account", a.AccountID, a.Domains)
+			return errorf(model.ErrorCodeUnprocessable, "account %s still has claimed domains %v: release them before deleting the account", a.AccountID, a.Domains)
 		}
 		if !a.isEnterprise() {
 			// Suspending a Team account's users removes them from it.
@@ -198,7 +205,7 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 				return err
 			}
 			if n > 0 {
-				return BadRequest("account %s still has %d users: suspend them with BatchSuspendUser first", a.AccountID, n)
+				return errorf(model.ErrorCodeUnprocessable, "account %s still has %d users: suspend them with BatchSuspendUser first", a.AccountID, n)
 			}
 		}
 		a.DeletedAt = &now
@@ -340,8 +347,10 @@ func (s *Service) ClaimDomain(ctx context.Context, caller Caller, accountID, dom
 		if a.isEnterprise() && a.AccountType != typ {
 			return Conflict("account %s is already an %s account", a.AccountID, a.AccountType)
 		}
-		if slices.Contains(a.Domains, domain) {
-			return Conflict("domain %s is already claimed by account %s", domain, a.AccountID)
+		if err := tx.ClaimDomain(a.AwsAccountID, a.AccountID, domain); errors.Is(err, ErrNotUnique) {
+			return Conflict("domain %s is already claimed", domain)
+		} else if err != nil {
+			return err
 		}
 		a.AccountType = typ
 		a.Domains = append(a.Domains, domain)
@@ -361,10 +370,13 @@ func (s *Service) ReleaseDomain(ctx context.Context, caller Caller, accountID, d
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(a.Domains, domain) {
+		err = tx.ReleaseDomain(a.AccountID, domain)
+		if errors.Is(err, ErrNoRows) {
 			return NotFound("domain %s is not claimed by account %s", domain, a.AccountID)
+		} else if err != nil {
+			return err
 		}
-		a.Domains = slices.DeleteFunc(a.Domains, func(d string) bool { return d == domain })
+		a.Domains = slices.DeleteFunc(a.Domains, func(d string) bool { return strings.EqualFold(d, domain) })
 		if err := tx.SaveAccount(a); err != nil {
 			return err
 		}
@@ -383,6 +395,9 @@ func suspendAllUsers(tx Tx, accountID string, now time.Time) error {
 		for _, u := range users {
 			u.RegistrationStatus = model.RegistrationStatusSuspended
 			u.LoggedOutAt = &now
+			if err := releaseUserNumber(tx, u, now); err != nil {
+				return err
+			}
 			if err := tx.SaveUser(u); err != nil {
 				return err
 			}

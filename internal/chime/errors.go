@@ -3,6 +3,7 @@ package chime
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/chimed/chimed/internal/model"
 )
@@ -13,6 +14,8 @@ import (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter, when set, tells a throttled client how long to wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

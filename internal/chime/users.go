@@ -308,7 +308,12 @@ func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.Invi
 		if a.AccountType != model.AccountTypeTeam {
 			return Forbidden("account %s is a %s account: InviteUsers applies to Team accounts only", a.AccountID, a.AccountType)
 		}
+		seen := map[string]bool{}
 		for _, email := range in.UserEmailList {
+			if seen[emailKey(email)] {
+				continue // one invitation per person, however often listed
+			}
+			seen[emailKey(email)] = true
 			inv, err := s.invite(tx, a, email, model.Value(in.UserType), now)
 			if err != nil {
 				return err
@@ -355,11 +360,14 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 		}
 	case err != nil:
 		return nil, err
-	case u.AccountID != a.AccountID:
-		return nil, Conflict("%s is already a user of account %s", email, u.AccountID)
 	}
 	status := model.InviteStatusPending
-	if u.RegistrationStatus == model.RegistrationStatusRegistered {
+	switch {
+	case u.AccountID != a.AccountID:
+		// The person belongs to another account: InviteUsers has no error for
+		// one address, so that invitation is reported as Failed.
+		status = model.InviteStatusFailed
+	case u.RegistrationStatus == model.RegistrationStatusRegistered:
 		status = model.InviteStatusAccepted
 	}
 	inv := &Invite{
@@ -391,6 +399,11 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 		}
 		for _, id := range in.UserIdList {
 			u, err := tx.GetUser(a.AccountID, id)
+			if err == nil {
+				// Removed or suspended, the user gives their phone number
+				// back to the inventory (phoneusers.go).
+				err = releaseUserNumber(tx, u, now)
+			}
 			switch {
 			case err != nil:
 			case a.AccountType == model.AccountTypeTeam:

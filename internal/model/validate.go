@@ -115,12 +115,19 @@ func checkCount(present bool, n, min, max int) string {
 		return ""
 	}
 	if min >= 0 && n < min {
-		return fmt.Sprintf("must contain at least %d items", min)
+		return fmt.Sprintf("must contain at least %d %s", min, items(min))
 	}
 	if max >= 0 && n > max {
-		return fmt.Sprintf("must contain at most %d items", max)
+		return fmt.Sprintf("must contain at most %d %s", max, items(max))
 	}
 	return ""
+}
+
+func items(n int) string {
+	if n == 1 {
+		return "item"
+	}
+	return "items"
 }
 
 func contains(list []string, v string) bool {

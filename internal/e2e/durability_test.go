@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+)
+
+// buildChimed builds the real server binary into a temporary directory.
+func buildChimed(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "chimed")
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/chimed/chimed/cmd/chimed").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// chimedProcess is the binary running as its own process.
+type chimedProcess struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// runChimed starts the binary with the given arguments and environment and
+// waits until it listens and /healthz answers.
+func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &chimedProcess{cmd: cmd}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+
+	// The server announces its address (it listens on a free port).
+	urls := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if _, url, ok := strings.Cut(lines.Text(), "chimed listening on "); ok {
+				urls <- strings.Fields(url)[0]
+				break
+			}
+		}
+		io.Copy(io.Discard, stdout) // keep the pipe drained
+	}()
+	select {
+	case p.url = <-urls:
+	case <-time.After(30 * time.Second):
+		t.Fatal("chimed did not announce its address")
+	}
+	resp, err := http.Get(p.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /healthz: %d", resp.StatusCode)
+	}
+	return p
+}
+
+func (p *chimedProcess) client() *chime.Client {
+	return chime.New(chime.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(p.url),
+		Credentials:      credentials.NewStaticCredentialsProvider(keyA, secret, ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+// waitExit waits for the process to end and returns its exit status.
+func (p *chimedProcess) waitExit(t *testing.T) *os.ProcessState {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		p.cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("chimed did not exit")
+	}
+	return p.cmd.ProcessState
+}
+
+// TestServerBinary runs the real binary: an acknowledged write survives
+// kill -9, and SIGTERM and SIGINT stop the server with exit status 0.
+func TestServerBinary(t *testing.T) {
+	bin := buildChimed(t)
+	t.Run("kill -9 loses nothing", func(t *testing.T) { testKillNine(t, bin) })
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			// No credentials: the development key is used.
+			p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "chimed.db")}, nil)
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if st := p.waitExit(t); st.ExitCode() != 0 {
+				t.Errorf("exit status %d after %s, want 0", st.ExitCode(), sig)
+			}
+		})
+	}
+}
+
+// testKillNine kills the server the moment a write is acknowledged and checks
+// the write is there after a restart on the same database.
+func testKillNine(t *testing.T, bin string) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chimed.db")
+	creds := filepath.Join(dir, "credentials.json")
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
+	}})
+
+	first := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", db, "--credentials", creds}, nil)
+	c := first.client()
+	acct := createTeamAccount(t, c, "durable")
+	user := createUserIn(t, c, acct.AccountId, "durable@example.com")
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if st := first.waitExit(t); st.Success() {
+		t.Fatal("chimed exited cleanly on SIGKILL")
+	}
+
+	// The restart is configured through the environment instead of flags.
+	second := runChimed(t, bin, nil, []string{"CHIMED_ADDR=127.0.0.1:0", "CHIMED_DB=" + db, "CHIMED_CREDENTIALS=" + creds})
+	c = second.client()
+	got := getUser(t, c, acct.AccountId, user.UserId)
+	if aws.ToString(got.PrimaryEmail) != "durable@example.com" || aws.ToString(got.PersonalPIN) != aws.ToString(user.PersonalPIN) {
+		t.Errorf("after kill -9 the user is %s with PIN %s", aws.ToString(got.PrimaryEmail), aws.ToString(got.PersonalPIN))
+	}
+
+	// The last acknowledged write of a series survives too.
+	reset, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: acct.AccountId, UserId: user.UserId})
+	noErr(t, err)
+	second.cmd.Process.Kill()
+	second.waitExit(t)
+	third := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", db, "--credentials", creds}, nil)
+	got = getUser(t, third.client(), acct.AccountId, user.UserId)
+	if aws.ToString(got.PersonalPIN) != aws.ToString(reset.User.PersonalPIN) {
+		t.Errorf("after kill -9 the PIN is %s, the acknowledged reset set %s", aws.ToString(got.PersonalPIN), aws.ToString(reset.User.PersonalPIN))
+	}
+}

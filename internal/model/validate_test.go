@@ -1,0 +1,65 @@
+package model
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// TestValidateNamesMemberAndRule checks the generated validation on real
+// shapes, one case per kind of constraint, and the exact message a client
+// gets: the member's path from the request root, then the rule.
+func TestValidateNamesMemberAndRule(t *testing.T) {
+	telephony := func(in, out, sms *bool) *UpdateUserSettingsRequest {
+		return &UpdateUserSettingsRequest{AccountId: String("a"), UserId: String("u"),
+			UserSettings: &UserSettings{Telephony: &TelephonySettings{InboundCalling: in, OutboundCalling: out, SMS: sms}}}
+	}
+	ids := func(n int) []string { return make([]string, n) }
+	tests := []struct {
+		name string
+		in   interface{ Validate() error }
+		want string // "" means valid
+	}{
+		{"valid", &CreateAccountRequest{Name: String("Example Corp")}, ""},
+		{"required", &CreateAccountRequest{}, "Name: required member is missing"},
+		{"min length", &CreateAccountRequest{Name: String("")}, "Name: length must be between 1 and 100"},
+		{"max length", &CreateAccountRequest{Name: String(strings.Repeat("n", 101))}, "Name: length must be between 1 and 100"},
+		{"length counts characters, not bytes", &CreateAccountRequest{Name: String(strings.Repeat("é", 100))}, ""},
+		{"length counts characters past the limit", &CreateAccountRequest{Name: String(strings.Repeat("é", 101))}, "Name: length must be between 1 and 100"},
+		{"pattern", &CreateAccountRequest{Name: String(" \t ")}, `Name: must match pattern .*\S.*`},
+		{"pattern matches the whole value", &CreateUserRequest{AccountId: String("a"), Email: String("@example.com")}, `Email: must match pattern .+@.+\..+`},
+		{"enum", &UpdateUserRequest{AccountId: String("a"), UserId: String("u"), LicenseType: String("pro")},
+			"LicenseType: must be one of Basic, Plus, Pro, ProTrial"},
+		{"range low", &ListAccountsRequest{MaxResults: Int32(0)}, "MaxResults: must be between 1 and 200"},
+		{"range high", &ListAccountsRequest{MaxResults: Int32(201)}, "MaxResults: must be between 1 and 200"},
+		{"range edge", &ListAccountsRequest{MaxResults: Int32(200)}, ""},
+		{"list max items", &BatchSuspendUserRequest{AccountId: String("a"), UserIdList: ids(51)}, "UserIdList: must contain at most 50 items"},
+		{"list item", &BatchSuspendUserRequest{AccountId: String("a"), UserIdList: []string{"u1", " "}}, `UserIdList[1]: must match pattern .*\S.*`},
+		{"list min items", &DisassociateSigninDelegateGroupsFromAccountRequest{AccountId: String("a"), GroupNames: []string{}},
+			"GroupNames: must contain at least 1 item"},
+		{"nested required", telephony(Bool(true), Bool(false), nil), "UserSettings.Telephony.SMS: required member is missing"},
+		{"nested valid", telephony(Bool(true), Bool(false), Bool(false)), ""},
+		{"list of structures", &BatchUpdateUserRequest{AccountId: String("a"), UpdateUserRequestItems: []UpdateUserRequestItem{
+			{UserId: String("u1")}, {LicenseType: String(LicenseBasic)}}}, "UpdateUserRequestItems[1].UserId: required member is missing"},
+		{"enum in a list of structures", &BatchUpdateUserRequest{AccountId: String("a"), UpdateUserRequestItems: []UpdateUserRequestItem{
+			{UserId: String("u1"), UserType: String("Robot")}}}, "UpdateUserRequestItems[0].UserType: must be one of PrivateUser, SharedDevice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.in.Validate()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("valid input refused: %v", err)
+				}
+				return
+			}
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a *ValidationError", err)
+			}
+			if !strings.HasPrefix(ve.Error(), tt.want) {
+				t.Errorf("got %q, want %q", ve.Error(), tt.want)
+			}
+		})
+	}
+}
