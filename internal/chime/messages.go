@@ -1,0 +1,212 @@
+package chime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chimed/chimed/internal/model"
+)
+
+// Where a message was posted: Message.ParentType.
+const (
+	MessageInRoom         = "Room"
+	MessageInConversation = "Conversation"
+)
+
+// MaxMessageBytes bounds a message's content, as Chime bounds chat messages
+// (4 KB).
+const MaxMessageBytes = 4096
+
+// Message is a chat message in a room or a conversation.
+type Message struct {
+	AccountID  string
+	MessageID  string
+	ParentType string
+	ParentID   string
+	Sender     MessageSender
+	// Content is the text. Stores keep it apart from the rest of the record
+	// so that redaction erases it and nothing else.
+	Content   string `json:"-"`
+	Redacted  bool
+	CreatedAt time.Time
+}
+
+// MessageSender is who posted a message: a user, a bot or a webhook
+// (SenderType is a MemberType).
+type MessageSender struct {
+	SenderID   string
+	SenderType string
+	Name       string
+}
+
+// Key orders a room's or a conversation's messages by time of posting; it
+// is what listings continue after.
+func (m *Message) Key() string {
+	return fmt.Sprintf("%015d/%s", m.CreatedAt.UnixMilli(), m.MessageID)
+}
+
+// MessageTx reads and writes messages, and the webhooks and conversations
+// they are posted through.
+type MessageTx interface {
+	InsertMessage(m *Message) error
+	// GetMessage returns ErrNoRows when the message is not in that room or
+	// conversation.
+	GetMessage(parentID, messageID string) (*Message, error)
+	// ListMessages lists a room's or a conversation's messages in Key order.
+	ListMessages(parentID string, p Page) ([]*Message, error)
+	// RedactMessage stores m, which is redacted: its content is erased
+	// from the database, not hidden.
+	RedactMessage(m *Message) error
+	// DeleteMessagesBefore deletes the account's messages of one kind
+	// (MessageInRoom, MessageInConversation) posted before the cutoff, and
+	// says how many.
+	DeleteMessagesBefore(accountID, parentType string, before time.Time) (int, error)
+
+	InsertWebhook(w *Webhook) error
+	// GetWebhook finds a webhook by its ID alone: its URL is its credential.
+	GetWebhook(webhookID string) (*Webhook, error)
+	ListWebhooks(roomID string) ([]*Webhook, error)
+	DeleteWebhook(roomID, webhookID string) error
+
+	InsertConversation(c *Conversation) error
+	// GetConversation returns ErrNoRows when the conversation is not in the
+	// account.
+	GetConversation(accountID, conversationID string) (*Conversation, error)
+}
+
+const messagesWhat = "chat messages"
+
+// checkContent applies Chime's limits on a message's text.
+func checkContent(content *string) (string, error) {
+	switch {
+	case content == nil || strings.TrimSpace(*content) == "":
+		return "", BadRequest("Content: required and must not be blank")
+	case len(*content) > MaxMessageBytes:
+		return "", BadRequest("Content: at most %d bytes, got %d", MaxMessageBytes, len(*content))
+	case !utf8.ValidString(*content):
+		return "", BadRequest("Content: must be UTF-8 text")
+	}
+	return *content, nil
+}
+
+// MessagePage is one page of a room's or a conversation's messages.
+type MessagePage struct {
+	Messages  []*Message
+	NextToken *string
+}
+
+// ListRoomMessages lists the messages of a room, oldest first.
+func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID, roomID string, maxResults *int32, token *string) (*MessagePage, error) {
+	return s.listMessages(ctx, caller, "room-messages/"+roomID, maxResults, token, func(tx Tx) (string, error) {
+		_, r, err := accountRoom(tx, caller, accountID, roomID)
+		if err != nil {
+			return "", err
+		}
+		return r.RoomID, nil
+	})
+}
+
+// ListConversationMessages lists the messages of a conversation, oldest
+// first.
+func (s *Service) ListConversationMessages(ctx context.Context, caller Caller, accountID, conversationID string, maxResults *int32, token *string) (*MessagePage, error) {
+	return s.listMessages(ctx, caller, "conversation-messages/"+conversationID, maxResults, token, func(tx Tx) (string, error) {
+		c, err := accountConversation(tx, caller, accountID, conversationID)
+		if err != nil {
+			return "", err
+		}
+		return c.ConversationID, nil
+	})
+}
+
+// listMessages lists the messages of the room or conversation that parent
+// finds (and checks the caller may see).
+func (s *Service) listMessages(ctx context.Context, caller Caller, listing string, maxResults *int32, token *string, parent func(Tx) (string, error)) (*MessagePage, error) {
+	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
+		return nil, BadRequest("MaxResults: must be between 1 and 99")
+	}
+	after, err := decodeToken(token, listing, caller.AwsAccountID)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(maxResults, 50)
+	var found []*Message
+	err = s.view(ctx, func(tx Tx) error {
+		parentID, err := parent(tx)
+		if err != nil {
+			return err
+		}
+		found, err = tx.ListMessages(parentID, Page{After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &MessagePage{Messages: found[:min(len(found), limit)]}
+	if len(found) > limit {
+		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].Key())
+	}
+	return out, nil
+}
+
+// RedactRoomMessage erases a room message's content; the message stays,
+// marked redacted. Redacting it again changes nothing.
+func (s *Service) RedactRoomMessage(ctx context.Context, caller Caller, in *model.RedactRoomMessageRequest) (*model.RedactRoomMessageResponse, error) {
+	err := s.redact(ctx, *in.MessageId, "room", func(tx Tx) (string, error) {
+		_, r, err := accountRoom(tx, caller, *in.AccountId, *in.RoomId)
+		if err != nil {
+			return "", err
+		}
+		return r.RoomID, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RedactRoomMessageResponse{}, nil
+}
+
+// RedactConversationMessage erases a conversation message's content; the
+// message stays, marked redacted.
+func (s *Service) RedactConversationMessage(ctx context.Context, caller Caller, in *model.RedactConversationMessageRequest) (*model.RedactConversationMessageResponse, error) {
+	err := s.redact(ctx, *in.MessageId, "conversation", func(tx Tx) (string, error) {
+		c, err := accountConversation(tx, caller, *in.AccountId, *in.ConversationId)
+		if err != nil {
+			return "", err
+		}
+		return c.ConversationID, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.RedactConversationMessageResponse{}, nil
+}
+
+// redact erases a message of the room or conversation (where) that parent
+// finds, then scrubs the store's files so the content cannot be read back
+// from them.
+func (s *Service) redact(ctx context.Context, messageID, where string, parent func(Tx) (string, error)) error {
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		parentID, err := parent(tx)
+		if err != nil {
+			return err
+		}
+		m, err := tx.GetMessage(parentID, messageID)
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("Message %s not found in %s %s", messageID, where, parentID)
+		}
+		if err != nil || m.Redacted {
+			return err
+		}
+		m.Redacted, m.Content = true, ""
+		return tx.RedactMessage(m)
+	})
+	if err != nil {
+		return err
+	}
+	// Scrubbed even when the message was redacted before: a retry after a
+	// failed scrub must be able to finish the job.
+	return s.store.Scrub(ctx)
+}

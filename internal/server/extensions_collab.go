@@ -1,0 +1,247 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// Chat messages reach rooms through incoming webhooks and conversations
+// through their members: neither is part of the administration API, so
+// these /_chimed/ endpoints stand in for them. Each webhook's own URL,
+// /incomingwebhooks/{webhookId}?token=..., is not signed: as in Chime, its
+// secret token is its credential.
+
+type webhookOut struct {
+	WebhookId        string      `json:"WebhookId"`
+	RoomId           string      `json:"RoomId"`
+	Name             string      `json:"Name"`
+	Url              string      `json:"Url"`
+	CreatedTimestamp *model.Time `json:"CreatedTimestamp"`
+}
+
+// webhookURL is the webhook's URL on this server, as the caller reached it.
+func webhookURL(r *http.Request, w *chime.Webhook) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/incomingwebhooks/" + url.PathEscape(w.WebhookID) + "?token=" + url.QueryEscape(w.Token)
+}
+
+func toWebhookOut(r *http.Request, w *chime.Webhook) webhookOut {
+	return webhookOut{
+		WebhookId:        w.WebhookID,
+		RoomId:           w.RoomID,
+		Name:             w.Name,
+		Url:              webhookURL(r, w),
+		CreatedTimestamp: model.TimeOf(w.CreatedAt),
+	}
+}
+
+// createWebhook: POST /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks
+// {"Name": "..."} → 201 {"Webhook": {...}}
+func createWebhook(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		var in struct{ Name *string }
+		if err := wire.DecodeJSON(body, &in); err != nil {
+			return 0, nil, err
+		}
+		w, err := svc.CreateWebhook(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"), in.Name)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, struct{ Webhook webhookOut }{toWebhookOut(r, w)}, nil
+	}
+}
+
+// listWebhooks: GET /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks
+// → 200 {"Webhooks": [...]}
+func listWebhooks(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		found, err := svc.ListWebhooks(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"))
+		if err != nil {
+			return 0, nil, err
+		}
+		out := struct{ Webhooks []webhookOut }{Webhooks: []webhookOut{}}
+		for _, w := range found {
+			out.Webhooks = append(out.Webhooks, toWebhookOut(r, w))
+		}
+		return http.StatusOK, out, nil
+	}
+}
+
+// deleteWebhook: DELETE /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks/{webhookId} → 204
+func deleteWebhook(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		err := svc.DeleteWebhook(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"), r.PathValue("webhookId"))
+		return http.StatusNoContent, nil, err
+	}
+}
+
+// maxWebhookBody bounds what an incoming webhook reads: a message of
+// chime.MaxMessageBytes, JSON-escaped, with room to spare.
+const maxWebhookBody = 64 << 10
+
+// incomingWebhook: POST /incomingwebhooks/{webhookId}?token=... {"Content": "..."}
+// → 200 {"MessageId": "...", "RoomId": "..."}; a wrong token → 403.
+func incomingWebhook(svc *chime.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := postToWebhook(svc, r)
+		if err != nil {
+			wire.WriteError(w, r, err)
+			return
+		}
+		wire.WriteResult(w, http.StatusOK, struct{ MessageId, RoomId string }{m.MessageID, m.ParentID})
+	})
+}
+
+func postToWebhook(svc *chime.Service, r *http.Request) (*chime.Message, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, chime.BadRequest("request body exceeds %d bytes", maxWebhookBody)
+	}
+	if err != nil {
+		return nil, chime.BadRequest("reading request body: %v", err)
+	}
+	var in struct{ Content *string }
+	if err := wire.DecodeJSON(body, &in); err != nil {
+		return nil, err
+	}
+	return svc.PostWebhookMessage(r.Context(), r.PathValue("webhookId"), r.URL.Query().Get("token"), in.Content)
+}
+
+type conversationOut struct {
+	ConversationId   string      `json:"ConversationId"`
+	AccountId        string      `json:"AccountId"`
+	MemberIds        []string    `json:"MemberIds"`
+	CreatedTimestamp *model.Time `json:"CreatedTimestamp"`
+}
+
+// createConversation: POST /_chimed/accounts/{accountId}/conversations
+// {"MemberIds": [...]} → 201 {"Conversation": {...}}
+func createConversation(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		var in struct{ MemberIds []string }
+		if err := wire.DecodeJSON(body, &in); err != nil {
+			return 0, nil, err
+		}
+		c, err := svc.CreateConversation(r.Context(), caller, r.PathValue("accountId"), in.MemberIds)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, struct{ Conversation conversationOut }{conversationOut{
+			ConversationId:   c.ConversationID,
+			AccountId:        c.AccountID,
+			MemberIds:        c.MemberIDs,
+			CreatedTimestamp: model.TimeOf(c.CreatedAt),
+		}}, nil
+	}
+}
+
+// postConversationMessage: POST /_chimed/accounts/{accountId}/conversations/{conversationId}/messages
+// {"SenderId": "...", "Content": "..."} → 200 {"MessageId": "..."}
+func postConversationMessage(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		var in struct{ SenderId, Content *string }
+		if err := wire.DecodeJSON(body, &in); err != nil {
+			return 0, nil, err
+		}
+		if in.SenderId == nil {
+			return 0, nil, chime.BadRequest("SenderId: required member is missing")
+		}
+		m, err := svc.PostConversationMessage(r.Context(), caller, r.PathValue("accountId"), r.PathValue("conversationId"), *in.SenderId, in.Content)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, struct{ MessageId string }{m.MessageID}, nil
+	}
+}
+
+type senderOut struct {
+	SenderId   string  `json:"SenderId"`
+	SenderType string  `json:"SenderType"`
+	Name       *string `json:"Name,omitempty"`
+}
+
+type messageOut struct {
+	MessageId        string      `json:"MessageId"`
+	Content          *string     `json:"Content,omitempty"`
+	Sender           senderOut   `json:"Sender"`
+	CreatedTimestamp *model.Time `json:"CreatedTimestamp"`
+	Redacted         bool        `json:"Redacted"`
+}
+
+type messagesOut struct {
+	Messages  []messageOut `json:"Messages"`
+	NextToken *string      `json:"NextToken,omitempty"`
+}
+
+// listRoomMessages: GET /_chimed/accounts/{accountId}/rooms/{roomId}/messages?max-results=&next-token=
+// listConversationMessages: GET /_chimed/accounts/{accountId}/conversations/{conversationId}/messages?...
+// → 200 {"Messages": [...], "NextToken": "..."}, oldest first.
+func listRoomMessages(svc *chime.Service) wire.SignedFunc {
+	return listMessages(func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error) {
+		return svc.ListRoomMessages(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"), maxResults, token)
+	})
+}
+
+func listConversationMessages(svc *chime.Service) wire.SignedFunc {
+	return listMessages(func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error) {
+		return svc.ListConversationMessages(r.Context(), caller, r.PathValue("accountId"), r.PathValue("conversationId"), maxResults, token)
+	})
+}
+
+type listFunc func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error)
+
+func listMessages(list listFunc) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		query := r.URL.Query()
+		var maxResults *int32
+		if s := query.Get("max-results"); s != "" {
+			n, err := strconv.ParseInt(s, 10, 32)
+			if err != nil {
+				return 0, nil, chime.BadRequest("max-results: must be an integer, got %q", s)
+			}
+			v := int32(n)
+			maxResults = &v
+		}
+		var token *string
+		if query.Has("next-token") {
+			t := query.Get("next-token")
+			token = &t
+		}
+		page, err := list(r, caller, maxResults, token)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := messagesOut{Messages: make([]messageOut, 0, len(page.Messages)), NextToken: page.NextToken}
+		for _, m := range page.Messages {
+			out.Messages = append(out.Messages, toMessageOut(m))
+		}
+		return http.StatusOK, out, nil
+	}
+}
+
+func toMessageOut(m *chime.Message) messageOut {
+	out := messageOut{
+		MessageId:        m.MessageID,
+		Sender:           senderOut{SenderId: m.Sender.SenderID, SenderType: m.Sender.SenderType},
+		CreatedTimestamp: model.TimeOf(m.CreatedAt),
+		Redacted:         m.Redacted,
+	}
+	if !m.Redacted {
+		out.Content = &m.Content
+	}
+	if m.Sender.Name != "" {
+		out.Sender.Name = &m.Sender.Name
+	}
+	return out
+}
