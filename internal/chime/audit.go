@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/chimed/chimed/internal/model"
 )
 
 // AuditEvent is one mutating call in the audit trail, CloudTrail-style.
 type AuditEvent struct {
-	EventId      string
-	EventTime    time.Time
+	EventId string
+	// EventTime is the real time of the call (not the test API's clock).
+	EventTime    model.Time
 	RequestId    string
 	AwsAccountId string
 	PrincipalArn string

@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+
+	"github.com/chimed/chimed/internal/server"
 )
 
 // buildChimed builds the real server binary into a temporary directory.
@@ -40,7 +42,8 @@ func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
+	logs := &syncBuffer{} // the request log, shown only when the test fails
+	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +56,9 @@ func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			cmd.Wait()
+		}
+		if t.Failed() {
+			t.Logf("chimed's log:\n%s", logs)
 		}
 	})
 
@@ -114,6 +120,7 @@ func (p *chimedProcess) waitExit(t *testing.T) *os.ProcessState {
 func TestServerBinary(t *testing.T) {
 	bin := buildChimed(t)
 	t.Run("kill -9 loses nothing", func(t *testing.T) { testKillNine(t, bin) })
+	t.Run("SIGTERM under load", func(t *testing.T) { testSIGTERMUnderLoad(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.
@@ -125,6 +132,43 @@ func TestServerBinary(t *testing.T) {
 				t.Errorf("exit status %d after %s, want 0", st.ExitCode(), sig)
 			}
 		})
+	}
+}
+
+// testSIGTERMUnderLoad stops the server while requests are in flight (held
+// there by an injected delay): each of them must still be answered, and the
+// server must exit 0.
+func testSIGTERMUnderLoad(t *testing.T, bin string) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials.json")
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
+	}})
+	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds, "--enable-test-api"}, nil)
+	e := &env{t: t, srv: &server.Server{URL: p.url}}
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"ListAccounts","LatencyMs":700}`)}); resp.status != 201 {
+		t.Fatalf("add latency: %s", resp)
+	}
+	c := p.client()
+	const inFlight = 8
+	errs := make(chan error, inFlight)
+	for i := 0; i < inFlight; i++ {
+		go func() {
+			_, err := c.ListAccounts(ctx, &chime.ListAccountsInput{})
+			errs <- err
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // all eight are now waiting inside the server
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < inFlight; i++ {
+		if err := <-errs; err != nil {
+			t.Errorf("in-flight request failed during shutdown: %v", err)
+		}
+	}
+	if st := p.waitExit(t); st.ExitCode() != 0 {
+		t.Errorf("exit status %d after SIGTERM under load, want 0", st.ExitCode())
 	}
 }
 

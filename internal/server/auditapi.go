@@ -17,7 +17,7 @@ import (
 func auditEvent(r *http.Request, x *wire.Exchange, status int, requestID string, now time.Time) chime.AuditEvent {
 	ev := chime.AuditEvent{
 		EventId:      chime.NewID(),
-		EventTime:    now,
+		EventTime:    *model.TimeOf(now),
 		RequestId:    requestID,
 		AwsAccountId: x.Caller.AwsAccountID,
 		PrincipalArn: x.Caller.PrincipalARN,

@@ -32,7 +32,7 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		}
 		requestID := w.Header().Get("x-amzn-RequestId")
 		if isAudited(req, x) {
-			s.audit.Record(auditEvent(req, x, sw.status, requestID, s.clock.Now()))
+			s.audit.Record(auditEvent(req, x, sw.status, requestID, start))
 		}
 
 		m.Request(x.Operation, sw.status, x.ErrorCode, took)
