@@ -15,6 +15,8 @@ import (
 type Service struct {
 	store Store
 	now   Clock
+	// telephony is set by ConfigureTelephony (dialout.go).
+	telephony TelephonyConfig
 }
 
 var _ API = (*Service)(nil)

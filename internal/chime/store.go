@@ -13,6 +13,11 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Scrub makes what committed transactions deleted or overwrote
+	// unrecoverable from the store's files (a redacted message's text must
+	// not survive in free pages or a write-ahead log). An engine that has no
+	// such step does nothing.
+	Scrub(ctx context.Context) error
 	Close() error
 }
 
@@ -20,6 +25,14 @@ type Store interface {
 type Tx interface {
 	AccountTx
 	UserTx
+	RoomTx
+	BotTx
+	RetentionTx
+	MessageTx
+	PhoneNumberTx
+	OrderTx
+	SettingsTx
+	DialOutTx
 }
 
 // Page asks for up to Limit records after the key After ("" = from the start),

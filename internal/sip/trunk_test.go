@@ -1,0 +1,242 @@
+package sip
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// farEnd is a UAS that rings, then answers with final (200 or a refusal),
+// and records what it gets.
+func farEnd(t *testing.T, final int) (uri string, invites, byes chan *sipmsg.Request) {
+	return farEndOn(t, "udp", final)
+}
+
+func farEndOn(t *testing.T, network string, final int) (uri string, invites, byes chan *sipmsg.Request) {
+	t.Helper()
+	ua, err := sipgo.NewUA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ua.Close() })
+	srv, _ := sipgo.NewServer(ua)
+	client, _ := sipgo.NewClient(ua, sipgo.WithClientHostname("127.0.0.1"))
+	var port int
+	var serve func() error
+	if network == "udp" {
+		conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port, serve = conn.LocalAddr().(*net.UDPAddr).Port, func() error { return srv.ServeUDP(conn) }
+	} else {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		port, serve = ln.Addr().(*net.TCPAddr).Port, func() error { return srv.ServeTCP(ln) }
+	}
+	contact := sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", Host: "127.0.0.1", Port: port}}
+	if network == "tcp" {
+		contact.Address.UriParams = sipmsg.HeaderParams{{K: "transport", V: "tcp"}}
+	}
+	dialogs := sipgo.NewDialogServerCache(client, contact)
+	invites, byes = make(chan *sipmsg.Request, 4), make(chan *sipmsg.Request, 4)
+	srv.OnInvite(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		invites <- req.Clone()
+		dlg, err := dialogs.ReadInvite(req, tx)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer dlg.Close()
+		dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+		// Ring a while: a final response right behind the 180 may reach
+		// the caller first (sipgo hands them over concurrently).
+		time.Sleep(100 * time.Millisecond)
+		dlg.Respond(final, "Final", nil)
+		if final == sipmsg.StatusOK {
+			<-dlg.Context().Done()
+		}
+	})
+	srv.OnAck(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) { dialogs.ReadAck(req, tx) })
+	srv.OnBye(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		byes <- req.Clone()
+		dialogs.ReadBye(req, tx)
+	})
+	go serve()
+	uri = "sip:127.0.0.1:" + strconv.Itoa(port)
+	if network == "tcp" {
+		uri += ";transport=tcp"
+	}
+	return uri, invites, byes
+}
+
+// progressLog collects a call's progress.
+type progressLog struct {
+	mu    sync.Mutex
+	steps []chime.CallProgress
+	final chan struct{}
+}
+
+func newProgressLog() *progressLog { return &progressLog{final: make(chan struct{})} }
+
+func (p *progressLog) record(c chime.CallProgress) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.steps = append(p.steps, c)
+	if c.Status == chime.DialOutFailed || c.Status == chime.DialOutEnded {
+		close(p.final)
+	}
+	return nil
+}
+
+func (p *progressLog) statuses() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, s := range p.steps {
+		out = append(out, s.Status+"/"+strconv.Itoa(s.SIPStatus))
+	}
+	return out
+}
+
+func (p *progressLog) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case <-p.final:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the call did not end: %v", p.statuses())
+	}
+}
+
+func openTrunk(t *testing.T, uri string) *Trunk {
+	t.Helper()
+	trunk, err := Open(uri, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return trunk
+}
+
+func TestCallAnsweredThenHungUp(t *testing.T) {
+	uri, invites, byes := farEnd(t, sipmsg.StatusOK)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000001", From: "+12065550100", To: "+14155550100", CallerName: "Acme",
+		Headers: map[string]string{"X-Chime-Meeting-Id": "m-1"}}
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	invite := <-invites
+	if invite.From().Address.User != call.From || invite.From().DisplayName != "Acme" || invite.To().Address.User != call.To ||
+		invite.CallID().Value() != call.ID || invite.GetHeader("X-Chime-Meeting-Id").Value() != "m-1" {
+		t.Fatalf("INVITE:\n%s", invite)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(log.statuses()) < 2 || log.statuses()[len(log.statuses())-1] != "answered/200" {
+		if time.Now().After(deadline) {
+			t.Fatalf("not answered: %v", log.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if live := trunk.Live(); len(live) != 1 || live[0] != call.ID {
+		t.Fatalf("live calls %v", live)
+	}
+	if !trunk.HangUp(call.ID) {
+		t.Fatal("HangUp found no call")
+	}
+	<-byes
+	log.wait(t)
+	want := []string{"ringing/180", "answered/200", "ended/0"}
+	if got := log.statuses(); !slices.Equal(got, want) {
+		t.Fatalf("progress %v, want %v", got, want)
+	}
+	if trunk.HangUp(call.ID) || len(trunk.Live()) != 0 {
+		t.Fatal("the call is still live")
+	}
+}
+
+func TestCallOverTCP(t *testing.T) {
+	uri, invites, byes := farEndOn(t, "tcp", sipmsg.StatusOK)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000004", From: "+12065550100", To: "+14155550100"}
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	if invite := <-invites; invite.Transport() != "TCP" {
+		t.Fatalf("INVITE over %s", invite.Transport())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(log.statuses(), "answered/200") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not answered: %v", log.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	trunk.HangUp(call.ID)
+	<-byes
+	log.wait(t)
+}
+
+func TestCallRefused(t *testing.T) {
+	uri, _, _ := farEnd(t, sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000002", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
+		t.Fatal(err)
+	}
+	log.wait(t)
+	if got := log.statuses(); got[len(got)-1] != "failed/486" {
+		t.Fatalf("progress %v", got)
+	}
+}
+
+// Close ends the calls in progress, reporting their end.
+func TestCloseHangsUp(t *testing.T) {
+	uri, _, byes := farEnd(t, sipmsg.StatusOK)
+	trunk := openTrunk(t, uri)
+	log := newProgressLog()
+	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000003", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(log.statuses(), "answered/200") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not answered: %v", log.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := trunk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-byes
+	log.wait(t)
+	if got := log.statuses(); got[len(got)-1] != "ended/0" {
+		t.Fatalf("progress %v", got)
+	}
+}
+
+func TestOpenRefusesBadTrunks(t *testing.T) {
+	for _, uri := range []string{"pbx.example.net", "sips:pbx.example.net", "sip:127.0.0.1:5060;transport=ws"} {
+		if trunk, err := Open(uri, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil {
+			trunk.Close()
+			t.Errorf("Open(%q) accepted", uri)
+		}
+	}
+}
