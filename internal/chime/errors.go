@@ -20,10 +20,6 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// CodeNotImplemented marks operations a later milestone implements. It is not
-// part of the model's ErrorCode enum: it says honestly that nothing was done.
-const CodeNotImplemented = "NotImplemented"
-
 func errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -60,7 +56,3 @@ var ErrNotUnique = errors.New("unique constraint violated")
 
 // ErrNoRows is what a store returns when a lookup finds nothing.
 var ErrNoRows = errors.New("no such record")
-
-func notImplemented(op string) error {
-	return errorf(CodeNotImplemented, "%s is not implemented by this server yet", op)
-}

@@ -33,7 +33,6 @@ var errorShapes = map[string]string{
 // Errors outside the model: what AWS answers for them.
 const (
 	shapeUnknownOperation = "UnknownOperationException"
-	shapeNotImplemented   = "NotImplementedException"
 )
 
 // wireError is an error as it goes on the wire.
@@ -60,8 +59,6 @@ func toWire(err error) wireError {
 		return wireError{400, "BadRequestException", model.ErrorCodeBadRequest, validErr.Error()}
 	case errors.As(err, &authErr):
 		return wireError{http.StatusForbidden, authErr.Type, model.ErrorCodeForbidden, authErr.Message}
-	case errors.As(err, &domainErr) && domainErr.Code == chime.CodeNotImplemented:
-		return wireError{http.StatusNotImplemented, shapeNotImplemented, chime.CodeNotImplemented, domainErr.Message}
 	case errors.As(err, &domainErr):
 		if shape, ok := errorShapes[domainErr.Code]; ok {
 			return wireError{errorStatus[shape], shape, domainErr.Code, domainErr.Message}
@@ -81,7 +78,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &domainErr) && domainErr.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(domainErr.RetryAfter.Seconds()))))
 	}
-	if we.status >= 500 && we.status != http.StatusNotImplemented && we.status != http.StatusServiceUnavailable {
+	if we.status >= 500 && we.status != http.StatusServiceUnavailable {
 		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	w.Header().Set("x-amzn-ErrorType", we.shape)
