@@ -9,25 +9,64 @@ import (
 )
 
 // routes is every route the server answers. The AWS API owns every path except
-// /healthz and /_chimed/ (this server's extensions); it is routed by the
+// /healthz, /readyz, /metrics, /_chimed/ (this server's extensions) and
+// /incomingwebhooks/ (chat rooms' webhook URLs); it is routed by the
 // generated operation table on the encoded path, never by a ServeMux, which
 // would clean and decode it.
-func routes(svc *chime.Service, authn wire.Authenticator) http.Handler {
-	api := wire.NewHandler(svc, authn)
+func (s *Server) routes(authn wire.Authenticator) http.Handler {
+	svc := s.Service
+	api := wire.NewHandler(svc, authn, s.interceptors()...)
 
 	ext := http.NewServeMux()
 	ext.HandleFunc("GET /healthz", health)
+	ext.HandleFunc("GET /readyz", s.ready)
+	if s.cfg.MetricsAddr == "" {
+		ext.Handle("GET /metrics", s.metrics.Handler())
+	}
 	ext.Handle("POST /_chimed/accounts/{accountId}/domains", api.Signed(claimDomain(svc)))
 	ext.Handle("DELETE /_chimed/accounts/{accountId}/domains/{domain}", api.Signed(releaseDomain(svc)))
+	ext.Handle("GET /_chimed/audit", api.Signed(s.listAudit))
+	ext.Handle("GET /_chimed/dial-outs/{transactionId}", api.Signed(getDialOut(svc)))
+	ext.Handle("DELETE /_chimed/dial-outs/{transactionId}", api.Signed(hangUpDialOut(svc)))
+	ext.Handle("POST /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks", api.Signed(createWebhook(svc)))
+	ext.Handle("GET /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks", api.Signed(listWebhooks(svc)))
+	ext.Handle("DELETE /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks/{webhookId}", api.Signed(deleteWebhook(svc)))
+	ext.Handle("GET /_chimed/accounts/{accountId}/rooms/{roomId}/messages", api.Signed(listRoomMessages(svc)))
+	ext.Handle("POST /_chimed/accounts/{accountId}/conversations", api.Signed(createConversation(svc)))
+	ext.Handle("POST /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(postConversationMessage(svc)))
+	ext.Handle("GET /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(listConversationMessages(svc)))
+	// Not signed: the webhook's token in the URL is its credential.
+	ext.Handle("POST /incomingwebhooks/{webhookId}", incomingWebhook(svc))
+	if s.cfg.EnableTestAPI {
+		ext.Handle("POST /_chimed/test/reset", api.Signed(s.testReset))
+		ext.Handle("POST /_chimed/test/snapshots", api.Signed(s.testSnapshot))
+		ext.Handle("POST /_chimed/test/snapshots/{snapshotId}/restore", api.Signed(s.testRestore))
+		ext.Handle("GET /_chimed/test/clock", api.Signed(s.testGetClock))
+		ext.Handle("POST /_chimed/test/clock", api.Signed(s.testMoveClock))
+		ext.Handle("POST /_chimed/test/faults", api.Signed(s.testAddFault))
+		ext.Handle("GET /_chimed/test/faults", api.Signed(s.testListFaults))
+		ext.Handle("DELETE /_chimed/test/faults", api.Signed(s.testClearFaults))
+		ext.Handle("DELETE /_chimed/test/faults/{ruleId}", api.Signed(s.testDeleteFault))
+	}
 	ext.Handle("/_chimed/", api.Signed(unknownExtension))
 
-	return withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || strings.HasPrefix(r.URL.Path, "/_chimed/") {
+	return withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isExtension(r.URL.Path) {
 			ext.ServeHTTP(w, r)
 			return
 		}
 		api.ServeHTTP(w, r)
-	}))
+	})))
+}
+
+// isExtension says whether a path is served by the extension mux rather than
+// the AWS API.
+func isExtension(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return true
+	}
+	return strings.HasPrefix(path, "/_chimed/") || strings.HasPrefix(path, "/incomingwebhooks/")
 }
 
 // withRequestID gives every response an x-amzn-RequestId, as AWS does.
@@ -36,6 +75,18 @@ func withRequestID(next http.Handler) http.Handler {
 		w.Header().Set("x-amzn-RequestId", chime.NewID())
 		next.ServeHTTP(w, r)
 	})
+}
+
+// ready answers 200 when the store answers (its migrations were applied at
+// start-up, before the server listened).
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	if err := s.store.Ping(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("store unreachable\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
 }
 
 func health(w http.ResponseWriter, r *http.Request) {

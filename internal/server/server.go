@@ -5,30 +5,47 @@ package server
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/chimed/chimed/internal/audit"
 	"github.com/chimed/chimed/internal/auth"
 	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/faults"
 	"github.com/chimed/chimed/internal/jobs"
+	"github.com/chimed/chimed/internal/metrics"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/sip"
+	"github.com/chimed/chimed/internal/store/postgres"
 	"github.com/chimed/chimed/internal/store/sqlite"
 	"github.com/chimed/chimed/internal/store/sqlstore"
+	"github.com/chimed/chimed/internal/throttle"
 	"github.com/chimed/chimed/internal/wire"
 )
 
 // Run runs chimed until ctx is done, then shuts it down cleanly. It is main
 // without the process: tests call it with their own arguments and output.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "version" {
+		fmt.Fprintln(stdout, "chimed", Version())
+		return nil
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
+	cfg.LogOutput = stderr
 	s, err := Start(ctx, cfg, stdout)
 	if err != nil {
 		return err
@@ -41,58 +58,143 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 type Server struct {
 	URL     string
 	Service *chime.Service
-	log     *slog.Logger
-	http    *http.Server
-	store   *sqlstore.DB
-	stopJob context.CancelFunc
-	jobDone sync.WaitGroup
+
+	cfg         Config
+	log         *slog.Logger
+	clock       *clock
+	metrics     *metrics.Metrics
+	faults      *faults.Injector
+	limiter     *throttle.Limiter
+	audit       *audit.Recorder
+	auditFile   *os.File
+	trunk       *sip.Trunk // nil without --sip-trunk
+	store       *sqlstore.DB
+	http        *http.Server
+	metricsHTTP *http.Server
+	pprofHTTP   *http.Server
+	stopJob     context.CancelFunc
+	jobDone     sync.WaitGroup
 }
 
 // Start opens the store, listens on cfg.Addr and serves in the background. A
 // port clash or a bad database fails here, before anything is served.
 func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
-	log := slog.New(slog.NewTextHandler(stdout, nil))
+	s := &Server{cfg: cfg, metrics: metrics.New(), faults: faults.New(wire.Operations())}
+	var err error
+	if s.log, err = newLogger(cfg, stdout); err != nil {
+		return nil, err
+	}
+	if cfg.RateLimit != "" {
+		limit, err := throttle.ParseLimit(cfg.RateLimit)
+		if err != nil {
+			return nil, fmt.Errorf("-rate-limit: %w", err)
+		}
+		s.limiter = throttle.New(limit)
+	}
 	creds, err := credentials(cfg, stdout)
 	if err != nil {
 		return nil, err
 	}
-	store, err := openStore(ctx, cfg.DB)
-	if err != nil {
+	if s.store, err = openStore(ctx, cfg.DB); err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		store.Close()
+	if err := s.openTrunk(); err != nil {
+		s.store.Close()
 		return nil, err
 	}
-	now := cfg.Now
-	if now == nil {
-		now = time.Now
+	if err := s.listen(creds); err != nil {
+		s.closeTrunk()
+		s.store.Close()
+		return nil, err
 	}
-	svc := chime.NewService(store, now)
-	verifier := auth.NewVerifier(creds, time.Now)
-	s := &Server{
-		URL:     "http://" + ln.Addr().String(),
-		Service: svc,
-		log:     log,
-		store:   store,
-	}
-	s.http = &http.Server{
-		Handler:           routes(svc, authenticator(verifier)),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	go s.http.Serve(ln)
-
 	jobCtx, stop := context.WithCancel(context.Background())
 	s.stopJob = stop
 	s.jobDone.Add(1)
 	go func() {
 		defer s.jobDone.Done()
-		jobs.Run(jobCtx, cfg.JobInterval, log, s.tasks()...)
+		jobs.Run(jobCtx, cfg.JobInterval, s.log, timedJobs(s.metrics, s.tasks())...)
 	}()
-	fmt.Fprintf(stdout, "chimed listening on %s (store %s)\n", s.URL, cfg.DB)
+	if err := s.servePprof(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	fmt.Fprintf(stdout, "chimed listening on %s (store %s)\n", s.URL, storeName(cfg.DB))
 	return s, nil
+}
+
+// listen assembles the service and starts serving the API (and the metrics,
+// when they have an address of their own).
+func (s *Server) listen(creds []auth.Credential) error {
+	cfg := s.cfg
+	base := cfg.Now
+	if base == nil {
+		base = time.Now
+	}
+	s.clock = &clock{base: base}
+	s.Service = chime.NewService(timedStore{s.store, s.metrics}, s.clock.Now)
+	s.Service.ConfigureTelephony(s.telephony())
+	var stream io.Writer
+	if cfg.AuditLog != "" {
+		f, err := os.OpenFile(cfg.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return fmt.Errorf("-audit-log: %w", err)
+		}
+		s.auditFile, stream = f, f
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	s.URL = scheme + "://" + ln.Addr().String()
+	s.audit = audit.NewRecorder(s.store, stream, s.log)
+	s.http = &http.Server{
+		Handler:           s.routes(authenticator(auth.NewVerifier(creds, time.Now))),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if cfg.TLSCert != "" {
+			s.http.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+		} else {
+			s.http.Serve(ln)
+		}
+	}()
+	if cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			s.http.Close()
+			return fmt.Errorf("-metrics-addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metrics.Handler())
+		s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go s.metricsHTTP.Serve(mln)
+	}
+	return nil
+}
+
+// interceptors run before every operation: the per-key rate limit, and the
+// test API's fault rules.
+func (s *Server) interceptors() []wire.Interceptor {
+	var out []wire.Interceptor
+	if s.limiter != nil {
+		out = append(out, s.throttle)
+	}
+	if s.cfg.EnableTestAPI {
+		out = append(out, s.faults.Intercept)
+	}
+	return out
+}
+
+func (s *Server) throttle(r *http.Request, operation string, caller chime.Caller) error {
+	ok, wait := s.limiter.Allow(caller.AccessKeyID, time.Now())
+	if ok {
+		return nil
+	}
+	return &chime.Error{Code: model.ErrorCodeThrottled, Message: "Rate exceeded for access key " + caller.AccessKeyID, RetryAfter: wait}
 }
 
 // tasks are the background lifecycles.
@@ -102,31 +204,83 @@ func (s *Server) tasks() []jobs.Task {
 			_, err := s.Service.PurgeDeletedAccounts(ctx)
 			return err
 		}},
+		{Name: "enforce-retention", Run: func(ctx context.Context) error {
+			_, err := s.Service.EnforceRetention(ctx)
+			return err
+		}},
+		{Name: "fulfil-phone-number-orders", Run: func(ctx context.Context) error {
+			_, err := s.Service.FulfilPhoneNumberOrders(ctx)
+			return err
+		}},
+		{Name: "complete-calling-names", Run: func(ctx context.Context) error {
+			_, err := s.Service.CompleteCallingNames(ctx)
+			return err
+		}},
+		{Name: "purge-deleted-phone-numbers", Run: func(ctx context.Context) error {
+			_, err := s.Service.PurgeDeletedPhoneNumbers(ctx)
+			return err
+		}},
+		// Renew before expiring, so that this instance's live calls are
+		// never taken for lost.
+		{Name: "renew-dial-out-leases", Run: s.Service.RenewDialOutLeases},
+		{Name: "expire-lost-dial-outs", Run: func(ctx context.Context) error {
+			_, err := s.Service.ExpireLostDialOuts(ctx)
+			return err
+		}},
 	}
 }
 
 // RunJobs runs every background task once, now. Tests call it after moving
 // the clock instead of waiting for the next tick.
 func (s *Server) RunJobs(ctx context.Context) {
-	jobs.RunOnce(ctx, s.log, s.tasks()...)
+	jobs.RunOnce(ctx, s.log, timedJobs(s.metrics, s.tasks())...)
 }
 
 // Close stops accepting requests, lets in-flight ones finish (for up to 10 s),
-// stops the background jobs and closes the store.
+// stops the background jobs, writes the queued audit events and closes the
+// store.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if s.metricsHTTP != nil {
+		err = errors.Join(err, s.metricsHTTP.Shutdown(ctx))
+	}
+	if s.pprofHTTP != nil {
+		// Closed, not drained: a CPU profile being taken would hold the
+		// shutdown for its whole duration.
+		err = errors.Join(err, s.pprofHTTP.Close())
+	}
 	s.stopJob()
 	s.jobDone.Wait()
+	// Hanging up the calls records their end, so the store is still open.
+	err = errors.Join(err, s.closeTrunk())
+	s.audit.Close()
+	if s.auditFile != nil {
+		err = errors.Join(err, s.auditFile.Close())
+	}
 	return errors.Join(err, s.store.Close())
 }
 
+// openStore opens PostgreSQL for a postgres:// or postgresql:// URL, and
+// otherwise the SQLite file at that path.
 func openStore(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, errors.New("-db: PostgreSQL is not supported by this build yet; give a SQLite file path")
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.Open(ctx, dsn)
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// storeName says which store is in use without showing a password.
+func storeName(dsn string) string {
+	if isPostgres(dsn) {
+		return postgres.Redact(dsn)
+	}
+	return dsn
 }
 
 // credentials loads the accepted access keys, or announces the development

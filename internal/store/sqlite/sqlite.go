@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -29,6 +30,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(ON)")
+	// Deleted and overwritten content is zeroed in the pages, not left in
+	// free space: a redacted message must not be readable from the file.
+	params.Add("_pragma", "secure_delete(ON)")
 	params.Set("_txlock", "immediate")
 	dsn := "file:" + path + "?" + params.Encode()
 
@@ -45,12 +49,42 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 
-	db := sqlstore.New(write, read, sqlstore.Dialect{Name: "sqlite", IsUniqueViolation: isUniqueViolation})
-	if err := db.Migrate(ctx); err != nil {
+	db := sqlstore.New(write, read, sqlstore.Dialect{
+		Name:              "sqlite",
+		IsUniqueViolation: isUniqueViolation,
+		// The one-connection writer pool and BEGIN IMMEDIATE already make
+		// every read-write transaction run alone.
+		ViewOptions: &sql.TxOptions{ReadOnly: true},
+		Scrub:       scrub,
+	})
+	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// migrate migrates db. Processes opening a new file at the same moment race
+// to switch it to WAL, and SQLite tells the losers SQLITE_BUSY at once,
+// without waiting busy_timeout: they try again once the file is switched.
+func migrate(ctx context.Context, db *sqlstore.DB) error {
+	const attempts = 20
+	for attempt := 1; ; attempt++ {
+		err := db.Migrate(ctx)
+		if !isBusy(err) || attempt == attempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func isUniqueViolation(err error) bool {
@@ -59,4 +93,20 @@ func isUniqueViolation(err error) bool {
 		return false
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// scrub copies the write-ahead log into the database file and truncates the
+// log to nothing: with secure_delete, the pages written carry no trace of
+// what was deleted, and the old page images the log still held are gone. It
+// waits (busy_timeout) for readers to leave the log.
+func scrub(ctx context.Context, write *sql.DB) error {
+	var busy, logFrames, checkpointed int
+	err := write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
+	if err != nil {
+		return fmt.Errorf("scrub: %w", err)
+	}
+	if busy != 0 {
+		return errors.New("scrub: readers kept the write-ahead log from being truncated")
+	}
+	return nil
 }

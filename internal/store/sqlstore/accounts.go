@@ -52,6 +52,13 @@ func (t *tx) PurgeAccounts(deletedBefore time.Time) (int, error) {
 	for _, stmt := range []string{
 		`DELETE FROM invites WHERE account_id IN (` + purged + `)`,
 		`DELETE FROM users WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM room_memberships WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM rooms WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM bots WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM retention_settings WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM webhooks WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM conversations WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM messages WHERE account_id IN (` + purged + `)`,
 	} {
 		if _, err := t.exec(stmt, cutoff); err != nil {
 			return 0, err

@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -20,7 +22,42 @@ type Dialect struct {
 	// IsUniqueViolation reports whether err is the engine's unique or
 	// primary-key constraint failure.
 	IsUniqueViolation func(error) bool
+	// IsRetryable reports whether err means the transaction lost a race with
+	// another one (a serialization failure, a deadlock) and succeeds if run
+	// again from the start. Nil when the engine never reports such a thing
+	// (SQLite, whose writers are queued one at a time).
+	IsRetryable func(error) bool
+	// UpdateOptions and ViewOptions begin read-write and read-only
+	// transactions. A read-write transaction must see the database as if it
+	// were alone, so that a rule checked on a read still holds at commit,
+	// even against another chimed process on the same database.
+	UpdateOptions, ViewOptions *sql.TxOptions
+	// StatementSavepoints wraps each write in a savepoint, for engines
+	// (PostgreSQL) where a failed statement aborts its whole transaction:
+	// the service may go on after a refused write (a duplicate key, say), as
+	// it can on SQLite.
+	StatementSavepoints bool
+	// MigrationLock, when set, is run first in each migration transaction
+	// and takes a lock, held across processes until that transaction ends,
+	// so that instances starting together migrate one after the other. The
+	// migration transactions read what was committed before each statement
+	// (the engine's default isolation), so the later instances see the
+	// migration recorded once they hold the lock.
+	MigrationLock string
+	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
+	// transactions deleted or overwrote unrecoverable from the database's
+	// files, through the write pool.
+	Scrub func(ctx context.Context, write *sql.DB) error
 }
+
+// maxAttempts bounds how often run tries a transaction that keeps losing
+// races; the backoff between tries grows from retryBackoff up to
+// maxRetryBackoff, randomised so that the racers do not meet again.
+const (
+	maxAttempts     = 12
+	retryBackoff    = 2 * time.Millisecond
+	maxRetryBackoff = 200 * time.Millisecond
+)
 
 // DB is a chime.Store. Writes go through write; reads through read, which may
 // be the same pool (PostgreSQL) or a separate pool of readers (SQLite, whose
@@ -39,26 +76,54 @@ func New(write, read *sql.DB, d Dialect) *DB {
 }
 
 func (db *DB) Update(ctx context.Context, fn func(chime.Tx) error) error {
-	return db.run(ctx, db.write, nil, fn)
+	return db.run(ctx, db.write, db.dialect.UpdateOptions, fn)
 }
 
 func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
-	return db.run(ctx, db.read, &sql.TxOptions{ReadOnly: true}, fn)
+	return db.run(ctx, db.read, db.dialect.ViewOptions, fn)
 }
 
+// run runs fn in a transaction, and again in a new one, up to maxAttempts in
+// all, while the engine says the transaction lost a race. fn may therefore
+// run more than once: it must touch nothing but the transaction and its own
+// variables.
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(chime.Tx) error) error {
+	backoff := retryBackoff
+	for attempt := 1; ; attempt++ {
+		retry, err := db.try(ctx, pool, opts, fn)
+		if !retry || attempt == maxAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(rand.N(backoff) + backoff/2):
+		}
+		backoff = min(2*backoff, maxRetryBackoff)
+	}
+}
+
+// try runs fn in one transaction and says whether it is worth trying again.
+func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(chime.Tx) error) (retry bool, err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return db.retryable(err), fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&tx{tx: sqlTx, ctx: ctx, dialect: db.dialect}); err != nil {
+	t := &tx{tx: sqlTx, ctx: ctx, dialect: db.dialect}
+	if err := fn(t); err != nil {
 		sqlTx.Rollback()
-		return err
+		// fn may have turned the failure into a refusal of its own, or
+		// gone on past it; the transaction lost all the same.
+		return t.lostRace || db.retryable(err), err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return t.lostRace || db.retryable(err), fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return false, nil
+}
+
+func (db *DB) retryable(err error) bool {
+	return db.dialect.IsRetryable != nil && db.dialect.IsRetryable(err)
 }
 
 func (db *DB) Close() error {
@@ -78,16 +143,53 @@ type tx struct {
 	tx      *sql.Tx
 	ctx     context.Context
 	dialect Dialect
+	// lostRace is set when a statement failed because of a concurrent
+	// transaction: the whole transaction must be run again.
+	lostRace bool
 }
 
 var _ chime.Tx = (*tx)(nil)
 
+// exec runs a write. A unique-constraint failure is chime.ErrNotUnique.
+// On every engine a failed write leaves the transaction as it was before the
+// write, so the service may go on (with a refusal of its own, say).
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(t.ctx, query, args...)
-	if err != nil && t.dialect.IsUniqueViolation(err) {
-		return nil, chime.ErrNotUnique
+	if !t.dialect.StatementSavepoints {
+		res, err := t.tx.ExecContext(t.ctx, query, args...)
+		return res, t.check(err)
 	}
-	return res, err
+	if _, err := t.tx.ExecContext(t.ctx, `SAVEPOINT stmt`); err != nil {
+		return nil, t.check(err)
+	}
+	res, err := t.tx.ExecContext(t.ctx, query, args...)
+	if err = t.check(err); err != nil {
+		if !t.lostRace {
+			// Undo the failed statement only, so the transaction goes on.
+			// A lost race is left as it is: the whole transaction is
+			// run again.
+			if _, rbErr := t.tx.ExecContext(t.ctx, `ROLLBACK TO SAVEPOINT stmt`); rbErr != nil {
+				return nil, errors.Join(err, t.check(rbErr))
+			}
+		}
+		return nil, err
+	}
+	if _, err := t.tx.ExecContext(t.ctx, `RELEASE SAVEPOINT stmt`); err != nil {
+		return nil, t.check(err)
+	}
+	return res, nil
+}
+
+// check translates a statement's error for the service and notes a lost race.
+func (t *tx) check(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case t.dialect.IsUniqueViolation(err):
+		return chime.ErrNotUnique
+	case t.dialect.IsRetryable != nil && t.dialect.IsRetryable(err):
+		t.lostRace = true
+	}
+	return err
 }
 
 // getDoc loads one record's JSON document into v; chime.ErrNoRows when none.
@@ -98,7 +200,7 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 		return chime.ErrNoRows
 	}
 	if err != nil {
-		return err
+		return t.check(err)
 	}
 	return json.Unmarshal([]byte(doc), v)
 }
@@ -108,7 +210,7 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {
 	rows, err := t.tx.QueryContext(t.ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return nil, t.check(err)
 	}
 	defer rows.Close()
 	var out []*T
@@ -123,7 +225,7 @@ func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, t.check(rows.Err())
 }
 
 // mustAffect turns an update that matched no row into chime.ErrNoRows.

@@ -13,11 +13,11 @@ import (
 var migrations embed.FS
 
 // Migrate applies, in name order, the embedded migrations not yet recorded in
-// schema_migrations, each in its own transaction with its record.
+// schema_migrations, each in its own transaction with its record. Several
+// processes may migrate one database at once: where the dialect locks
+// across processes, they take turns on each migration, and the later ones
+// find it recorded.
 func (db *DB) Migrate(ctx context.Context) error {
-	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return err
@@ -37,6 +37,14 @@ func (db *DB) apply(ctx context.Context, name string) error {
 		return err
 	}
 	defer tx.Rollback()
+	if lock := db.dialect.MigrationLock; lock != "" {
+		if _, err := tx.ExecContext(ctx, lock); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, name).Scan(&n); err != nil {
 		return err

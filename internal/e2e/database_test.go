@@ -1,0 +1,39 @@
+package e2e
+
+import (
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/chimed/chimed/internal/store/postgres/pgtest"
+)
+
+// testDatabase is where a test's server keeps its state: a fresh database on
+// the PostgreSQL server named by CHIMED_TEST_POSTGRES when it is set, else a
+// SQLite file in dir. scripts/test.sh runs the suite both ways.
+func testDatabase(t *testing.T, dir string) string {
+	t.Helper()
+	if pgtest.Configured() {
+		return pgtest.NewDatabase(t)
+	}
+	return filepath.Join(dir, "chimed.db")
+}
+
+// rawDatabase opens the test server's database directly, for checks below
+// the API on either engine. It is closed when t ends.
+func (e *env) rawDatabase(t *testing.T) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+e.db+"?mode=ro"
+	if strings.HasPrefix(e.db, "postgres://") || strings.HasPrefix(e.db, "postgresql://") {
+		driver, dsn = "pgx", e.db
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

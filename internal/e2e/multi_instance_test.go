@@ -1,0 +1,192 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+
+	chimed "github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/server"
+	"github.com/chimed/chimed/internal/store/postgres/pgtest"
+)
+
+// startPair runs two chimed servers on one fresh PostgreSQL database with
+// one clock, as two instances behind a load balancer.
+func startPair(t *testing.T) (*env, *env) {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t)
+	first := start(t, func(c *server.Config) { c.DB = dsn })
+	second := start(t, func(c *server.Config) {
+		c.DB = dsn
+		c.Now = first.clock.Now
+	})
+	return first, second
+}
+
+func TestTwoInstancesWriteOnOneReadOnOther(t *testing.T) {
+	one, two := startPair(t)
+	created, err := one.client(keyA).CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("shared")})
+	noErr(t, err)
+	id := created.Account.AccountId
+	got, err := two.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+	noErr(t, err)
+	if aws.ToString(got.Account.Name) != "shared" {
+		t.Fatalf("second instance read %+v", got.Account)
+	}
+	_, err = two.client(keyA).UpdateAccount(ctx, &chime.UpdateAccountInput{AccountId: id, Name: aws.String("renamed")})
+	noErr(t, err)
+	got, err = one.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+	noErr(t, err)
+	if aws.ToString(got.Account.Name) != "renamed" {
+		t.Fatalf("first instance read %+v after an update through the second", got.Account)
+	}
+	_, err = two.client(keyB).GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+	wantError(t, err, "NotFoundException")
+}
+
+// Creates of one email split across both instances: exactly one user, and a
+// ConflictException for every other request.
+func TestTwoInstancesConcurrentDuplicateEmail(t *testing.T) {
+	one, two := startPair(t)
+	clients := []*chime.Client{one.client(keyA), two.client(keyA)}
+	created, err := clients[0].CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("race")})
+	noErr(t, err)
+	id := created.Account.AccountId
+
+	const racers = 8
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			_, errs[i] = clients[i%2].CreateUser(ctx, &chime.CreateUserInput{
+				AccountId: id,
+				Email:     aws.String("same@example.com"),
+				Username:  aws.String(fmt.Sprintf("racer%d", i)),
+				UserType:  types.UserTypePrivateUser,
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantError(t, err, "ConflictException")
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
+	}
+	for i, c := range clients {
+		users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: id})
+		noErr(t, err)
+		if len(users.Users) != 1 || aws.ToString(users.Users[0].PrimaryEmail) != "same@example.com" {
+			t.Fatalf("instance %d lists %d users, want the one", i+1, len(users.Users))
+		}
+	}
+	var rows int
+	noErr(t, one.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM users WHERE email_key = $1`, "same@example.com").Scan(&rows))
+	if rows != 1 {
+		t.Fatalf("the database holds %d users with the email, want 1", rows)
+	}
+}
+
+// The purge of deleted accounts, run by both instances at the same moment,
+// removes each account once: one instance purges it, the other finds nothing
+// left to do.
+func TestTwoInstancesBackgroundJobRunsOnce(t *testing.T) {
+	one, two := startPair(t)
+	c := one.client(keyA)
+	const accounts = 3
+	var ids []*string
+	for i := range accounts {
+		created, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String(fmt.Sprintf("doomed%d", i))})
+		noErr(t, err)
+		_, err = c.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: created.Account.AccountId})
+		noErr(t, err)
+		ids = append(ids, created.Account.AccountId)
+	}
+	one.clock.Advance(chimed.DeletedAccountRetention + time.Hour)
+
+	services := []*chimed.Service{one.srv.Service, two.srv.Service}
+	const runs = 6 // three rounds of both instances at once
+	counts := make([]int, runs)
+	errs := make([]error, runs)
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Go(func() { counts[i], errs[i] = services[i%2].PurgeDeletedAccounts(ctx) })
+	}
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		noErr(t, err)
+		total += counts[i]
+	}
+	if total != accounts {
+		t.Fatalf("the instances purged %v accounts, %d in all, want %d", counts, total, accounts)
+	}
+	for _, id := range ids {
+		_, err := two.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+		wantError(t, err, "NotFoundException")
+	}
+}
+
+// Two chimed processes, started from the built binary on one database, serve
+// one state: a write through either is read through the other, and racing
+// duplicate creates split across them make one user.
+func TestTwoProcessesOneDatabase(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	bin := buildChimed(t)
+	creds := filepath.Join(t.TempDir(), "credentials.json")
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
+	}})
+	args := []string{"--addr", "127.0.0.1:0", "--db", dsn, "--credentials", creds}
+	clients := []*chime.Client{runChimed(t, bin, args, nil).client(), runChimed(t, bin, args, nil).client()}
+
+	created, err := clients[0].CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("two-processes")})
+	noErr(t, err)
+	id := created.Account.AccountId
+	got, err := clients[1].GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+	noErr(t, err)
+	if aws.ToString(got.Account.Name) != "two-processes" {
+		t.Fatalf("second process read %+v", got.Account)
+	}
+
+	const racers = 8
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			_, errs[i] = clients[i%2].CreateUser(ctx, &chime.CreateUserInput{
+				AccountId: id,
+				Email:     aws.String("dup@example.com"),
+				UserType:  types.UserTypePrivateUser,
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantError(t, err, "ConflictException")
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
+	}
+	users, err := clients[1].ListUsers(ctx, &chime.ListUsersInput{AccountId: id})
+	noErr(t, err)
+	if len(users.Users) != 1 {
+		t.Fatalf("%d users, want 1", len(users.Users))
+	}
+}

@@ -1,0 +1,170 @@
+// Package postgres opens chimed's store on PostgreSQL (or a
+// PostgreSQL-compatible database) through pgx, for several chimed processes
+// sharing one database.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/chimed/chimed/internal/store/sqlstore"
+)
+
+// Defaults for what the DSN does not say. PostgreSQL settings (any
+// ?name=value the server knows, such as statement_timeout) are sent at
+// connection start; the pool_* parameters are chimed's own.
+const (
+	// defaultStatementTimeout bounds every statement, lock waits included,
+	// so that a stuck query fails its request instead of holding a
+	// connection and its locks for ever.
+	defaultStatementTimeout = "30s"
+	// defaultIdleInTransactionTimeout ends the session of a process that
+	// stopped in the middle of a transaction, releasing its locks for the
+	// other instances.
+	defaultIdleInTransactionTimeout = "60s"
+	defaultMaxConnLifetime          = 30 * time.Minute
+	defaultMaxConnIdleTime          = 5 * time.Minute
+)
+
+// migrationLockKey names the advisory lock instances take while migrating
+// ("chimed" in ASCII).
+const migrationLockKey = 0x6368696d6564
+
+// pool is the connection pool's shape.
+type pool struct {
+	maxConns        int
+	maxConnLifetime time.Duration
+	maxConnIdleTime time.Duration
+}
+
+// Open connects to the database dsn names (postgres://user@host:port/db?...)
+// and migrates it.
+//
+// Read-write transactions are SERIALIZABLE: PostgreSQL then fails one of two
+// transactions that would otherwise interleave into a state no order of them
+// gives, and the store runs the failed one again. Several chimed processes
+// can so share the database with the same guarantees as one process on
+// SQLite. Read-only transactions read one snapshot (REPEATABLE READ), which
+// never fails that way.
+func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	cfg, p, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(p.maxConns)
+	db.SetMaxIdleConns(p.maxConns)
+	db.SetConnMaxLifetime(p.maxConnLifetime)
+	db.SetConnMaxIdleTime(p.maxConnIdleTime)
+
+	store := sqlstore.New(db, db, sqlstore.Dialect{
+		Name:                "postgres",
+		IsUniqueViolation:   func(err error) bool { return sqlState(err) == "23505" },
+		IsRetryable:         isRetryable,
+		UpdateOptions:       &sql.TxOptions{Isolation: sql.LevelSerializable},
+		ViewOptions:         &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		StatementSavepoints: true,
+		MigrationLock:       "SELECT pg_advisory_xact_lock(" + strconv.Itoa(migrationLockKey) + ")",
+	})
+	if err := store.Migrate(ctx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("migrate %s: %w", Redact(dsn), err)
+	}
+	return store, nil
+}
+
+// parseDSN splits chimed's pool_* parameters off dsn and gives the rest to
+// pgx, adding the default session settings dsn does not set.
+func parseDSN(dsn string) (*pgx.ConnConfig, pool, error) {
+	p := pool{
+		maxConns:        max(8, 4*runtime.GOMAXPROCS(0)),
+		maxConnLifetime: defaultMaxConnLifetime,
+		maxConnIdleTime: defaultMaxConnIdleTime,
+	}
+	base, rawQuery, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, p, fmt.Errorf("-db: %w", err)
+	}
+	if v, ok := take(params, "pool_max_conns"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, p, fmt.Errorf("-db: pool_max_conns=%q: want a positive whole number", v)
+		}
+		p.maxConns = n
+	}
+	for name, d := range map[string]*time.Duration{
+		"pool_max_conn_lifetime":  &p.maxConnLifetime,
+		"pool_max_conn_idle_time": &p.maxConnIdleTime,
+	} {
+		if v, ok := take(params, name); ok {
+			if *d, err = time.ParseDuration(v); err != nil || *d <= 0 {
+				return nil, p, fmt.Errorf("-db: %s=%q: want a positive duration such as 10m", name, v)
+			}
+		}
+	}
+	if len(params) > 0 {
+		base += "?" + params.Encode()
+	}
+	cfg, err := pgx.ParseConfig(base)
+	if err != nil {
+		return nil, p, fmt.Errorf("-db: %w", err)
+	}
+	for name, v := range map[string]string{
+		"statement_timeout":                   defaultStatementTimeout,
+		"idle_in_transaction_session_timeout": defaultIdleInTransactionTimeout,
+		"application_name":                    "chimed",
+	} {
+		if _, ok := cfg.RuntimeParams[name]; !ok {
+			cfg.RuntimeParams[name] = v
+		}
+	}
+	return cfg, p, nil
+}
+
+// take removes the parameter name from params and returns its value.
+func take(params url.Values, name string) (string, bool) {
+	if !params.Has(name) {
+		return "", false
+	}
+	v := params.Get(name)
+	params.Del(name)
+	return v, true
+}
+
+// Redact returns dsn with its password masked, for logs and errors.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Show nothing that might be a password.
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return scheme + "://..."
+	}
+	return u.Redacted()
+}
+
+// isRetryable: serialization_failure and deadlock_detected mean the
+// transaction lost a race and may succeed from the start again.
+func isRetryable(err error) bool {
+	code := sqlState(err)
+	return code == "40001" || code == "40P01"
+}
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}

@@ -1,0 +1,122 @@
+package postgres
+
+import (
+	"context"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/store/postgres/pgtest"
+	"github.com/chimed/chimed/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Open {
+		dsn := pgtest.NewDatabase(t)
+		return func(ctx context.Context) (chime.Store, error) { return Open(ctx, dsn) }
+	})
+}
+
+// The session settings chimed adds reach the server, and the server takes
+// them.
+func TestSessionSettings(t *testing.T) {
+	dsn := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	cfg, _, err := parseDSN(dsn + sep + "pool_max_conns=2&lock_timeout=1500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := stdlib.OpenDB(*cfg)
+	defer db.Close()
+	for name, want := range map[string]string{
+		"statement_timeout":                   "30s",
+		"idle_in_transaction_session_timeout": "1min",
+		"application_name":                    "chimed",
+		"lock_timeout":                        "1500ms",
+	} {
+		var got string
+		if err := db.QueryRow(`SHOW ` + name).Scan(&got); err != nil {
+			t.Fatalf("SHOW %s: %v", name, err)
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestParseDSN(t *testing.T) {
+	defaultConns := max(8, 4*runtime.GOMAXPROCS(0))
+	tests := []struct {
+		dsn        string
+		wantPool   pool
+		wantParams map[string]string
+		wantErr    string
+	}{
+		{
+			dsn:      "postgres://chimed@db.example:5432/chimed?sslmode=disable",
+			wantPool: pool{maxConns: defaultConns, maxConnLifetime: 30 * time.Minute, maxConnIdleTime: 5 * time.Minute},
+			wantParams: map[string]string{"statement_timeout": "30s", "idle_in_transaction_session_timeout": "60s",
+				"application_name": "chimed"},
+		},
+		{
+			dsn: "postgresql://chimed@db.example/chimed?pool_max_conns=3&pool_max_conn_lifetime=1h&pool_max_conn_idle_time=10s" +
+				"&statement_timeout=5000&application_name=edge&search_path=chime",
+			wantPool: pool{maxConns: 3, maxConnLifetime: time.Hour, maxConnIdleTime: 10 * time.Second},
+			wantParams: map[string]string{"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60s",
+				"application_name": "edge", "search_path": "chime"},
+		},
+		{dsn: "postgres://db.example/chimed?pool_max_conns=0", wantErr: "pool_max_conns"},
+		{dsn: "postgres://db.example/chimed?pool_max_conns=many", wantErr: "pool_max_conns"},
+		{dsn: "postgres://db.example/chimed?pool_max_conn_lifetime=5", wantErr: "pool_max_conn_lifetime"},
+		{dsn: "postgres://db.example/chimed?pool_max_conn_idle_time=-1s", wantErr: "pool_max_conn_idle_time"},
+		{dsn: "postgres://db.example:notaport/chimed", wantErr: "-db"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.dsn, func(t *testing.T) {
+			cfg, p, err := parseDSN(tc.dsn)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want an error about %s, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p != tc.wantPool {
+				t.Errorf("pool %+v, want %+v", p, tc.wantPool)
+			}
+			for name, want := range tc.wantParams {
+				if got := cfg.RuntimeParams[name]; got != want {
+					t.Errorf("%s = %q, want %q", name, got, want)
+				}
+			}
+			for name := range cfg.RuntimeParams {
+				if strings.HasPrefix(name, "pool_") {
+					t.Errorf("pool parameter %s would be sent to the server", name)
+				}
+			}
+		})
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := []struct{ dsn, want string }{
+		{"postgres://chimed:s3cret@db.example:5432/chimed?sslmode=require", "postgres://chimed:xxxxx@db.example:5432/chimed?sslmode=require"},
+		{"postgres://chimed@db.example/chimed", "postgres://chimed@db.example/chimed"},
+		{"postgres://chimed:s3cret@h1:5432,h2:5432/chimed", "postgres://chimed:xxxxx@h1:5432,h2:5432/chimed"},
+		{"postgres://chimed:s3cr%zz@db.example/chimed", "postgres://..."},
+	}
+	for _, tc := range tests {
+		if got := Redact(tc.dsn); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.dsn, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,381 @@
+// Package storetest is the conformance suite every chime.Store passes: the
+// sqlite and postgres packages run it on their engine, so that the service
+// sees one behaviour on both, including when several chimed processes share
+// one database.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// Open opens one more handle (a connection pool, as one chimed process has)
+// on the test's database, migrating it if needed.
+type Open func(ctx context.Context) (chime.Store, error)
+
+// NewDatabase makes an empty database for t and returns how to open it.
+type NewDatabase func(t *testing.T) Open
+
+var ctx = context.Background()
+
+// Run runs the suite, each test on a database of its own.
+func Run(t *testing.T, newDB NewDatabase) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, open Open)
+	}{
+		{"RoundTrip", testRoundTrip},
+		{"RollbackOnError", testRollbackOnError},
+		{"NotUniqueLeavesTransactionUsable", testNotUniqueLeavesTransactionUsable},
+		{"ConcurrentMigrations", testConcurrentMigrations},
+		{"WriteOnOneReadOnOther", testWriteOnOneReadOnOther},
+		{"ConcurrentDuplicateInsert", testConcurrentDuplicateInsert},
+		{"NoLostUpdates", testNoLostUpdates},
+		{"WriteSkewRefused", testWriteSkewRefused},
+		{"PurgeRunsOnce", testPurgeRunsOnce},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
+	}
+}
+
+// handles opens n stores on one database, closed when t ends.
+func handles(t *testing.T, open Open, n int) []chime.Store {
+	t.Helper()
+	stores := make([]chime.Store, n)
+	for i := range stores {
+		s, err := open(ctx)
+		if err != nil {
+			t.Fatalf("open store %d: %v", i, err)
+		}
+		t.Cleanup(func() {
+			if err := s.Close(); err != nil {
+				t.Errorf("close store %d: %v", i, err)
+			}
+		})
+		stores[i] = s
+	}
+	return stores
+}
+
+func account(id string) *chime.Account {
+	return &chime.Account{AwsAccountID: "111122223333", AccountID: id, Name: "name-" + id, AccountType: "Team",
+		CreatedAt: time.UnixMilli(1700000000000).UTC()}
+}
+
+func user(accountID, userID, email string) *chime.User {
+	return &chime.User{AwsAccountID: "111122223333", AccountID: accountID, UserID: userID, Email: email,
+		UserType: "PrivateUser", CreatedAt: time.UnixMilli(1700000000000).UTC()}
+}
+
+func mustUpdate(t *testing.T, s chime.Store, fn func(chime.Tx) error) {
+	t.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getAccount(t *testing.T, s chime.Store, id string) *chime.Account {
+	t.Helper()
+	var a *chime.Account
+	err := s.View(ctx, func(tx chime.Tx) error {
+		var err error
+		a, err = tx.GetAccount("111122223333", id)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("get account %s: %v", id, err)
+	}
+	return a
+}
+
+func testRoundTrip(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	a := account("a1")
+	mustUpdate(t, s, func(tx chime.Tx) error { return tx.InsertAccount(a) })
+	got := getAccount(t, s, "a1")
+	if got.Name != a.Name || !got.CreatedAt.Equal(a.CreatedAt) {
+		t.Fatalf("got %+v, want %+v", got, a)
+	}
+	err := s.View(ctx, func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "missing")
+		return err
+	})
+	if !errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("get missing account: want ErrNoRows, got %v", err)
+	}
+	err = s.Update(ctx, func(tx chime.Tx) error { return tx.SaveAccount(account("missing")) })
+	if !errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("save missing account: want ErrNoRows, got %v", err)
+	}
+}
+
+func testRollbackOnError(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	refused := errors.New("refused")
+	err := s.Update(ctx, func(tx chime.Tx) error {
+		if err := tx.InsertAccount(account("a1")); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("want the function's error, got %v", err)
+	}
+	err = s.View(ctx, func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "a1")
+		return err
+	})
+	if !errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("the insert of a failed transaction is visible: %v", err)
+	}
+}
+
+// The service may refuse one item of a batch on a duplicate and go on with
+// the others in the same transaction, on every engine.
+func testNotUniqueLeavesTransactionUsable(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		if err := tx.InsertAccount(account("a1")); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(user("a1", "u1", "x@example.com")); err != nil {
+			return err
+		}
+		if err := tx.InsertUser(user("a1", "u2", "X@example.com")); !errors.Is(err, chime.ErrNotUnique) {
+			return fmt.Errorf("duplicate email: want ErrNotUnique, got %v", err)
+		}
+		return tx.InsertUser(user("a1", "u3", "y@example.com"))
+	})
+	err := s.View(ctx, func(tx chime.Tx) error {
+		n, err := tx.CountUsers("a1")
+		if err == nil && n != 2 {
+			err = fmt.Errorf("%d users, want 2", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Instances started together all migrate the same database, and agree.
+func testConcurrentMigrations(t *testing.T, open Open) {
+	const n = 4
+	stores := make([]chime.Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = open(ctx) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("open %d: %v", i, err)
+			continue
+		}
+		t.Cleanup(func() { stores[i].Close() })
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	mustUpdate(t, stores[0], func(tx chime.Tx) error { return tx.InsertAccount(account("a1")) })
+	for i := range stores {
+		getAccount(t, stores[i], "a1")
+	}
+}
+
+func testWriteOnOneReadOnOther(t *testing.T, open Open) {
+	s := handles(t, open, 2)
+	mustUpdate(t, s[0], func(tx chime.Tx) error { return tx.InsertAccount(account("a1")) })
+	if got := getAccount(t, s[1], "a1"); got.Name != "name-a1" {
+		t.Fatalf("other handle read %+v", got)
+	}
+}
+
+// Racing inserts of one email through two handles: exactly one wins, the
+// others are told ErrNotUnique.
+func testConcurrentDuplicateInsert(t *testing.T, open Open) {
+	s := handles(t, open, 2)
+	mustUpdate(t, s[0], func(tx chime.Tx) error { return tx.InsertAccount(account("a1")) })
+	const racers = 8
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			errs[i] = s[i%2].Update(ctx, func(tx chime.Tx) error {
+				if _, err := tx.GetAccount("111122223333", "a1"); err != nil {
+					return err
+				}
+				return tx.InsertUser(user("a1", fmt.Sprintf("u%d", i), "same@example.com"))
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, chime.ErrNotUnique):
+			t.Errorf("racer %d: want nil or ErrNotUnique, got %v", i, err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d racers inserted the email, want 1", won)
+	}
+}
+
+// Read-modify-write of one record from many goroutines on two handles: no
+// update is lost.
+func testNoLostUpdates(t *testing.T, open Open) {
+	s := handles(t, open, 2)
+	mustUpdate(t, s[0], func(tx chime.Tx) error { return tx.InsertAccount(account("a1")) })
+	const writers, each = 8, 3
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				errs <- s[w%2].Update(ctx, func(tx chime.Tx) error {
+					a, err := tx.GetAccount("111122223333", "a1")
+					if err != nil {
+						return err
+					}
+					a.SigninDelegateGroups = append(a.SigninDelegateGroups, fmt.Sprintf("g%d-%d", w, i))
+					return tx.SaveAccount(a)
+				})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := getAccount(t, s[0], "a1").SigninDelegateGroups
+	if len(got) != writers*each {
+		t.Fatalf("%d updates kept of %d: %v", len(got), writers*each, got)
+	}
+}
+
+// Two transactions that each check a rule on what the other writes: the
+// rule still holds after both (here, an account deleted only when it has no
+// users, against a concurrent user insert).
+func testWriteSkewRefused(t *testing.T, open Open) {
+	s := handles(t, open, 2)
+	const rounds = 10
+	for r := range rounds {
+		id := fmt.Sprintf("a%d", r)
+		mustUpdate(t, s[0], func(tx chime.Tx) error { return tx.InsertAccount(account(id)) })
+		var wg sync.WaitGroup
+		var delErr, addErr error
+		wg.Go(func() {
+			delErr = s[0].Update(ctx, func(tx chime.Tx) error {
+				a, err := tx.GetAccount("111122223333", id)
+				if err != nil {
+					return err
+				}
+				n, err := tx.CountUsers(id)
+				if err != nil || n > 0 {
+					return errors.Join(err, errors.New("has users"))
+				}
+				now := time.Now()
+				a.DeletedAt = &now
+				return tx.SaveAccount(a)
+			})
+		})
+		wg.Go(func() {
+			addErr = s[1].Update(ctx, func(tx chime.Tx) error {
+				a, err := tx.GetAccount("111122223333", id)
+				if err != nil || a.DeletedAt != nil {
+					return errors.Join(err, errors.New("deleted"))
+				}
+				return tx.InsertUser(user(id, "u", fmt.Sprintf("u%d@example.com", r)))
+			})
+		})
+		wg.Wait()
+		if delErr == nil && addErr == nil {
+			t.Fatalf("round %d: the account was deleted and got a user", r)
+		}
+		if delErr != nil && addErr != nil {
+			t.Fatalf("round %d: both refused: %v; %v", r, delErr, addErr)
+		}
+	}
+}
+
+// A background purge run by several instances at once removes each account
+// once: the counts add up to the number of accounts.
+func testPurgeRunsOnce(t *testing.T, open Open) {
+	s := handles(t, open, 2)
+	deleted := time.UnixMilli(1700000000000)
+	const accounts = 5
+	mustUpdate(t, s[0], func(tx chime.Tx) error {
+		for i := range accounts {
+			a := account(fmt.Sprintf("a%d", i))
+			a.DeletedAt = &deleted
+			if err := tx.InsertAccount(a); err != nil {
+				return err
+			}
+			if err := tx.InsertUser(user(a.AccountID, "u", fmt.Sprintf("u%d@example.com", i))); err != nil {
+				return err
+			}
+		}
+		return tx.InsertAccount(account("live"))
+	})
+	const runners = 4
+	counts := make([]int, runners)
+	errs := make([]error, runners)
+	var wg sync.WaitGroup
+	for i := range runners {
+		wg.Go(func() {
+			errs[i] = s[i%2].Update(ctx, func(tx chime.Tx) error {
+				var err error
+				counts[i], err = tx.PurgeAccounts(deleted.Add(time.Second))
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("runner %d: %v", i, err)
+		}
+	}
+	if total := sumOf(counts); total != accounts {
+		t.Fatalf("runners purged %v accounts, %d in all, want %d", counts, total, accounts)
+	}
+	var left []*chime.Account
+	err := s[1].View(ctx, func(tx chime.Tx) error {
+		var err error
+		left, err = tx.ListAccounts("111122223333", chime.AccountFilter{}, chime.Page{Limit: 100})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(left))
+	for i, a := range left {
+		ids[i] = a.AccountID
+	}
+	if !slices.Equal(ids, []string{"live"}) {
+		t.Fatalf("accounts left %v, want [live]", ids)
+	}
+}
+
+func sumOf(xs []int) int {
+	n := 0
+	for _, x := range xs {
+		n += x
+	}
+	return n
+}
