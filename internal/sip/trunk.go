@@ -358,13 +358,37 @@ func (t *Trunk) Live() []string {
 }
 
 // Close ends every call and stops the user agent.
+//
+// A call ends within Timer F (32 s) of its BYE, so Close waits that long for
+// the calls and then for the listener to stop; past that it reports what is
+// still running instead of hanging the server's shutdown.
 func (t *Trunk) Close() error {
 	t.mu.Lock()
 	t.stop()
 	t.mu.Unlock()
-	t.wg.Wait()
+	var err error
+	if !waitFor(&t.wg, 35*time.Second) {
+		err = errors.New("SIP: calls still running after 35s")
+	}
 	// The user agent does not close the listener it was handed.
-	err := errors.Join(t.ua.Close(), t.listener.Close())
-	t.serving.Wait()
+	err = errors.Join(err, t.ua.Close(), t.listener.Close())
+	if !waitFor(&t.serving, 5*time.Second) {
+		err = errors.Join(err, errors.New("SIP: listener still serving after 5s"))
+	}
 	return err
+}
+
+// waitFor waits for wg, for at most d, and says whether it is done.
+func waitFor(wg *sync.WaitGroup, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }
