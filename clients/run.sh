@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Proves compatibility with the official AWS clients by running every Amazon
+# Chime operation through each of them:
+#   - the AWS SDK for Go v2   (the end-to-end tests, go test ./internal/e2e)
+#   - boto3                   (clients/python, plain unittest)
+#   - the AWS SDK for JS v3   (clients/js, node --test)
+#   - the AWS CLI             (clients/cli, one `aws chime` call per subcommand)
+# For boto3, JavaScript and the CLI it builds chimed and starts it on a free
+# loopback port with a fresh database and the development key (test/test, AWS
+# account 000000000000) — a new server per suite, since some state belongs to
+# the whole AWS account (phone number settings may change once a week) — with
+# dial-out going to a SIP far end on loopback (clients/sipuas.py).
+#
+# Each suite prints one line per operation and "N passed, N failed". The run
+# fails if any suite misses an operation, or if a server logged an internal
+# error (a 500). At the end it prints the compatibility table (markdown);
+# CHIMED_COMPAT_OUT=<file> also writes it there.
+#
+# Usage: bash clients/run.sh [go|python|js|cli ...]   (default: all four)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(go python js cli)
+
+work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
+server_pid=""
+uas_pid=""
+stop_server() {
+	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+		kill "$server_pid"
+		wait "$server_pid" || true
+	fi
+	server_pid=""
+}
+cleanup() {
+	stop_server
+	if [ -n "$uas_pid" ]; then
+		kill "$uas_pid" 2>/dev/null || true
+		wait "$uas_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+# The clients must not pick up a developer's own AWS configuration.
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_PROFILE AWS_SESSION_TOKEN
+
+echo "== build chimed"
+go build -o "$work/chimed" ./cmd/chimed
+
+echo "== start the SIP far end"
+python3 -u clients/sipuas.py >"$work/sipuas.log" 2>&1 &
+uas_pid=$!
+for _ in $(seq 1 100); do
+	[ -s "$work/sipuas.log" ] && break
+	sleep 0.1
+done
+sip_port=$(head -n 1 "$work/sipuas.log")
+case $sip_port in
+'' | *[!0-9]*)
+	cat "$work/sipuas.log"
+	echo "the SIP far end did not start"
+	exit 1
+	;;
+esac
+# chimed reads --sip-trunk from CHIMED_SIP_TRUNK; the suites read it to know
+# that dial-out is configured.
+export CHIMED_SIP_TRUNK="sip:127.0.0.1:$sip_port"
+echo "SIP far end at $CHIMED_SIP_TRUNK"
+
+# start_server NAME: a fresh chimed for one suite; sets CHIMED_ENDPOINT.
+start_server() {
+	local log="$work/server-$1.log"
+	# Port 0: the kernel picks a free port; the server says which.
+	"$work/chimed" --addr 127.0.0.1:0 --db "$work/chimed-$1.db" >"$log" 2>&1 &
+	server_pid=$!
+	local endpoint=""
+	for _ in $(seq 1 300); do
+		endpoint=$(sed -n 's/^chimed listening on \(http[^ ]*\).*/\1/p' "$log" | head -n 1)
+		if [ -n "$endpoint" ] && curl -fsS "$endpoint/healthz" >/dev/null 2>&1; then
+			export CHIMED_ENDPOINT="$endpoint"
+			echo "chimed at $endpoint"
+			return 0
+		fi
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$log"
+	echo "chimed did not start"
+	stop_server
+	return 1
+}
+
+failed=0
+table=("| client | version | operations passing |" "| --- | --- | --- |")
+
+# run_suite NAME VERSION COMMAND...: runs a suite, keeps its output, and adds
+# its "N passed, N failed" line to the table.
+run_suite() {
+	local name=$1 version=$2
+	shift 2
+	echo
+	echo "== $name ($version)"
+	local status=0
+	"$@" 2>&1 | tee "$work/suite.out" || status=$?
+	local summary passed total
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/suite.out" | tail -n 1 || true)
+	if [ -z "$summary" ]; then
+		echo "$name: the suite printed no summary"
+		failed=1
+		table+=("| $name | $version | did not run |")
+		return
+	fi
+	passed=${summary%% passed*}
+	total=$((passed + $(echo "$summary" | sed 's/.*, \([0-9]*\) failed/\1/')))
+	table+=("| $name | $version | $passed / $total |")
+	if [ "$status" -ne 0 ] || [ "$passed" -ne "$total" ]; then
+		failed=1
+	fi
+}
+
+# The Go suite starts its own in-process servers; it reports which
+# operations succeeded through the SDK across all its tests.
+# -v so that the model-driven suites' counts (negative cases, not-found
+# cases) can be shown.
+go_suite() {
+	local status=0
+	env -u CHIMED_SIP_TRUNK CHIMED_OPERATIONS_REPORT="$work/go-operations.txt" \
+		go test -v -count=1 ./internal/e2e >"$work/go-test.log" 2>&1 || status=$?
+	[ "$status" -eq 0 ] || grep -E -B 2 -A 20 '^(--- FAIL|FAIL|panic)' "$work/go-test.log" | tail -n 150
+	grep -hoE '(negative|not-found) suite: .*' "$work/go-test.log" || true
+	cat "$work/go-operations.txt"
+	return "$status"
+}
+
+python_suite() {
+	start_server python
+	local status=0
+	python3 clients/python/run.py || status=$?
+	stop_server
+	return "$status"
+}
+
+js_suite() {
+	(cd clients/js && npm ci --no-audit --no-fund --loglevel=error)
+	start_server js
+	local status=0
+	(cd clients/js && npm test --silent) || status=$?
+	stop_server
+	return "$status"
+}
+
+cli_suite() {
+	start_server cli
+	local status=0
+	bash clients/cli/run.sh "$CHIMED_ENDPOINT" || status=$?
+	stop_server
+	return "$status"
+}
+
+for suite in "${suites[@]}"; do
+	case $suite in
+	go)
+		run_suite "AWS SDK for Go v2" \
+			"service/chime $(go list -m -f '{{.Version}}' github.com/aws/aws-sdk-go-v2/service/chime)" go_suite
+		;;
+	python)
+		run_suite "boto3" \
+			"$(python3 -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")')" \
+			python_suite
+		;;
+	js)
+		run_suite "AWS SDK for JavaScript v3" \
+			"@aws-sdk/client-chime $(sed -n 's/.*"@aws-sdk\/client-chime": "\(.*\)".*/\1/p' clients/js/package.json), node $(node --version)" \
+			js_suite
+		;;
+	cli)
+		run_suite "AWS CLI" "$(aws --version 2>&1 | cut -d' ' -f1)" cli_suite
+		;;
+	*)
+		echo "unknown suite $suite (go, python, js, cli)"
+		exit 2
+		;;
+	esac
+done
+
+echo
+echo "== server logs"
+# The server logs every answer it had to give as an internal error.
+if cat "$work"/server-*.log 2>/dev/null | grep -i 'internal error'; then
+	echo "a server failed internally while serving the suites (above)"
+	failed=1
+else
+	echo "no internal errors"
+fi
+
+echo
+echo "== compatibility"
+printf '%s\n' "${table[@]}"
+if [ -n "${CHIMED_COMPAT_OUT:-}" ]; then
+	printf '%s\n' "${table[@]}" >"$CHIMED_COMPAT_OUT"
+fi
+[ "$failed" -eq 0 ] || {
+	echo "FAIL"
+	exit 1
+}
+echo "PASS"

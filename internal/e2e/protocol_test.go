@@ -1,0 +1,318 @@
+package e2e
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+)
+
+// Protocol edge cases: requests the official SDKs may send (or that other
+// HTTP clients send) that a naive server gets wrong.
+
+// newAccount creates a Team account for tenant A and returns its ID.
+func newAccount(t *testing.T, e *env, name string) string {
+	t.Helper()
+	out, err := e.client(keyA).CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String(name)})
+	noErr(t, err)
+	return aws.ToString(out.Account.AccountId)
+}
+
+func newUser(t *testing.T, e *env, accountID, email string) string {
+	t.Helper()
+	out, err := e.client(keyA).CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(accountID), Email: aws.String(email)})
+	noErr(t, err)
+	return aws.ToString(out.User.UserId)
+}
+
+// encodeAll percent-encodes every byte, as a client may: the server must
+// decode a label after routing, whatever the client chose to encode.
+func encodeAll(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		fmt.Fprintf(&b, "%%%02X", s[i])
+	}
+	return b.String()
+}
+
+func TestProtocolReservedCharactersInLabels(t *testing.T) {
+	e := start(t)
+	accountID := newAccount(t, e, "labels")
+	userID := newUser(t, e, accountID, "labels@example.com")
+	users := "/accounts/" + accountID + "/users/"
+	tests := []struct {
+		name       string
+		path       string
+		wantStatus int
+		// wantInMessage is the decoded label a NotFound message must quote.
+		wantInMessage string
+	}{
+		{"%2F stays inside its label", users + "a%2Fb", 404, "a/b"},
+		{"%2B decodes to a plus", users + "%2B12065550100", 404, "+12065550100"},
+		{"a raw plus is a plus, not a space", users + "+12065550100", 404, "+12065550100"},
+		{"%20 decodes to a space", users + "a%20b", 404, "a b"},
+		{"%2F in the account label", "/accounts/" + escapeLabel(accountID+"/users"), 404, accountID + "/users"},
+		{"every byte encoded", users + encodeAll(userID), 200, ""},
+		{"lower-case escapes", users + strings.ToLower(encodeAll(userID)), 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := e.send(t, keyA, rawRequest{method: "GET", path: tt.path})
+			if resp.status != tt.wantStatus {
+				t.Fatalf("GET %s: want %d, got %v", tt.path, tt.wantStatus, resp)
+			}
+			if tt.wantStatus == 404 {
+				if resp.errorType() != "NotFoundException" || !strings.Contains(resp.message(), tt.wantInMessage) {
+					t.Fatalf("want NotFoundException quoting %q, got %v", tt.wantInMessage, resp)
+				}
+				return
+			}
+			var out struct{ User struct{ UserId string } }
+			if err := json.Unmarshal(resp.body, &out); err != nil || out.User.UserId != userID {
+				t.Fatalf("want user %s, got %s (%v)", userID, resp.body, err)
+			}
+		})
+	}
+
+	// A phone number ID is an E.164 number: the SDKs send its + as %2B.
+	resp := e.send(t, keyA, rawRequest{method: "GET", path: "/phone-numbers/%2B12065550199"})
+	if resp.status != 404 || !strings.Contains(resp.message(), "+12065550199") {
+		t.Fatalf("GetPhoneNumber of an unknown %%2B-encoded number: want 404 quoting +12065550199, got %v", resp)
+	}
+}
+
+func TestProtocolBodies(t *testing.T) {
+	e := start(t)
+	accountID := newAccount(t, e, "bodies")
+	userID := newUser(t, e, accountID, "bodies@example.com")
+	user := "/accounts/" + accountID + "/users/" + userID
+	noBody := http.Header{"Content-Type": nil}
+	tests := []struct {
+		name       string
+		req        rawRequest
+		wantStatus int
+	}{
+		// Operations with no body members, called with no body, with an
+		// empty body and with an empty JSON object.
+		{"LogoutUser, no body", rawRequest{method: "POST", path: user, query: "operation=logout", header: noBody}, 204},
+		{"LogoutUser, {}", rawRequest{method: "POST", path: user, query: "operation=logout", body: []byte(`{}`)}, 204},
+		{"LogoutUser, blank body", rawRequest{method: "POST", path: user, query: "operation=logout", body: []byte(" \n")}, 204},
+		{"ResetPersonalPIN, no body", rawRequest{method: "POST", path: user, query: "operation=reset-personal-pin", header: noBody}, 200},
+		{"ResetPersonalPIN, {}", rawRequest{method: "POST", path: user, query: "operation=reset-personal-pin", body: []byte(`{}`)}, 200},
+		{"GetAccount, {} on a GET", rawRequest{method: "GET", path: "/accounts/" + accountID, body: []byte(`{}`)}, 200},
+		{"GetGlobalSettings, no body", rawRequest{method: "GET", path: "/settings"}, 200},
+		{"GetGlobalSettings, {}", rawRequest{method: "GET", path: "/settings", body: []byte(`{}`)}, 200},
+		{"GetPhoneNumberSettings, no body", rawRequest{method: "GET", path: "/settings/phone-number"}, 200},
+		{"GetPhoneNumberSettings, {}", rawRequest{method: "GET", path: "/settings/phone-number", body: []byte(`{}`)}, 200},
+		// A required body member is still required when there is no body.
+		{"CreateAccount, no body", rawRequest{method: "POST", path: "/accounts", header: noBody}, 400},
+		{"CreateAccount, {}", rawRequest{method: "POST", path: "/accounts", body: []byte(`{}`)}, 400},
+		// Unknown members are ignored, at the top and inside structures.
+		{"CreateAccount, unknown members", rawRequest{method: "POST", path: "/accounts",
+			body: []byte(`{"Name":"unknown members","Color":"blue","Nested":{"List":[1,{"a":null}]}}`)}, 201},
+		{"UpdateUserSettings, unknown nested member", rawRequest{method: "PUT", path: user + "/settings",
+			body: []byte(`{"UserSettings":{"Telephony":{"InboundCalling":false,"OutboundCalling":true,"SMS":true,"Fax":true},"Video":{}}}`)}, 204},
+		// Content-Type is not what selects the protocol.
+		{"Content-Type application/x-amz-json-1.1", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"amz json"}`),
+			header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}}}, 201},
+		{"Content-Type with charset", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"charset"}`),
+			header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}}, 201},
+		{"no Content-Type", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"no content type"}`), header: noBody}, 201},
+		// Bodies that are not a JSON object are refused, not half-read.
+		{"body is a JSON array", rawRequest{method: "POST", path: "/accounts", body: []byte(`[{"Name":"x"}]`)}, 400},
+		{"body is truncated JSON", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"x"`)}, 400},
+		{"member of the wrong JSON type", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":42}`)}, 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := e.send(t, keyA, tt.req)
+			if resp.status != tt.wantStatus {
+				t.Fatalf("want %d, got %v", tt.wantStatus, resp)
+			}
+			if tt.wantStatus == 400 && resp.errorType() != "BadRequestException" {
+				t.Fatalf("want BadRequestException, got %v", resp)
+			}
+			if tt.wantStatus == 204 && len(resp.body) != 0 {
+				t.Fatalf("a 204 has no body, got %q", resp.body)
+			}
+		})
+	}
+
+	settings, err := e.client(keyA).GetUserSettings(ctx, &chime.GetUserSettingsInput{AccountId: aws.String(accountID), UserId: aws.String(userID)})
+	noErr(t, err)
+	if aws.ToBool(settings.UserSettings.Telephony.InboundCalling) {
+		t.Fatal("UpdateUserSettings with unknown members did not apply the known ones")
+	}
+}
+
+func TestProtocolMethodsWithoutOperations(t *testing.T) {
+	e := start(t)
+	accountID := newAccount(t, e, "methods")
+	tests := []struct {
+		name      string
+		req       rawRequest
+		status    int
+		errorType string
+	}{
+		// No operation has HEAD or OPTIONS: a signed request names no
+		// operation (HEAD is not treated as a GET without a body)...
+		{"HEAD on a list", rawRequest{method: "HEAD", path: "/accounts"}, 404, "UnknownOperationException"},
+		{"HEAD on a resource", rawRequest{method: "HEAD", path: "/accounts/" + accountID}, 404, "UnknownOperationException"},
+		{"OPTIONS on a list", rawRequest{method: "OPTIONS", path: "/accounts"}, 404, "UnknownOperationException"},
+		{"OPTIONS on a resource", rawRequest{method: "OPTIONS", path: "/accounts/" + accountID + "/users"}, 404, "UnknownOperationException"},
+		// ...and an unsigned one (a browser's CORS preflight) is refused
+		// before anything else, like every unsigned API request.
+		{"unsigned OPTIONS preflight", rawRequest{method: "OPTIONS", path: "/accounts", unsigned: true,
+			header: http.Header{"Origin": {"https://console.example.com"}, "Access-Control-Request-Method": {"POST"}}}, 403, "MissingAuthenticationTokenException"},
+		{"unsigned HEAD", rawRequest{method: "HEAD", path: "/accounts", unsigned: true}, 403, "MissingAuthenticationTokenException"},
+		// Known paths with a method they do not have.
+		{"PATCH on an account", rawRequest{method: "PATCH", path: "/accounts/" + accountID, body: []byte(`{"Name":"x"}`)}, 404, "UnknownOperationException"},
+		{"DELETE on the account list", rawRequest{method: "DELETE", path: "/accounts"}, 404, "UnknownOperationException"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := e.send(t, keyA, tt.req)
+			if resp.status != tt.status || resp.errorType() != tt.errorType {
+				t.Fatalf("want %d %s, got %v", tt.status, tt.errorType, resp)
+			}
+			if tt.req.method == "HEAD" && len(resp.body) != 0 {
+				t.Fatalf("a HEAD response has no body, got %q", resp.body)
+			}
+			if resp.header.Get("x-amzn-RequestId") == "" {
+				t.Fatal("no x-amzn-RequestId")
+			}
+		})
+	}
+	got, err := e.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(accountID)})
+	noErr(t, err)
+	if aws.ToString(got.Account.Name) != "methods" {
+		t.Fatalf("a refused PATCH changed the account: %+v", got.Account)
+	}
+}
+
+// Duplicate query parameters: the SDKs never send them, other clients may.
+// The first value counts, the same rule for a member and for the literal
+// that selects the operation, so a request always means one thing.
+func TestProtocolDuplicateQueryParameters(t *testing.T) {
+	e := start(t)
+	accountID := newAccount(t, e, "duplicates")
+	newUser(t, e, accountID, "one@example.com")
+	newUser(t, e, accountID, "two@example.com")
+	users := "/accounts/" + accountID + "/users"
+
+	resp := e.send(t, keyA, rawRequest{method: "GET", path: users, query: "max-results=1&max-results=50"})
+	var page struct {
+		Users     []json.RawMessage
+		NextToken string
+	}
+	if resp.status != 200 || json.Unmarshal(resp.body, &page) != nil || len(page.Users) != 1 || page.NextToken == "" {
+		t.Fatalf("max-results=1&max-results=50: want a page of 1 user and a NextToken, got %v", resp)
+	}
+	resp = e.send(t, keyA, rawRequest{method: "GET", path: users, query: "max-results=0&max-results=1"})
+	if resp.status != 400 || !strings.HasPrefix(resp.message(), "MaxResults: ") {
+		t.Fatalf("max-results=0&max-results=1: want 400 naming MaxResults, got %v", resp)
+	}
+	resp = e.send(t, keyA, rawRequest{method: "POST", path: users, query: "operation=create&operation=add",
+		body: []byte(`{"Email":"three@example.com","UserEmailList":["four@example.com"]}`)})
+	var created struct {
+		User *struct{ PrimaryEmail string }
+	}
+	if resp.status != 201 || json.Unmarshal(resp.body, &created) != nil || created.User == nil || created.User.PrimaryEmail != "three@example.com" {
+		t.Fatalf("operation=create&operation=add: want CreateUser, got %v", resp)
+	}
+}
+
+func TestProtocolNextTokens(t *testing.T) {
+	e := start(t)
+	a := e.client(keyA)
+	first := newAccount(t, e, "tokens one")
+	second := newAccount(t, e, "tokens two")
+	for _, email := range []string{"a@example.com", "b@example.com"} {
+		newUser(t, e, first, email)
+	}
+	newUser(t, e, second, "c@example.com")
+	newUser(t, e, second, "d@example.com")
+
+	accounts, err := a.ListAccounts(ctx, &chime.ListAccountsInput{MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	accountsToken := aws.ToString(accounts.NextToken)
+	users, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(first), MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	usersToken := aws.ToString(users.NextToken)
+	if accountsToken == "" || usersToken == "" {
+		t.Fatal("the listings did not page")
+	}
+	// Tenant B owns an account too, so its listing is not trivially empty.
+	_, err = e.client(keyB).CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("tenant b")})
+	noErr(t, err)
+
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"very long", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(strings.Repeat("A", 64<<10))})
+			return err
+		}},
+		{"not base64", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String("!!not a token!!")})
+			return err
+		}},
+		{"truncated", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(accountsToken[:len(accountsToken)/2])})
+			return err
+		}},
+		{"first character changed", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(flipFirst(accountsToken))})
+			return err
+		}},
+		{"another AWS account's token", func() error {
+			_, err := e.client(keyB).ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(accountsToken)})
+			return err
+		}},
+		{"another listing's token", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(usersToken)})
+			return err
+		}},
+		{"another account's user listing", func() error {
+			_, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(second), NextToken: aws.String(usersToken)})
+			return err
+		}},
+		{"a user listing token for the account listing", func() error {
+			_, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(first), NextToken: aws.String(accountsToken)})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			wantError(t, err, "BadRequestException")
+			var bad *types.BadRequestException
+			if !errors.As(err, &bad) || !strings.Contains(aws.ToString(bad.Message), "NextToken") {
+				t.Fatalf("want a BadRequestException naming NextToken, got %v", err)
+			}
+		})
+	}
+
+	// The genuine tokens still work.
+	rest, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(first), NextToken: aws.String(usersToken)})
+	noErr(t, err)
+	if len(rest.Users) != 1 || aws.ToString(rest.Users[0].UserId) == aws.ToString(users.Users[0].UserId) {
+		t.Fatalf("the second page of users is wrong: %+v", rest.Users)
+	}
+}
+
+// flipFirst changes a token's first character to another base64url one.
+func flipFirst(token string) string {
+	c := "A"
+	if token[0] == 'A' {
+		c = "B"
+	}
+	return c + token[1:]
+}
