@@ -42,3 +42,6 @@ go test -run '^$' -fuzz '^FuzzParseAuthorization$' -fuzztime 10s ./internal/auth
 # for JavaScript v3 (npm ci: needs the npm registry) and the AWS CLI.
 echo "== official clients (clients/run.sh)"
 bash clients/run.sh
+
+echo "== AWS CLI administrator scenarios (scripts/cli/run.sh)"
+bash scripts/cli/run.sh

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The administrator scenarios through the AWS CLI, against the built binary:
+# accounts and users, rooms/memberships/bots on an Enterprise account, a
+# phone number's whole life, and a dial-out answered by sipp.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+
+dir=$(mktemp -d /tmp/chimed-cli.XXXXXX)
+pid=""
+cleanup() {
+	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+go build -o "$dir/chimed" ./cmd/chimed
+"$dir/chimed" --addr 127.0.0.1:0 --db "$dir/chimed.db" >"$dir/out.log" 2>"$dir/err.log" &
+pid=$!
+url=""
+for _ in $(seq 1 100); do
+	url=$(sed -n 's/^chimed listening on \([^ ]*\).*/\1/p' "$dir/out.log")
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+[ -n "$url" ] || { cat "$dir/out.log" "$dir/err.log"; echo "chimed did not start"; exit 1; }
+chime() { aws --endpoint-url "$url" chime "$@"; }
+
+echo "== accounts and users"
+account=$(chime create-account --name "cli-$$" --query Account.AccountId --output text)
+[ "$(chime get-account --account-id "$account" --query Account.AccountType --output text)" = Team ]
+user=$(chime create-user --account-id "$account" --email "cli-$$@example.com" --query User.UserId --output text)
+chime update-user --account-id "$account" --user-id "$user" --license-type Basic >/dev/null
+[ "$(chime list-users --account-id "$account" --user-email "cli-$$@example.com" --query 'Users[0].LicenseType' --output text)" = Basic ]
+if chime get-user --account-id "$account" --user-id nobody 2>"$dir/e"; then echo "GetUser of nobody succeeded"; exit 1; fi
+grep -q NotFoundException "$dir/e"
+chime batch-suspend-user --account-id "$account" --user-id-list "$user" >/dev/null
+chime delete-account --account-id "$account"
+
+echo "== rooms, memberships and bots (Enterprise account)"
+enterprise=$(chime create-account --name "cli-enterprise-$$" --query Account.AccountId --output text)
+curl -sf --aws-sigv4 "aws:amz:us-east-1:chime" --user test:test -H 'Content-Type: application/json' \
+	-d "{\"Domain\":\"cli$$.example.com\",\"AccountType\":\"EnterpriseLWA\"}" "$url/_chimed/accounts/$enterprise/domains" >/dev/null
+bash scripts/cli/collab.sh "$url" "$enterprise"
+
+echo "== a phone number's life"
+bash scripts/cli/telephony.sh "$url"
+
+echo "== dial-out answered by sipp"
+bash scripts/cli/dialout-sipp.sh "$dir/chimed"
+echo "CLI scenarios: OK"
