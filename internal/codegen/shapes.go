@@ -62,7 +62,14 @@ func genShapes(m *Model) ([]byte, error) {
 		fmt.Fprintf(&b, "type %s struct {\n", name)
 		for _, mn := range sortedKeys(s.Members) {
 			mem := s.Members[mn]
-			tag := fmt.Sprintf("json:\"%s,omitempty\"", mn)
+			// Absent members are omitted, never null. A list the server
+			// filled but left empty is still sent (as AWS sends "Users": []):
+			// omitzero drops only a nil slice.
+			omit := "omitempty"
+			if m.shape(mem.Shape).Type == "list" {
+				omit = "omitzero"
+			}
+			tag := fmt.Sprintf("json:\"%s,%s\"", mn, omit)
 			if mem.Location != "" {
 				// Bound to the URI or query string, never read from the body.
 				tag = "json:\"-\""

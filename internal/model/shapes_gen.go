@@ -153,8 +153,8 @@ type Account struct {
 	CreatedTimestamp     *Time                 `json:"CreatedTimestamp,omitempty"`
 	DefaultLicense       *string               `json:"DefaultLicense,omitempty"`
 	Name                 *string               `json:"Name,omitempty"`
-	SigninDelegateGroups []SigninDelegateGroup `json:"SigninDelegateGroups,omitempty"`
-	SupportedLicenses    []string              `json:"SupportedLicenses,omitempty"`
+	SigninDelegateGroups []SigninDelegateGroup `json:"SigninDelegateGroups,omitzero"`
+	SupportedLicenses    []string              `json:"SupportedLicenses,omitzero"`
 }
 
 type AccountSettings struct {
@@ -178,7 +178,7 @@ type AssociatePhoneNumberWithUserResponse struct {
 
 type AssociateSigninDelegateGroupsWithAccountRequest struct {
 	AccountId            *string               `json:"-"`
-	SigninDelegateGroups []SigninDelegateGroup `json:"SigninDelegateGroups,omitempty"`
+	SigninDelegateGroups []SigninDelegateGroup `json:"SigninDelegateGroups,omitzero"`
 }
 
 type AssociateSigninDelegateGroupsWithAccountResponse struct {
@@ -186,55 +186,55 @@ type AssociateSigninDelegateGroupsWithAccountResponse struct {
 
 type BatchCreateRoomMembershipRequest struct {
 	AccountId          *string          `json:"-"`
-	MembershipItemList []MembershipItem `json:"MembershipItemList,omitempty"`
+	MembershipItemList []MembershipItem `json:"MembershipItemList,omitzero"`
 	RoomId             *string          `json:"-"`
 }
 
 type BatchCreateRoomMembershipResponse struct {
-	Errors []MemberError `json:"Errors,omitempty"`
+	Errors []MemberError `json:"Errors,omitzero"`
 }
 
 type BatchDeletePhoneNumberRequest struct {
-	PhoneNumberIds []string `json:"PhoneNumberIds,omitempty"`
+	PhoneNumberIds []string `json:"PhoneNumberIds,omitzero"`
 }
 
 type BatchDeletePhoneNumberResponse struct {
-	PhoneNumberErrors []PhoneNumberError `json:"PhoneNumberErrors,omitempty"`
+	PhoneNumberErrors []PhoneNumberError `json:"PhoneNumberErrors,omitzero"`
 }
 
 type BatchSuspendUserRequest struct {
 	AccountId  *string  `json:"-"`
-	UserIdList []string `json:"UserIdList,omitempty"`
+	UserIdList []string `json:"UserIdList,omitzero"`
 }
 
 type BatchSuspendUserResponse struct {
-	UserErrors []UserError `json:"UserErrors,omitempty"`
+	UserErrors []UserError `json:"UserErrors,omitzero"`
 }
 
 type BatchUnsuspendUserRequest struct {
 	AccountId  *string  `json:"-"`
-	UserIdList []string `json:"UserIdList,omitempty"`
+	UserIdList []string `json:"UserIdList,omitzero"`
 }
 
 type BatchUnsuspendUserResponse struct {
-	UserErrors []UserError `json:"UserErrors,omitempty"`
+	UserErrors []UserError `json:"UserErrors,omitzero"`
 }
 
 type BatchUpdatePhoneNumberRequest struct {
-	UpdatePhoneNumberRequestItems []UpdatePhoneNumberRequestItem `json:"UpdatePhoneNumberRequestItems,omitempty"`
+	UpdatePhoneNumberRequestItems []UpdatePhoneNumberRequestItem `json:"UpdatePhoneNumberRequestItems,omitzero"`
 }
 
 type BatchUpdatePhoneNumberResponse struct {
-	PhoneNumberErrors []PhoneNumberError `json:"PhoneNumberErrors,omitempty"`
+	PhoneNumberErrors []PhoneNumberError `json:"PhoneNumberErrors,omitzero"`
 }
 
 type BatchUpdateUserRequest struct {
 	AccountId              *string                 `json:"-"`
-	UpdateUserRequestItems []UpdateUserRequestItem `json:"UpdateUserRequestItems,omitempty"`
+	UpdateUserRequestItems []UpdateUserRequestItem `json:"UpdateUserRequestItems,omitzero"`
 }
 
 type BatchUpdateUserResponse struct {
-	UserErrors []UserError `json:"UserErrors,omitempty"`
+	UserErrors []UserError `json:"UserErrors,omitzero"`
 }
 
 type Bot struct {
@@ -287,7 +287,7 @@ type CreateMeetingDialOutResponse struct {
 }
 
 type CreatePhoneNumberOrderRequest struct {
-	E164PhoneNumbers []string `json:"E164PhoneNumbers,omitempty"`
+	E164PhoneNumbers []string `json:"E164PhoneNumbers,omitzero"`
 	ProductType      *string  `json:"ProductType,omitempty"`
 }
 
@@ -364,7 +364,7 @@ type DisassociatePhoneNumberFromUserResponse struct {
 
 type DisassociateSigninDelegateGroupsFromAccountRequest struct {
 	AccountId  *string  `json:"-"`
-	GroupNames []string `json:"GroupNames,omitempty"`
+	GroupNames []string `json:"GroupNames,omitzero"`
 }
 
 type DisassociateSigninDelegateGroupsFromAccountResponse struct {
@@ -481,12 +481,12 @@ type Invite struct {
 
 type InviteUsersRequest struct {
 	AccountId     *string  `json:"-"`
-	UserEmailList []string `json:"UserEmailList,omitempty"`
+	UserEmailList []string `json:"UserEmailList,omitzero"`
 	UserType      *string  `json:"UserType,omitempty"`
 }
 
 type InviteUsersResponse struct {
-	Invites []Invite `json:"Invites,omitempty"`
+	Invites []Invite `json:"Invites,omitzero"`
 }
 
 type ListAccountsRequest struct {
@@ -497,7 +497,7 @@ type ListAccountsRequest struct {
 }
 
 type ListAccountsResponse struct {
-	Accounts  []Account `json:"Accounts,omitempty"`
+	Accounts  []Account `json:"Accounts,omitzero"`
 	NextToken *string   `json:"NextToken,omitempty"`
 }
 
@@ -508,7 +508,7 @@ type ListBotsRequest struct {
 }
 
 type ListBotsResponse struct {
-	Bots      []Bot   `json:"Bots,omitempty"`
+	Bots      []Bot   `json:"Bots,omitzero"`
 	NextToken *string `json:"NextToken,omitempty"`
 }
 
@@ -519,7 +519,7 @@ type ListPhoneNumberOrdersRequest struct {
 
 type ListPhoneNumberOrdersResponse struct {
 	NextToken         *string            `json:"NextToken,omitempty"`
-	PhoneNumberOrders []PhoneNumberOrder `json:"PhoneNumberOrders,omitempty"`
+	PhoneNumberOrders []PhoneNumberOrder `json:"PhoneNumberOrders,omitzero"`
 }
 
 type ListPhoneNumbersRequest struct {
@@ -533,7 +533,7 @@ type ListPhoneNumbersRequest struct {
 
 type ListPhoneNumbersResponse struct {
 	NextToken    *string       `json:"NextToken,omitempty"`
-	PhoneNumbers []PhoneNumber `json:"PhoneNumbers,omitempty"`
+	PhoneNumbers []PhoneNumber `json:"PhoneNumbers,omitzero"`
 }
 
 type ListRoomMembershipsRequest struct {
@@ -545,7 +545,7 @@ type ListRoomMembershipsRequest struct {
 
 type ListRoomMembershipsResponse struct {
 	NextToken       *string          `json:"NextToken,omitempty"`
-	RoomMemberships []RoomMembership `json:"RoomMemberships,omitempty"`
+	RoomMemberships []RoomMembership `json:"RoomMemberships,omitzero"`
 }
 
 type ListRoomsRequest struct {
@@ -557,7 +557,7 @@ type ListRoomsRequest struct {
 
 type ListRoomsResponse struct {
 	NextToken *string `json:"NextToken,omitempty"`
-	Rooms     []Room  `json:"Rooms,omitempty"`
+	Rooms     []Room  `json:"Rooms,omitzero"`
 }
 
 type ListSupportedPhoneNumberCountriesRequest struct {
@@ -565,7 +565,7 @@ type ListSupportedPhoneNumberCountriesRequest struct {
 }
 
 type ListSupportedPhoneNumberCountriesResponse struct {
-	PhoneNumberCountries []PhoneNumberCountry `json:"PhoneNumberCountries,omitempty"`
+	PhoneNumberCountries []PhoneNumberCountry `json:"PhoneNumberCountries,omitzero"`
 }
 
 type ListUsersRequest struct {
@@ -578,7 +578,7 @@ type ListUsersRequest struct {
 
 type ListUsersResponse struct {
 	NextToken *string `json:"NextToken,omitempty"`
-	Users     []User  `json:"Users,omitempty"`
+	Users     []User  `json:"Users,omitzero"`
 }
 
 type LogoutUserRequest struct {
@@ -614,7 +614,7 @@ type OrderedPhoneNumber struct {
 }
 
 type PhoneNumber struct {
-	Associations      []PhoneNumberAssociation `json:"Associations,omitempty"`
+	Associations      []PhoneNumberAssociation `json:"Associations,omitzero"`
 	CallingName       *string                  `json:"CallingName,omitempty"`
 	CallingNameStatus *string                  `json:"CallingNameStatus,omitempty"`
 	Capabilities      *PhoneNumberCapabilities `json:"Capabilities,omitempty"`
@@ -646,7 +646,7 @@ type PhoneNumberCapabilities struct {
 
 type PhoneNumberCountry struct {
 	CountryCode               *string  `json:"CountryCode,omitempty"`
-	SupportedPhoneNumberTypes []string `json:"SupportedPhoneNumberTypes,omitempty"`
+	SupportedPhoneNumberTypes []string `json:"SupportedPhoneNumberTypes,omitzero"`
 }
 
 type PhoneNumberError struct {
@@ -657,7 +657,7 @@ type PhoneNumberError struct {
 
 type PhoneNumberOrder struct {
 	CreatedTimestamp    *Time                `json:"CreatedTimestamp,omitempty"`
-	OrderedPhoneNumbers []OrderedPhoneNumber `json:"OrderedPhoneNumbers,omitempty"`
+	OrderedPhoneNumbers []OrderedPhoneNumber `json:"OrderedPhoneNumbers,omitzero"`
 	PhoneNumberOrderId  *string              `json:"PhoneNumberOrderId,omitempty"`
 	ProductType         *string              `json:"ProductType,omitempty"`
 	Status              *string              `json:"Status,omitempty"`
@@ -767,7 +767,7 @@ type SearchAvailablePhoneNumbersRequest struct {
 }
 
 type SearchAvailablePhoneNumbersResponse struct {
-	E164PhoneNumbers []string `json:"E164PhoneNumbers,omitempty"`
+	E164PhoneNumbers []string `json:"E164PhoneNumbers,omitzero"`
 	NextToken        *string  `json:"NextToken,omitempty"`
 }
 
