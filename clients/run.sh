@@ -95,6 +95,8 @@ start_server() {
 }
 
 failed=0
+all_passed=0
+all_failed=0
 table=("| client | version | operations passing |" "| --- | --- | --- |")
 
 # run_suite NAME VERSION COMMAND...: runs a suite, keeps its output, and adds
@@ -117,6 +119,8 @@ run_suite() {
 	passed=${summary%% passed*}
 	total=$((passed + $(echo "$summary" | sed 's/.*, \([0-9]*\) failed/\1/')))
 	table+=("| $name | $version | $passed / $total |")
+	all_passed=$((all_passed + passed))
+	all_failed=$((all_failed + total - passed))
 	if [ "$status" -ne 0 ] || [ "$passed" -ne "$total" ]; then
 		failed=1
 	fi
@@ -203,8 +207,7 @@ printf '%s\n' "${table[@]}"
 if [ -n "${CHIMED_COMPAT_OUT:-}" ]; then
 	printf '%s\n' "${table[@]}" >"$CHIMED_COMPAT_OUT"
 fi
-[ "$failed" -eq 0 ] || {
-	echo "FAIL"
-	exit 1
-}
-echo "PASS"
+echo
+# The operations passed and failed across every client suite.
+echo "clients: $all_passed passed, $all_failed failed"
+[ "$failed" -eq 0 ] || exit 1
