@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/chimed/chimed/internal/server"
@@ -352,4 +353,22 @@ func TestTestAPIFaultMakesTheNextTwoCallsFail(t *testing.T) {
 	}
 	_, err = a.ListAccounts(ctx, &chime.ListAccountsInput{})
 	noErr(t, err)
+}
+
+// The test API's clock drives the phone number deletion queue: a number
+// deleted and then eight days of test-clock time later is gone for good.
+func TestTestAPIClockPurgesADeletedNumberAfterEightDays(t *testing.T) {
+	e := startTelephony(t, testAPI)
+	c := e.client(keyA)
+	number := e.acquire(t, keyA, types.PhoneNumberProductTypeBusinessCalling, "206", 1)[0]
+	_, err := c.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(number)})
+	noErr(t, err)
+	if got := getNumber(t, c, number); got.Status != types.PhoneNumberStatusDeleteInProgress {
+		t.Fatalf("after delete: %s", got.Status)
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance":"192h"}`)}); resp.status != 200 {
+		t.Fatalf("advance: %s", resp)
+	}
+	_, err = c.GetPhoneNumber(ctx, &chime.GetPhoneNumberInput{PhoneNumberId: aws.String(number)})
+	wantError(t, err, "NotFoundException")
 }
