@@ -26,6 +26,7 @@ suites=("$@")
 work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
 server_pid=""
 uas_pid=""
+bot_pid=""
 stop_server() {
 	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
 		kill "$server_pid"
@@ -38,6 +39,10 @@ cleanup() {
 	if [ -n "$uas_pid" ]; then
 		kill "$uas_pid" 2>/dev/null || true
 		wait "$uas_pid" 2>/dev/null || true
+	fi
+	if [ -n "$bot_pid" ]; then
+		kill "$bot_pid" 2>/dev/null || true
+		wait "$bot_pid" 2>/dev/null || true
 	fi
 	rm -rf "$work"
 }
@@ -70,6 +75,30 @@ esac
 # that dial-out is configured.
 export CHIMED_SIP_TRUNK="sip:127.0.0.1:$sip_port"
 echo "SIP far end at $CHIMED_SIP_TRUNK"
+
+echo "== start the bots' event targets"
+# PutEventsConfiguration checks a target before saving it: the suites'
+# bots point at this stub (an events endpoint and the Lambda Invoke API).
+python3 -u clients/botstub.py >"$work/botstub.log" 2>&1 &
+bot_pid=$!
+for _ in $(seq 1 100); do
+	[ -s "$work/botstub.log" ] && break
+	sleep 0.1
+done
+bot_port=$(head -n 1 "$work/botstub.log")
+case $bot_port in
+'' | *[!0-9]*)
+	cat "$work/botstub.log"
+	echo "the bots' event targets did not start"
+	exit 1
+	;;
+esac
+# chimed reads these settings from the environment; the suites read
+# CHIMED_TEST_BOT_URL for a bot endpoint that answers the challenge.
+export CHIMED_ALLOW_PRIVATE_ENDPOINTS=true CHIMED_LAMBDA_ENDPOINT="http://127.0.0.1:$bot_port"
+export CHIMED_LAMBDA_ACCESS_KEY_ID=test CHIMED_LAMBDA_SECRET_ACCESS_KEY=test
+export CHIMED_TEST_BOT_URL="http://127.0.0.1:$bot_port/events"
+echo "bots' event targets at 127.0.0.1:$bot_port"
 
 # start_server NAME: a fresh chimed for one suite; sets CHIMED_ENDPOINT.
 start_server() {

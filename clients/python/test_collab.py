@@ -4,6 +4,7 @@ a domain; messages reach rooms through an incoming webhook and conversations
 through the /_chimed/ conversation endpoints (Chime's clients did both)."""
 
 import datetime
+import os
 import uuid
 
 from harness import (AWS_ACCOUNT_ID, RUN, ChimeTestCase, client, create_account, create_enterprise_account,
@@ -210,7 +211,8 @@ class Collaboration(ChimeTestCase):
         bot = self.bot("events")
         self.assertRaisesModelled("NotFoundException", client.get_events_configuration,
                                   AccountId=self.account_id, BotId=bot["BotId"])
-        endpoint = "https://bot.example.com/events"
+        # An endpoint that answers the challenge (clients/botstub.py).
+        endpoint = os.environ["CHIMED_TEST_BOT_URL"]
         client.put_events_configuration(AccountId=self.account_id, BotId=bot["BotId"],
                                         OutboundEventsHTTPSEndpoint=endpoint)
         config = client.get_events_configuration(AccountId=self.account_id, BotId=bot["BotId"])["EventsConfiguration"]

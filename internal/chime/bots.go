@@ -259,8 +259,9 @@ func (s *Service) ListBots(ctx context.Context, caller Caller, in *model.ListBot
 var lambdaARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:lambda:[a-z]{2}(-[a-z]+)+-[0-9]+:[0-9]{12}:function:[A-Za-z0-9_-]{1,64}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$`)
 
 // checkEventsEndpoint accepts exactly one of an outbound endpoint URL (a URL
-// with a scheme and a host; http is accepted beside https so that bots on a
-// development machine can be reached) or a Lambda function ARN.
+// with a scheme and a host; http is accepted here beside https, and the
+// outbound policy refuses it unless private endpoints are allowed, for bots
+// on a development machine) or a Lambda function ARN.
 func checkEventsEndpoint(endpoint, arn *string) error {
 	switch {
 	case endpoint != nil && arn != nil:
@@ -289,13 +290,25 @@ func (b *Bot) eventsConfiguration() *model.EventsConfiguration {
 }
 
 // PutEventsConfiguration sets where the bot's events go, replacing any
-// previous configuration. Delivering the events is not done by this server
-// yet; what it will need is kept.
+// previous configuration, once the new target passed its check
+// (verifyEventsTarget), made outside any transaction.
 func (s *Service) PutEventsConfiguration(ctx context.Context, caller Caller, in *model.PutEventsConfigurationRequest) (*model.PutEventsConfigurationResponse, error) {
 	if err := checkEventsEndpoint(in.OutboundEventsHTTPSEndpoint, in.LambdaFunctionArn); err != nil {
 		return nil, err
 	}
-	b, err := s.changeBot(ctx, caller, *in.AccountId, *in.BotId, func(b *Bot) bool {
+	var b *Bot
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		b, err = accountBot(tx, caller, *in.AccountId, *in.BotId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.verifyEventsTarget(ctx, b, model.Value(in.OutboundEventsHTTPSEndpoint), model.Value(in.LambdaFunctionArn)); err != nil {
+		return nil, err
+	}
+	b, err = s.changeBot(ctx, caller, *in.AccountId, *in.BotId, func(b *Bot) bool {
 		b.OutboundEventsHTTPSEndpoint = model.Value(in.OutboundEventsHTTPSEndpoint)
 		b.LambdaFunctionArn = model.Value(in.LambdaFunctionArn)
 		return true

@@ -96,7 +96,10 @@ func (s *Service) CreateRoomMembership(ctx context.Context, caller Caller, in *m
 		if m, err = newMembership(tx, caller, a, r, *in.MemberId, in.Role, now); err != nil {
 			return err
 		}
-		return insertMembership(tx, m)
+		if err := insertMembership(tx, m); err != nil {
+			return err
+		}
+		return s.botMemberEvent(tx, caller, m, BotEventInvite, now)
 	})
 	if err != nil {
 		return nil, err
@@ -125,6 +128,12 @@ func (s *Service) BatchCreateRoomMembership(ctx context.Context, caller Caller, 
 			m, err := newMembership(tx, caller, a, r, *item.MemberId, item.Role, now)
 			if err == nil {
 				err = insertMembership(tx, m)
+			}
+			if err == nil {
+				// Not an item's refusal: a failure here fails the batch.
+				if err := s.botMemberEvent(tx, caller, m, BotEventInvite, now); err != nil {
+					return err
+				}
 			}
 			var e *Error
 			if errors.As(err, &e) {
@@ -176,7 +185,10 @@ func (s *Service) DeleteRoomMembership(ctx context.Context, caller Caller, in *m
 		if err != nil {
 			return err
 		}
-		return tx.DeleteMembership(m.RoomID, m.MemberID)
+		if err := tx.DeleteMembership(m.RoomID, m.MemberID); err != nil {
+			return err
+		}
+		return s.botMemberEvent(tx, caller, m, BotEventRemove, now)
 	})
 }
 

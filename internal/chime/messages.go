@@ -201,7 +201,11 @@ func (s *Service) redact(ctx context.Context, messageID, where string, parent fu
 			return err
 		}
 		m.Redacted, m.Content = true, ""
-		return tx.RedactMessage(m)
+		if err := tx.RedactMessage(m); err != nil {
+			return err
+		}
+		// The copies in bots' Mention events go too.
+		return tx.EraseBotEventMessages(MentionFilter{MessageID: m.MessageID}, now)
 	})
 	if err != nil {
 		return err

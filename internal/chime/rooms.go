@@ -193,14 +193,31 @@ func (s *Service) UpdateRoom(ctx context.Context, caller Caller, in *model.Updat
 
 // DeleteRoom removes the room, its memberships, its webhooks and its
 // messages, which are then scrubbed from the store's files: as in Chime,
-// deleting a chat room deletes its messages for good.
+// deleting a chat room deletes its messages for good. Its bots are sent a
+// Remove.
 func (s *Service) DeleteRoom(ctx context.Context, caller Caller, in *model.DeleteRoomRequest) error {
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, r, err := accountRoom(tx, caller, *in.AccountId, *in.RoomId)
 		if err != nil {
 			return err
 		}
-		return tx.DeleteRoom(a.AccountID, r.RoomID)
+		bots, err := roomBots(tx, r.RoomID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteRoom(a.AccountID, r.RoomID); err != nil {
+			return err
+		}
+		// The messages' copies in bots' Mention events go with them.
+		if err := tx.EraseBotEventMessages(MentionFilter{RoomID: r.RoomID}, now); err != nil {
+			return err
+		}
+		for _, m := range bots {
+			if err := s.botMemberEvent(tx, caller, m, BotEventRemove, now); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteBotReplyEndpoints(r.RoomID, "")
 	})
 	if err != nil {
 		return err

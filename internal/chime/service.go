@@ -17,6 +17,8 @@ type Service struct {
 	now   Clock
 	// telephony is set by ConfigureTelephony (dialout.go).
 	telephony TelephonyConfig
+	// integrations is set by ConfigureIntegrations (bottargets.go).
+	integrations Integrations
 }
 
 var _ API = (*Service)(nil)

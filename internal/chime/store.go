@@ -33,6 +33,8 @@ type Tx interface {
 	OrderTx
 	SettingsTx
 	DialOutTx
+	BotEventTx
+	InvitationTx
 }
 
 // Page asks for up to Limit records after the key After ("" = from the start),

@@ -38,13 +38,16 @@ type User struct {
 
 // Invite is an invitation sent by InviteUsers.
 type Invite struct {
-	InviteID    string
-	AccountID   string
-	UserID      string
-	Email       string
-	Status      string
-	EmailStatus string
-	CreatedAt   time.Time
+	InviteID     string
+	AwsAccountID string
+	AccountID    string
+	UserID       string
+	Email        string
+	Status       string
+	EmailStatus  string
+	// Token is the secret of the invitation's sign-up link.
+	Token     string
+	CreatedAt time.Time
 }
 
 // UserTx reads and writes users and their invitations.
@@ -298,9 +301,10 @@ func userError(userID string, err error) (model.UserError, bool) {
 // InviteUsers invites people by email to a Team account. Each invitee becomes
 // an Unregistered user with a Pending invitation until they accept.
 func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.InviteUsersRequest) (*model.InviteUsersResponse, error) {
-	out := &model.InviteUsersResponse{Invites: []model.Invite{}}
+	var invites []*Invite
+	var accountName string
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.Invites = out.Invites[:0]
+		invites = invites[:0]
 		a, err := liveAccount(tx, caller, *in.AccountId)
 		if err != nil {
 			return err
@@ -308,6 +312,7 @@ func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.Invi
 		if a.AccountType != model.AccountTypeTeam {
 			return Forbidden("account %s is a %s account: InviteUsers applies to Team accounts only", a.AccountID, a.AccountType)
 		}
+		accountName = a.Name
 		seen := map[string]bool{}
 		for _, email := range in.UserEmailList {
 			if seen[emailKey(email)] {
@@ -318,17 +323,25 @@ func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.Invi
 			if err != nil {
 				return err
 			}
-			out.Invites = append(out.Invites, model.Invite{
-				InviteId:     model.String(inv.InviteID),
-				EmailAddress: model.String(inv.Email),
-				Status:       model.String(inv.Status),
-				EmailStatus:  model.String(inv.EmailStatus),
-			})
+			invites = append(invites, inv)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Emailed once committed: an invitation that rolled back sends nothing.
+	if err := s.emailInvites(ctx, accountName, invites); err != nil {
+		return nil, err
+	}
+	out := &model.InviteUsersResponse{Invites: make([]model.Invite, 0, len(invites))}
+	for _, inv := range invites {
+		out.Invites = append(out.Invites, model.Invite{
+			InviteId:     model.String(inv.InviteID),
+			EmailAddress: model.String(inv.Email),
+			Status:       model.String(inv.Status),
+			EmailStatus:  model.String(inv.EmailStatus),
+		})
 	}
 	return out, nil
 }
@@ -371,13 +384,15 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 		status = model.InviteStatusAccepted
 	}
 	inv := &Invite{
-		InviteID:  NewID(),
-		AccountID: a.AccountID,
-		UserID:    u.UserID,
-		Email:     email,
-		Status:    status,
-		// No mail relay is configured, so no email went out.
+		InviteID:     NewID(),
+		AwsAccountID: a.AwsAccountID,
+		AccountID:    a.AccountID,
+		UserID:       u.UserID,
+		Email:        email,
+		Status:       status,
+		// Sent or Failed once emailInvites has tried the SMTP relay.
 		EmailStatus: model.EmailStatusNotSent,
+		Token:       newWebhookToken(),
 		CreatedAt:   now,
 	}
 	return inv, tx.InsertInvite(inv)

@@ -142,7 +142,8 @@ func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token strin
 			Content:    text,
 			CreatedAt:  now,
 		}
-		return tx.InsertMessage(m)
+		// A webhook has no email: bots it mentions are told its ID.
+		return s.insertRoomMessage(tx, m, w.WebhookID)
 	})
 	if err != nil {
 		return nil, err

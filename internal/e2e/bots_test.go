@@ -124,7 +124,7 @@ func TestListBotsPages(t *testing.T) {
 	acct := collabAccount(t, e, keyA, "example.com")
 	want := map[string]bool{}
 	for i := range 12 {
-		bot := collabBot(t, e, keyA, acct, "bot"+string(rune('a'+i)), false)
+		bot := collabBot(t, e, keyA, acct, "bot"+string(rune('a'+i)), "")
 		want[aws.ToString(bot.BotId)] = true
 	}
 
@@ -173,10 +173,16 @@ func TestListBotsPages(t *testing.T) {
 }
 
 func TestEventsConfiguration(t *testing.T) {
-	e := start(t)
+	// Targets that pass their check: an HTTPS endpoint, a plain HTTP one
+	// (with --allow-private-endpoints, which the test bots need anyway on
+	// loopback) and two Lambda functions.
+	const arn = "arn:aws:lambda:us-east-1:111122223333:function:chime-bot"
+	const alias = "arn:aws:lambda:eu-west-2:111122223333:function:bot:live"
+	secure, plain, lambda := startTestBot(t, true), startTestBot(t, false), startTestLambda(t, arn, alias)
+	e := start(t, secure.trusted, lambda.configure)
 	c := e.client(keyA)
 	acct := collabAccount(t, e, keyA, "example.com")
-	bot := collabBot(t, e, keyA, acct, "helper", false)
+	bot := collabBot(t, e, keyA, acct, "helper", "")
 	get := func() (*types.EventsConfiguration, error) {
 		out, err := c.GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId})
 		if err != nil {
@@ -196,7 +202,7 @@ func TestEventsConfiguration(t *testing.T) {
 	_, err := get()
 	wantError(t, err, "NotFoundException")
 
-	const endpoint = "https://bots.example.com/chime/events"
+	endpoint := secure.url()
 	cfg, err := put(aws.String(endpoint), nil)
 	noErr(t, err)
 	if aws.ToString(cfg.BotId) != aws.ToString(bot.BotId) || aws.ToString(cfg.OutboundEventsHTTPSEndpoint) != endpoint || cfg.LambdaFunctionArn != nil {
@@ -209,7 +215,6 @@ func TestEventsConfiguration(t *testing.T) {
 	}
 
 	// A Lambda function replaces the endpoint.
-	const arn = "arn:aws:lambda:us-east-1:111122223333:function:chime-bot"
 	_, err = put(nil, aws.String(arn))
 	noErr(t, err)
 	cfg, err = get()
@@ -223,8 +228,10 @@ func TestEventsConfiguration(t *testing.T) {
 		endpoint, arn *string
 		ok            bool
 	}{
-		{"http for a development bot", aws.String("http://127.0.0.1:9000/events"), nil, true},
-		{"Lambda alias", nil, aws.String("arn:aws:lambda:eu-west-2:111122223333:function:bot:live"), true},
+		{"http for a development bot", aws.String(plain.url()), nil, true},
+		{"Lambda alias", nil, aws.String(alias), true},
+		{"endpoint that does not answer", aws.String("https://127.0.0.1:1/events"), nil, false},
+		{"Lambda function that does not exist", nil, aws.String("arn:aws:lambda:us-east-1:111122223333:function:missing"), false},
 		{"both", aws.String(endpoint), aws.String(arn), false},
 		{"neither", nil, nil, false},
 		{"no scheme", aws.String("bots.example.com/events"), nil, false},

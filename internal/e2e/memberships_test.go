@@ -10,30 +10,32 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 )
 
-// collabBot creates a bot, with an outbound endpoint when reachable is set.
-func collabBot(t *testing.T, e *env, key, accountID, name string, reachable bool) *types.Bot {
+// collabBot creates a bot, with endpoint as its outbound endpoint unless it
+// is "" (the endpoint must answer the challenge: see startTestBot).
+func collabBot(t *testing.T, e *env, key, accountID, name, endpoint string) *types.Bot {
 	t.Helper()
 	c := e.client(key)
 	out, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(accountID), DisplayName: aws.String(name)})
 	noErr(t, err)
-	if reachable {
+	if endpoint != "" {
 		_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{
-			AccountId: aws.String(accountID), BotId: out.Bot.BotId, OutboundEventsHTTPSEndpoint: aws.String("https://bots.example.com/" + name)})
+			AccountId: aws.String(accountID), BotId: out.Bot.BotId, OutboundEventsHTTPSEndpoint: aws.String(endpoint)})
 		noErr(t, err)
 	}
 	return out.Bot
 }
 
 func TestRoomMemberships(t *testing.T) {
-	e := start(t)
+	endpoint := startTestBot(t, true)
+	e := start(t, endpoint.trusted)
 	c := e.client(keyA)
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "ops")
 	jane := collabUser(t, e, keyA, acct, "janed@example.com", "Jane Doe")
 	zhang := collabUser(t, e, keyA, acct, "zhangw@example.com", "Zhang Wei")
 	mary := collabUser(t, e, keyA, acct, "marym@example.com", "Mary Major")
-	bot := collabBot(t, e, keyA, acct, "helper", true)
-	mute := collabBot(t, e, keyA, acct, "mute", false)
+	bot := collabBot(t, e, keyA, acct, "helper", endpoint.url())
+	mute := collabBot(t, e, keyA, acct, "mute", "")
 	in := func(member string) *chime.CreateRoomMembershipInput {
 		return &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: aws.String(member)}
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,6 +48,28 @@ type Config struct {
 	CallingNameDelay  time.Duration
 	DeletionRetention time.Duration
 	SIPTrunk          string
+	// PublicURL is this server's URL as bots and invitees reach it ("" =
+	// the URL it listens on): the base of bots' InboundHttpsEndpoint URLs
+	// and of invitation links.
+	PublicURL string
+	// AllowPrivateEndpoints lets bots' events go to http:// URLs and to
+	// loopback, link-local and private addresses.
+	AllowPrivateEndpoints bool
+	// OutboundRootCAs, when set, replaces the system's roots for TLS to
+	// bots' endpoints and the SMTP relay (tests trust their own servers).
+	OutboundRootCAs *x509.CertPool
+	// LambdaEndpoint, LambdaAccessKeyID and LambdaSecretAccessKey are where
+	// and as whom bots' Lambda functions are invoked ("" endpoint = AWS).
+	LambdaEndpoint        string
+	LambdaAccessKeyID     string
+	LambdaSecretAccessKey string
+	// SMTPAddr is the relay InviteUsers emails through ("" = none: no
+	// email is sent). SMTPStartTLS is required or opportunistic.
+	SMTPAddr     string
+	SMTPUsername string
+	SMTPPassword string
+	SMTPStartTLS string
+	SMTPFrom     string
 	// Now is the clock of the domain and its lifecycles (time.Now when nil).
 	// Tests move it forward; request signatures are always checked against
 	// the real time.
@@ -130,6 +153,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.duration(&cfg.CallingNameDelay, "calling-name-delay", "CHIMED_CALLING_NAME_DELAY", defaultCallingNameDelay.String(), "how long a calling-name change stays UpdateInProgress (up to 72h in Chime)")
 	s.duration(&cfg.DeletionRetention, "deletion-queue-retention", "CHIMED_DELETION_QUEUE_RETENTION", defaultDeletionRetention.String(), "how long a deleted phone number can be restored before it is released")
 	s.str(&cfg.SIPTrunk, "sip-trunk", "CHIMED_SIP_TRUNK", "", "SIP trunk for CreateMeetingDialOut, e.g. sip:pbx.example.net:5060 or sip:host:port;transport=tcp (empty: dial-out is not configured)")
+	s.str(&cfg.PublicURL, "public-url", "CHIMED_PUBLIC_URL", "", "this server's URL as bots and invitees reach it, for bot reply URLs and invitation links (empty: the listening URL)")
+	s.boolean(&cfg.AllowPrivateEndpoints, "allow-private-endpoints", "CHIMED_ALLOW_PRIVATE_ENDPOINTS", "let bot events go to http:// URLs and loopback, link-local and private addresses")
+	s.str(&cfg.LambdaEndpoint, "lambda-endpoint", "CHIMED_LAMBDA_ENDPOINT", "", "endpoint of the Lambda Invoke API for bots' Lambda functions (empty: AWS Lambda in the function's region)")
+	s.str(&cfg.LambdaAccessKeyID, "lambda-access-key-id", "CHIMED_LAMBDA_ACCESS_KEY_ID", "", "access key ID that signs Lambda invocations")
+	s.str(&cfg.LambdaSecretAccessKey, "lambda-secret-access-key", "CHIMED_LAMBDA_SECRET_ACCESS_KEY", "", "secret access key that signs Lambda invocations")
+	s.str(&cfg.SMTPAddr, "smtp-addr", "CHIMED_SMTP_ADDR", "", "SMTP relay host:port that InviteUsers emails through (empty: invitations are not emailed)")
+	s.str(&cfg.SMTPUsername, "smtp-username", "CHIMED_SMTP_USERNAME", "", "SMTP AUTH PLAIN user name (empty: no authentication)")
+	s.str(&cfg.SMTPPassword, "smtp-password", "CHIMED_SMTP_PASSWORD", "", "SMTP AUTH PLAIN password")
+	s.str(&cfg.SMTPStartTLS, "smtp-starttls", "CHIMED_SMTP_STARTTLS", "opportunistic", "STARTTLS with the relay: required or opportunistic")
+	s.str(&cfg.SMTPFrom, "smtp-from", "CHIMED_SMTP_FROM", "chimed@localhost", "sender address of invitation emails")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -146,6 +179,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if cfg.OrderDelay < 0 || cfg.CallingNameDelay < 0 || cfg.DeletionRetention < 0 {
 		s.errs = append(s.errs, errors.New("order-delay, calling-name-delay and deletion-queue-retention: must not be negative"))
+	}
+	if cfg.SMTPStartTLS != "required" && cfg.SMTPStartTLS != "opportunistic" {
+		s.errs = append(s.errs, fmt.Errorf("smtp-starttls: %q is neither required nor opportunistic", cfg.SMTPStartTLS))
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		s.errs = append(s.errs, errors.New("tls-cert and tls-key: give both or neither"))

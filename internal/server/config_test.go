@@ -56,6 +56,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad duration in file", file: "job-interval: soon\n", wants: "job-interval"},
 		{name: "bad duration in env", vars: map[string]string{"CHIMED_JOB_INTERVAL": "x"}, wants: "CHIMED_JOB_INTERVAL"},
 		{name: "bad bool in env", vars: map[string]string{"CHIMED_ENABLE_TEST_API": "maybe"}, wants: "enable-test-api"},
+		{name: "unknown STARTTLS policy", args: []string{"--smtp-starttls", "sometimes"}, wants: "smtp-starttls"},
 		{name: "nested value", file: "addr:\n  host: x\n", wants: `"addr" must have a single value`},
 		{name: "not yaml", file: "addr: [\n", wants: "config file"},
 		{name: "tls half", args: []string{"--tls-cert", "c.pem"}, wants: "tls-cert and tls-key"},

@@ -9,8 +9,10 @@ import (
 )
 
 // routes is every route the server answers. The AWS API owns every path except
-// /healthz, /readyz, /metrics, /_chimed/ (this server's extensions) and
-// /incomingwebhooks/ (chat rooms' webhook URLs); it is routed by the
+// /healthz, /readyz, /metrics, /_chimed/ (this server's extensions),
+// /incomingwebhooks/ (chat rooms' webhook URLs), /botreplies/ (bots'
+// InboundHttpsEndpoint URLs) and /invitations/ (InviteUsers' sign-up
+// links); it is routed by the
 // generated operation table on the encoded path, never by a ServeMux, which
 // would clean and decode it.
 func (s *Server) routes(authn wire.Authenticator) http.Handler {
@@ -35,8 +37,14 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	ext.Handle("POST /_chimed/accounts/{accountId}/conversations", api.Signed(createConversation(svc)))
 	ext.Handle("POST /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(postConversationMessage(svc)))
 	ext.Handle("GET /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(listConversationMessages(svc)))
+	ext.Handle("GET /_chimed/accounts/{accountId}/bots/{botId}/deliveries", api.Signed(listBotDeliveries(svc)))
 	// Not signed: the webhook's token in the URL is its credential.
 	ext.Handle("POST /incomingwebhooks/{webhookId}", incomingWebhook(svc))
+	// Not signed either: a bot's reply URL and an invitation link carry
+	// their own tokens.
+	ext.Handle("POST /botreplies/{endpointId}", botReply(svc))
+	ext.Handle("GET /invitations/{inviteId}", invitation(svc))
+	ext.Handle("POST /invitations/{inviteId}", invitation(svc))
 	if s.cfg.EnableTestAPI {
 		ext.Handle("POST /_chimed/test/reset", api.Signed(s.testReset))
 		ext.Handle("POST /_chimed/test/snapshots", api.Signed(s.testSnapshot))
@@ -66,7 +74,8 @@ func isExtension(path string) bool {
 	case "/healthz", "/readyz", "/metrics":
 		return true
 	}
-	return strings.HasPrefix(path, "/_chimed/") || strings.HasPrefix(path, "/incomingwebhooks/")
+	return strings.HasPrefix(path, "/_chimed/") || strings.HasPrefix(path, "/incomingwebhooks/") ||
+		strings.HasPrefix(path, "/botreplies/") || strings.HasPrefix(path, "/invitations/")
 }
 
 // withRequestID gives every response an x-amzn-RequestId, as AWS does.

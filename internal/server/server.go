@@ -149,6 +149,12 @@ func (s *Server) listen(creds []auth.Credential) error {
 		scheme = "https"
 	}
 	s.URL = scheme + "://" + ln.Addr().String()
+	integrations, err := s.integrations()
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	s.Service.ConfigureIntegrations(integrations)
 	s.audit = audit.NewRecorder(s.store, stream, s.log)
 	s.http = &http.Server{
 		Handler:           s.routes(authenticator(auth.NewVerifier(creds, time.Now))),
@@ -225,6 +231,14 @@ func (s *Server) tasks() []jobs.Task {
 		{Name: "renew-dial-out-leases", Run: s.Service.RenewDialOutLeases},
 		{Name: "expire-lost-dial-outs", Run: func(ctx context.Context) error {
 			_, err := s.Service.ExpireLostDialOuts(ctx)
+			return err
+		}},
+		{Name: "deliver-bot-events", Run: func(ctx context.Context) error {
+			_, err := s.Service.DeliverBotEvents(ctx)
+			return err
+		}},
+		{Name: "prune-bot-records", Run: func(ctx context.Context) error {
+			_, err := s.Service.PruneBotRecords(ctx)
 			return err
 		}},
 	}

@@ -4,14 +4,18 @@
 # configuration. Any step that fails, or answers what it should not, fails
 # the script.
 #
-# Usage: scripts/cli/collab.sh URL ACCOUNT_ID
+# Usage: scripts/cli/collab.sh URL ACCOUNT_ID BOT_ENDPOINT
 #   URL         a chimed started with the development key (test/test)
 #   ACCOUNT_ID  an Enterprise account of that key's AWS account (an account
 #               becomes Enterprise by claiming a domain:
 #               POST /_chimed/accounts/ACCOUNT_ID/domains, signed)
 set -euo pipefail
 url=${1:?usage: collab.sh URL ACCOUNT_ID}
-account=${2:?usage: collab.sh URL ACCOUNT_ID}
+account=${2:?usage: collab.sh URL ACCOUNT_ID BOT_ENDPOINT}
+# BOT_ENDPOINT: an events endpoint that answers chimed's verification
+# challenge (clients/botstub.py serves one); the server must be allowed to
+# reach it (--allow-private-endpoints for a loopback stub).
+endpoint=${3:?usage: collab.sh URL ACCOUNT_ID BOT_ENDPOINT}
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 run=$(date +%s)$$ # names unique to this run
 
@@ -31,7 +35,7 @@ bot=$(chime create-bot --account-id "$account" --display-name "clibot$run" --que
 expect "bot type" "$(chime get-bot --account-id "$account" --bot-id "$bot" --query Bot.BotType --output text)" ChatBot
 # Through --cli-input-json: AWS CLI v1 would fetch a URL given as a parameter.
 chime put-events-configuration --cli-input-json \
-	"{\"AccountId\": \"$account\", \"BotId\": \"$bot\", \"OutboundEventsHTTPSEndpoint\": \"https://bots.example.com/$run\"}" >/dev/null
+	"{\"AccountId\": \"$account\", \"BotId\": \"$bot\", \"OutboundEventsHTTPSEndpoint\": \"$endpoint\"}" >/dev/null
 expect "bot membership type" "$(chime create-room-membership --account-id "$account" --room-id "$room" --member-id "$bot" \
 	--role Administrator --query RoomMembership.Member.MemberType --output text)" Bot
 

@@ -230,7 +230,8 @@ op("PutEventsConfiguration", async () => {
 op("GetEventsConfiguration", async () => {
   const created = await bot("events");
   await rejects(call("GetEventsConfiguration", { AccountId: accountId, BotId: created.BotId }), sdk.NotFoundException);
-  const endpoint = "https://bot.example.com/events";
+  // An endpoint that answers the challenge (clients/botstub.py).
+  const endpoint = process.env.CHIMED_TEST_BOT_URL;
   await call("PutEventsConfiguration", { AccountId: accountId, BotId: created.BotId, OutboundEventsHTTPSEndpoint: endpoint });
   const { EventsConfiguration: config } = await call("GetEventsConfiguration", { AccountId: accountId, BotId: created.BotId });
   assert.equal(config.OutboundEventsHTTPSEndpoint, endpoint);

@@ -59,6 +59,8 @@ func (t *tx) PurgeAccounts(deletedBefore time.Time) (int, error) {
 		`DELETE FROM webhooks WHERE account_id IN (` + purged + `)`,
 		`DELETE FROM conversations WHERE account_id IN (` + purged + `)`,
 		`DELETE FROM messages WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM bot_events WHERE account_id IN (` + purged + `)`,
+		`DELETE FROM bot_reply_endpoints WHERE account_id IN (` + purged + `)`,
 	} {
 		if _, err := t.exec(stmt, cutoff); err != nil {
 			return 0, err

@@ -40,6 +40,8 @@ var tenantTables = []tenantTable{
 	{"phone_number_orders", "aws_account_id = $1"},
 	{"telephony_settings", "aws_account_id = $1"},
 	{"dial_outs", "aws_account_id = $1"},
+	{"bot_events", "aws_account_id = $1"},
+	{"bot_reply_endpoints", "aws_account_id = $1"},
 }
 
 // serverTables hold the server's own records, not tenant state: a reset

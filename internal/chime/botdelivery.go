@@ -1,0 +1,242 @@
+package chime
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Delivery of the outbox. Each round leases the oldest pending event of up
+// to botBatch bots (a compare-and-set in the store, so two instances never
+// hold one event), sends them in parallel outside any transaction, and
+// records each attempt under its lease. A bot's next event waits until the
+// one before it is finished, so each bot sees its events in order. An
+// instance that dies holding a lease leaves the event to another once the
+// lease ends: delivery is at least once, and EventId tells a repeat.
+const (
+	botBatch  = 16
+	botRounds = 10
+	// botLease outlasts an attempt (botAnswerTimeout) many times over.
+	botLease = time.Minute
+	// Retries back off exponentially from botRetryBase up to botRetryMax,
+	// with jitter, and stop botGiveUp after the event was written.
+	botRetryBase = 2 * time.Second
+	botRetryMax  = 5 * time.Minute
+	botGiveUp    = time.Hour
+	// Finished events stay listed for botKeepFinished.
+	botKeepFinished = 7 * 24 * time.Hour
+)
+
+// leasedEvent is an event this instance holds, with its bot as it was when
+// the lease was taken.
+type leasedEvent struct {
+	ev      *BotEvent
+	leaseID string
+	bot     *Bot
+}
+
+// DeliverBotEvents delivers the events that are due and says how many were
+// delivered.
+func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
+	delivered := 0
+	for range botRounds {
+		leased, finished, err := s.leaseBotEvents(ctx)
+		if err != nil {
+			return delivered, err
+		}
+		attempts := make([]DeliveryAttempt, len(leased))
+		var wg sync.WaitGroup
+		for i, l := range leased {
+			wg.Go(func() { attempts[i] = s.attempt(ctx, l) })
+		}
+		wg.Wait()
+		for i, l := range leased {
+			status, err := s.recordAttempt(ctx, l, attempts[i])
+			if err != nil {
+				return delivered, err
+			}
+			if status == BotEventDelivered {
+				delivered++
+			}
+			if status != BotEventPending {
+				finished++
+			}
+		}
+		// Another round only when this one finished events, which may
+		// have made their bots' next events due.
+		if finished == 0 {
+			break
+		}
+	}
+	return delivered, nil
+}
+
+// leaseBotEvents leases due events. An event whose bot was disabled, or
+// lost its target, is finished as Skipped instead; finished says how many.
+func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, finished int, err error) {
+	err = s.update(ctx, func(tx Tx, now time.Time) error {
+		leased, finished = nil, 0
+		due, err := tx.DueBotEvents(now, botBatch)
+		if err != nil {
+			return err
+		}
+		for _, ev := range due {
+			leaseID := NewID()
+			err := tx.LeaseBotEvent(ev.EventID, leaseID, now, now.Add(botLease))
+			if errors.Is(err, ErrStale) {
+				continue // another instance has it
+			}
+			if err != nil {
+				return err
+			}
+			b, err := tx.GetBot(ev.AccountID, ev.BotID)
+			reason := ""
+			switch {
+			case errors.Is(err, ErrNoRows):
+				reason = "the bot no longer exists"
+			case err != nil:
+				return err
+			case b.Disabled:
+				reason = "the bot is disabled"
+			case !b.hasEventsEndpoint():
+				reason = "the bot has no events configuration"
+			}
+			if reason == "" {
+				leased = append(leased, leasedEvent{ev: ev, leaseID: leaseID, bot: b})
+				continue
+			}
+			ev.Attempts = append(ev.Attempts, DeliveryAttempt{At: now, Outcome: AttemptSkipped, Error: reason})
+			ev.Status, ev.FinishedAt = BotEventSkipped, &now
+			if err := tx.SaveBotEvent(ev, leaseID); err != nil {
+				return err
+			}
+			finished++
+		}
+		return nil
+	})
+	return leased, finished, err
+}
+
+// attempt sends a leased event once.
+func (s *Service) attempt(ctx context.Context, l leasedEvent) DeliveryAttempt {
+	at, start := s.now().UTC().Truncate(time.Millisecond), time.Now()
+	target, answer, err := s.call(ctx, l.bot, []byte(l.ev.Payload), false)
+	a := DeliveryAttempt{At: at, Target: target, Outcome: AttemptDelivered, Millis: time.Since(start).Milliseconds()}
+	if answer != nil {
+		a.StatusCode = answer.Status
+	}
+	if a.Error = failure(answer, err); a.Error == "" {
+		return a
+	}
+	// A timeout, a 5xx, a throttle or a network failure may pass; a
+	// refusal (a 4xx, a target the policy forbids) will not.
+	a.Outcome = AttemptRetry
+	if errors.Is(err, ErrTargetRefused) || err == nil && answer.FunctionError == "" && answer.Status < 500 && answer.Status != 429 {
+		a.Outcome = AttemptFailed
+	}
+	return a
+}
+
+// recordAttempt stores an attempt and what it means for the event, and
+// returns the event's status. An event whose lease ran out meanwhile
+// belongs to another instance now: the attempt is dropped.
+func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAttempt) (string, error) {
+	var ev BotEvent
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		ev = *l.ev
+		ev.Attempts = append(append([]DeliveryAttempt{}, l.ev.Attempts...), a)
+		switch a.Outcome {
+		case AttemptDelivered:
+			ev.Status, ev.FinishedAt = BotEventDelivered, &now
+		case AttemptFailed:
+			ev.Status, ev.FinishedAt = BotEventFailed, &now
+		default:
+			next := now.Add(retryDelay(ev.Attempts))
+			if next.After(ev.CreatedAt.Add(botGiveUp)) {
+				ev.Status, ev.FinishedAt = BotEventFailed, &now
+			} else {
+				ev.DueAt = next
+			}
+		}
+		return tx.SaveBotEvent(&ev, l.leaseID)
+	})
+	if errors.Is(err, ErrStale) {
+		return BotEventPending, nil
+	}
+	return ev.Status, err
+}
+
+// retryDelay is the wait before the next attempt: botRetryBase doubled for
+// each failed attempt, at most botRetryMax, and a random half of it taken
+// off so that retries to one target spread out.
+func retryDelay(attempts []DeliveryAttempt) time.Duration {
+	d := botRetryBase
+	for _, a := range attempts[1:] {
+		if a.Outcome == AttemptRetry && d < botRetryMax {
+			d *= 2
+		}
+	}
+	d = min(d, botRetryMax)
+	return d/2 + rand.N(d/2)
+}
+
+// PruneBotRecords deletes the events finished more than botKeepFinished ago
+// and the expired reply endpoints, and says how many records went.
+func (s *Service) PruneBotRecords(ctx context.Context) (int, error) {
+	var n int
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		events, err := tx.DeleteFinishedBotEvents(now.Add(-botKeepFinished))
+		if err != nil {
+			return err
+		}
+		endpoints, err := tx.DeleteExpiredBotReplyEndpoints(now)
+		n = events + endpoints
+		return err
+	})
+	return n, err
+}
+
+// BotEventPage is one page of a bot's events.
+type BotEventPage struct {
+	Events    []*BotEvent
+	NextToken *string
+}
+
+// ListBotDeliveries lists a bot's events, oldest first, with their attempts.
+func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountID, botID string, maxResults *int32, token *string) (*BotEventPage, error) {
+	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
+		return nil, BadRequest("MaxResults: must be between 1 and 99")
+	}
+	listing := "bot-deliveries/" + botID
+	after, err := decodeToken(token, listing, caller.AwsAccountID)
+	if err != nil {
+		return nil, err
+	}
+	var afterSeq int64
+	if after != "" {
+		if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
+			return nil, BadRequest("NextToken: not a token issued by this server")
+		}
+	}
+	limit := pageSize(maxResults, 50)
+	var found []*BotEvent
+	err = s.view(ctx, func(tx Tx) error {
+		b, err := accountBot(tx, caller, accountID, botID)
+		if err != nil {
+			return err
+		}
+		found, err = tx.ListBotEvents(b.BotID, afterSeq, limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &BotEventPage{Events: found[:min(len(found), limit)]}
+	if len(found) > limit {
+		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, strconv.FormatInt(found[limit-1].Seq, 10))
+	}
+	return out, nil
+}

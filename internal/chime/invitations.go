@@ -1,0 +1,160 @@
+package chime
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/chimed/chimed/internal/model"
+)
+
+// Mailer sends email through an SMTP relay. internal/outbound implements it.
+type Mailer interface {
+	// Send delivers a plain-text message to one recipient; an error means
+	// the relay did not accept it.
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// InvitationTx reads and writes invitations by their ID.
+type InvitationTx interface {
+	// GetInvite finds an invitation by its ID alone: its link is its
+	// credential.
+	GetInvite(inviteID string) (*Invite, error)
+	SaveInvite(inv *Invite) error
+}
+
+// invitationMailTimeout bounds one invitation's SMTP conversation.
+const invitationMailTimeout = 30 * time.Second
+
+// invitationURL is the sign-up link of an invitation on this server.
+func (s *Service) invitationURL(inv *Invite) string {
+	return strings.TrimSuffix(s.integrations.PublicURL, "/") + "/invitations/" + url.PathEscape(inv.InviteID) + "?token=" + url.QueryEscape(inv.Token)
+}
+
+// emailInvites sends each pending invitation its email, after the
+// invitations were committed, and records whether the relay took it: Sent
+// or Failed. Without a relay they stay NotSent.
+func (s *Service) emailInvites(ctx context.Context, accountName string, invites []*Invite) error {
+	mailer := s.integrations.Mailer
+	if mailer == nil {
+		return nil
+	}
+	status := map[string]string{}
+	for _, inv := range invites {
+		if inv.Status != model.InviteStatusPending {
+			continue // accepted already, or the person is in another account
+		}
+		subject := fmt.Sprintf("You are invited to join %s on Amazon Chime", accountName)
+		body := fmt.Sprintf("You have been invited to join the Amazon Chime account %s.\r\n\r\n"+
+			"To accept the invitation and register, open this link:\r\n\r\n%s\r\n", accountName, s.invitationURL(inv))
+		sendCtx, cancel := context.WithTimeout(ctx, invitationMailTimeout)
+		err := mailer.Send(sendCtx, inv.Email, subject, body)
+		cancel()
+		status[inv.InviteID] = model.EmailStatusSent
+		if err != nil {
+			status[inv.InviteID] = model.EmailStatusFailed
+		}
+	}
+	if len(status) == 0 {
+		return nil
+	}
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		for id, st := range status {
+			inv, err := tx.GetInvite(id)
+			if err != nil {
+				return err
+			}
+			inv.EmailStatus = st
+			if err := tx.SaveInvite(inv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, inv := range invites {
+		if st, ok := status[inv.InviteID]; ok {
+			inv.EmailStatus = st
+		}
+	}
+	return nil
+}
+
+// Invitation is what an invitation link shows before it is accepted.
+type Invitation struct {
+	Invite      *Invite
+	AccountName string
+}
+
+// GetInvitation checks an invitation link and says what it invites to.
+func (s *Service) GetInvitation(ctx context.Context, inviteID, token string) (*Invitation, error) {
+	var out *Invitation
+	err := s.view(ctx, func(tx Tx) error {
+		inv, a, err := invitation(tx, inviteID, token)
+		if err != nil {
+			return err
+		}
+		out = &Invitation{Invite: inv, AccountName: a.Name}
+		return nil
+	})
+	return out, err
+}
+
+// AcceptInvitation accepts an invitation through its link: the invitee's
+// user becomes Registered and the invitation Accepted. Accepting twice
+// changes nothing.
+func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) (*Invitation, error) {
+	var out *Invitation
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		inv, a, err := invitation(tx, inviteID, token)
+		if err != nil {
+			return err
+		}
+		out = &Invitation{Invite: inv, AccountName: a.Name}
+		if inv.Status == model.InviteStatusAccepted {
+			return nil
+		}
+		u, err := tx.GetUser(inv.AccountID, inv.UserID)
+		if errors.Is(err, ErrNoRows) {
+			return NotFound("invitation %s is no longer valid: its user was removed from the account", inviteID)
+		}
+		if err != nil {
+			return err
+		}
+		if u.RegistrationStatus != model.RegistrationStatusRegistered {
+			u.RegistrationStatus, u.RegisteredOn = model.RegistrationStatusRegistered, &now
+		}
+		u.InvitationStatus = model.InviteStatusAccepted
+		if err := tx.SaveUser(u); err != nil {
+			return err
+		}
+		inv.Status = model.InviteStatusAccepted
+		return tx.SaveInvite(inv)
+	})
+	return out, err
+}
+
+// invitation loads the invitation a link names, in its live account.
+func invitation(tx Tx, inviteID, token string) (*Invite, *Account, error) {
+	inv, err := tx.GetInvite(inviteID)
+	if err := notFoundIfMissing(err, "Invitation", inviteID); err != nil {
+		return nil, nil, err
+	}
+	if inv.Token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(inv.Token)) != 1 {
+		return nil, nil, Forbidden("the token does not match invitation %s", inviteID)
+	}
+	if inv.Status == model.InviteStatusFailed {
+		return nil, nil, Forbidden("invitation %s failed: %s belongs to another account", inviteID, inv.Email)
+	}
+	a, err := liveAccount(tx, Caller{AwsAccountID: inv.AwsAccountID}, inv.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inv, a, nil
+}

@@ -1,0 +1,341 @@
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+
+	"github.com/chimed/chimed/internal/server"
+)
+
+// delivery is an event as GET .../bots/{botId}/deliveries lists it.
+type delivery struct {
+	EventId, EventType, RoomId, Status string
+	Attempts                           []struct {
+		Outcome, Error string
+		StatusCode     int
+	}
+}
+
+func deliveries(t *testing.T, e *env, key, accountID, botID string) []delivery {
+	t.Helper()
+	resp := collabCall(t, e, key, "GET", "/_chimed/accounts/"+accountID+"/bots/"+botID+"/deliveries", nil)
+	resp.want(t, http.StatusOK, "")
+	var out struct{ Deliveries []delivery }
+	resp.decode(t, &out)
+	return out.Deliveries
+}
+
+// eventTimestamp is the form of Chime-Request-Timestamp and EventTimestamp.
+var eventTimestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`)
+
+// wantEvent checks a received event: signed with token, of the type, about
+// the room, with an answer URL of the endpoint type ("" for none).
+func wantEvent(t *testing.T, r botRequest, token, eventType, roomID, endpointType string) {
+	t.Helper()
+	ev := r.event
+	if !r.signedWith(token) {
+		t.Fatalf("%s event not signed with the bot's token: timestamp %q signature %q", eventType, r.timestamp, r.signature)
+	}
+	if ev.EventType != eventType || ev.Discussion.DiscussionId != roomID || ev.Discussion.DiscussionType != "Room" ||
+		ev.Sender.SenderIdType != "EmailId" || ev.Sender.SenderId == "" || !collabIDPattern.MatchString(ev.EventId) ||
+		!eventTimestamp.MatchString(ev.EventTimestamp) || !eventTimestamp.MatchString(r.timestamp) {
+		t.Fatalf("want a %s event about room %s, got %s", eventType, roomID, r.body)
+	}
+	switch {
+	case endpointType == "" && ev.InboundHttpsEndpoint != nil:
+		t.Fatalf("%s event has an InboundHttpsEndpoint: %s", eventType, r.body)
+	case endpointType != "" && (ev.InboundHttpsEndpoint == nil || ev.InboundHttpsEndpoint.EndpointType != endpointType):
+		t.Fatalf("%s event wants a %s InboundHttpsEndpoint: %s", eventType, endpointType, r.body)
+	}
+}
+
+// reply posts content into the room through an event's answer URL.
+func reply(t *testing.T, e *env, r botRequest, content string) collabResponse {
+	t.Helper()
+	return collabCall(t, e, "", "POST", r.event.InboundHttpsEndpoint.Url, map[string]string{"Content": content})
+}
+
+// botRoom sets up an Enterprise account with a room, a webhook into it and a
+// bot whose events go to endpoint.
+func botRoom(t *testing.T, e *env, endpoint string) (acct, room string, hook collabWebhook, bot *types.Bot) {
+	t.Helper()
+	acct = collabAccount(t, e, keyA, "example.com")
+	room = collabRoom(t, e, keyA, acct, "ops")
+	hook = createWebhook(t, e, keyA, acct, room, "alerts")
+	bot = collabBot(t, e, keyA, acct, "helper", endpoint)
+	return acct, room, hook, bot
+}
+
+func addBot(t *testing.T, e *env, acct, room, botID string) {
+	t.Helper()
+	_, err := e.client(keyA).CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: aws.String(botID)})
+	noErr(t, err)
+}
+
+func TestBotEventsSignedAndAnswered(t *testing.T) {
+	endpoint := startTestBot(t, true)
+	e := start(t, endpoint.trusted)
+	c := e.client(keyA)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	token := aws.ToString(bot.SecurityToken)
+	if challenges := endpoint.challenged(); len(challenges) != 1 || !challenges[0].signedWith(token) {
+		t.Fatalf("PutEventsConfiguration must challenge the endpoint once, signed: got %d challenges", len(challenges))
+	}
+
+	// Added to the room: an Invite, with a Persistent answer URL.
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	if got := endpoint.events(); len(got) != 0 {
+		t.Fatalf("events sent before the delivery job ran: %d", len(got))
+	}
+	e.runJobs(0)
+	got := endpoint.events()
+	if len(got) != 1 {
+		t.Fatalf("got %d events, want the Invite", len(got))
+	}
+	invite := got[0]
+	wantEvent(t, invite, token, "Invite", room, "Persistent")
+	if invite.event.Sender.SenderId != principalA {
+		t.Fatalf("Invite sender %q, want the caller %s", invite.event.Sender.SenderId, principalA)
+	}
+	reply(t, e, invite, "hello, I am here").want(t, http.StatusOK, "")
+
+	// Mentioned through the webhook: a Mention with the text and a
+	// ShortLived answer URL; a message that names no bot sends nothing.
+	postToRoom(t, e, hook, "nothing for bots here, helper")
+	postToRoom(t, e, hook, "@helper what is the status?")
+	e.runJobs(0)
+	got = endpoint.events()
+	if len(got) != 2 {
+		t.Fatalf("got %d events, want the Invite and one Mention", len(got))
+	}
+	mention := got[1]
+	wantEvent(t, mention, token, "Mention", room, "ShortLived")
+	if mention.event.Message != "@helper what is the status?" || mention.event.Sender.SenderId != hook.WebhookId {
+		t.Fatalf("Mention %s", mention.body)
+	}
+	reply(t, e, mention, "all green").want(t, http.StatusOK, "")
+
+	messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50)
+	var fromBot []string
+	for _, m := range messages {
+		if m.Sender.SenderType == "Bot" {
+			if m.Sender.SenderId != aws.ToString(bot.BotId) || m.Sender.Name != "helper (Bot)" {
+				t.Fatalf("bot message sender %+v", m.Sender)
+			}
+			fromBot = append(fromBot, aws.ToString(m.Content))
+		}
+	}
+	if !slices.Equal(fromBot, []string{"hello, I am here", "all green"}) {
+		t.Fatalf("bot's messages in the room: %q", fromBot)
+	}
+
+	// The ShortLived URL lapses after two minutes; the Persistent one does
+	// not. Neither works with another token.
+	e.clock.Advance(2*time.Minute + time.Second)
+	reply(t, e, mention, "too late").want(t, http.StatusForbidden, "ForbiddenException")
+	reply(t, e, invite, "still here").want(t, http.StatusOK, "")
+	forged := invite
+	forged.event.InboundHttpsEndpoint = &struct{ EndpointType, Url string }{"Persistent", invite.event.InboundHttpsEndpoint.Url + "x"}
+	reply(t, e, forged, "forged").want(t, http.StatusForbidden, "ForbiddenException")
+
+	// The bot's own email mentions it too; after the token is regenerated,
+	// events are signed with the new one.
+	regenerated, err := c.RegenerateSecurityToken(ctx, &chime.RegenerateSecurityTokenInput{AccountId: aws.String(acct), BotId: bot.BotId})
+	noErr(t, err)
+	newToken := aws.ToString(regenerated.Bot.SecurityToken)
+	postToRoom(t, e, hook, "ping @"+aws.ToString(bot.BotEmail))
+	e.runJobs(0)
+	got = endpoint.events()
+	if len(got) != 3 {
+		t.Fatalf("got %d events, want a second Mention", len(got))
+	}
+	wantEvent(t, got[2], newToken, "Mention", room, "ShortLived")
+	if got[2].signedWith(token) {
+		t.Fatal("an event after RegenerateSecurityToken is signed with the old token")
+	}
+
+	// A disabled bot receives nothing.
+	_, err = c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(true)})
+	noErr(t, err)
+	postToRoom(t, e, hook, "@helper are you there?")
+	e.runJobs(0)
+	if n := len(endpoint.events()); n != 3 {
+		t.Fatalf("a disabled bot received %d events, want none", n-3)
+	}
+	_, err = c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(false)})
+	noErr(t, err)
+
+	// Removed: a Remove without an answer URL, and the Persistent URL
+	// stops working.
+	_, err = c.DeleteRoomMembership(ctx, &chime.DeleteRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: bot.BotId})
+	noErr(t, err)
+	e.runJobs(0)
+	got = endpoint.events()
+	if len(got) != 4 {
+		t.Fatalf("got %d events, want a Remove", len(got))
+	}
+	wantEvent(t, got[3], newToken, "Remove", room, "")
+	reply(t, e, invite, "after removal").want(t, http.StatusNotFound, "NotFoundException")
+
+	// Every event is listed as delivered at the first attempt, in order.
+	listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+	var types []string
+	for i, d := range listed {
+		types = append(types, d.EventType)
+		if d.Status != "Delivered" || len(d.Attempts) != 1 || d.Attempts[0].Outcome != "Delivered" || d.Attempts[0].StatusCode != 200 ||
+			d.EventId != got[i].event.EventId || d.RoomId != room {
+			t.Fatalf("delivery %d: %+v", i, d)
+		}
+	}
+	if strings.Join(types, ",") != "Invite,Mention,Mention,Remove" {
+		t.Fatalf("deliveries %s", strings.Join(types, ","))
+	}
+	collabCall(t, e, keyB, "GET", "/_chimed/accounts/"+acct+"/bots/"+aws.ToString(bot.BotId)+"/deliveries", nil).want(t, http.StatusNotFound, "NotFoundException")
+}
+
+// Adding a bot with BatchCreateRoomMembership invites it; deleting the room
+// removes it, and erases the room's messages from the Mentions too.
+func TestBotEventsBatchAndRoomDeletion(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	out, err := e.client(keyA).BatchCreateRoomMembership(ctx, &chime.BatchCreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room),
+		MembershipItemList: []types.MembershipItem{{MemberId: bot.BotId}, {MemberId: aws.String(collabMissingID)}}})
+	noErr(t, err)
+	if len(out.Errors) != 1 {
+		t.Fatalf("batch errors %+v", out.Errors)
+	}
+	postToRoom(t, e, hook, "@helper (Bot) the vault code is 1234")
+	e.runJobs(0)
+	_, err = e.client(keyA).DeleteRoom(ctx, &chime.DeleteRoomInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
+	noErr(t, err)
+	e.runJobs(0)
+	got := endpoint.events()
+	if len(got) != 3 {
+		t.Fatalf("got %d events, want an Invite, a Mention and a Remove", len(got))
+	}
+	wantEvent(t, got[0], aws.ToString(bot.SecurityToken), "Invite", room, "Persistent")
+	wantEvent(t, got[1], aws.ToString(bot.SecurityToken), "Mention", room, "ShortLived")
+	wantEvent(t, got[2], aws.ToString(bot.SecurityToken), "Remove", room, "")
+	reply(t, e, got[0], "the room is gone").want(t, http.StatusNotFound, "NotFoundException")
+	var n int
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%vault code%'`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("the deleted room's message is still in %d outbox rows", n)
+	}
+}
+
+// A 500 and a timeout are retried later; the bot's next event waits for the
+// one before it; an endpoint that keeps failing is given up.
+func TestBotEventRetries(t *testing.T) {
+	endpoint := startTestBot(t, true)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	botID := aws.ToString(bot.BotId)
+	status := func() []string {
+		var out []string
+		for _, d := range deliveries(t, e, keyA, acct, botID) {
+			out = append(out, d.EventType+":"+d.Status)
+		}
+		return out
+	}
+
+	endpoint.answerNext("500", "slow")
+	addBot(t, e, acct, room, botID)
+	postToRoom(t, e, hook, "@helper first question")
+	e.runJobs(0)
+	if n := len(endpoint.events()); n != 1 {
+		t.Fatalf("%d requests after a 500, want 1: the Mention must wait for the Invite", n)
+	}
+	if got := status(); !slices.Equal(got, []string{"Invite:Pending", "Mention:Pending"}) {
+		t.Fatalf("after a 500: %v", got)
+	}
+	e.runJobs(time.Minute) // the retry times out
+	if n := len(endpoint.events()); n != 2 {
+		t.Fatalf("%d requests after the retry, want 2", n)
+	}
+	e.runJobs(time.Minute) // the retry succeeds, then the Mention goes
+	got := endpoint.events()
+	if len(got) != 4 || got[2].event.EventType != "Invite" || got[3].event.EventType != "Mention" {
+		t.Fatalf("%d requests, want the Invite three times then the Mention", len(got))
+	}
+	if got[0].event.EventId != got[2].event.EventId || string(got[0].body) != string(got[2].body) {
+		t.Fatal("a retried event must carry the same body and EventId")
+	}
+	invite := deliveries(t, e, keyA, acct, botID)[0]
+	if invite.Status != "Delivered" || len(invite.Attempts) != 3 ||
+		invite.Attempts[0].Outcome != "Retry" || invite.Attempts[0].StatusCode != 500 ||
+		invite.Attempts[1].Outcome != "Retry" || !strings.Contains(invite.Attempts[1].Error, "no answer within 2s") ||
+		invite.Attempts[2].Outcome != "Delivered" {
+		t.Fatalf("Invite delivery %+v", invite)
+	}
+
+	// Failing for over an hour: given up.
+	endpoint.answerNext(slices.Repeat([]string{"500"}, 100)...)
+	postToRoom(t, e, hook, "@helper second question")
+	e.runJobs(0)
+	for range 4 {
+		e.runJobs(20 * time.Minute)
+	}
+	if got := status(); !slices.Equal(got, []string{"Invite:Delivered", "Mention:Delivered", "Mention:Failed"}) {
+		t.Fatalf("after an hour of failures: %v", got)
+	}
+}
+
+// An event committed by a server that stops before delivering it is
+// delivered by the next server on the same database.
+func TestBotEventSurvivesRestart(t *testing.T) {
+	endpoint := startTestBot(t, true)
+	first := start(t, endpoint.trusted)
+	acct, room, _, bot := botRoom(t, first, endpoint.url())
+	addBot(t, first, acct, room, aws.ToString(bot.BotId))
+	first.stop(t)
+	if n := len(endpoint.events()); n != 0 {
+		t.Fatalf("%d events delivered before the restart", n)
+	}
+
+	// The new server's own first run of its jobs may be the one that
+	// delivers: wait for the event rather than expect it after runJobs.
+	second := start(t, endpoint.trusted, func(c *server.Config) { c.DB = first.db })
+	second.runJobs(0)
+	got := endpoint.waitEvents(t, 1)
+	if len(got) != 1 {
+		t.Fatalf("%d events after the restart, want the Invite once", len(got))
+	}
+	wantEvent(t, got[0], aws.ToString(bot.SecurityToken), "Invite", room, "Persistent")
+}
+
+// Redacting a message erases its text from the Mentions about it too: one
+// not yet delivered is skipped, and the text is gone from the database.
+func TestRedactedMentionNotDelivered(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	const secretText = "@helper the launch code is 0000"
+	id := postToRoom(t, e, hook, secretText)
+	noErr(t, redactRoom(e.client(keyA), acct, room, id))
+	e.runJobs(0)
+
+	got := endpoint.events()
+	if len(got) != 1 || got[0].event.EventType != "Invite" {
+		t.Fatalf("%d events, want the Invite only", len(got))
+	}
+	listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+	if len(listed) != 2 || listed[1].EventType != "Mention" || listed[1].Status != "Skipped" {
+		t.Fatalf("deliveries %+v", listed)
+	}
+	var n int
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%launch code%'`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("the redacted text is still in %d outbox rows", n)
+	}
+}

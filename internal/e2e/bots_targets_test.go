@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"crypto/x509"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+
+	"github.com/chimed/chimed/internal/server"
+)
+
+// Without --allow-private-endpoints, bots' targets must be https and public:
+// loopback is refused whether named by address or by a name that resolves to
+// it, and nothing is saved.
+func TestBotEndpointSafety(t *testing.T) {
+	secure, plain := startTestBot(t, true), startTestBot(t, false)
+	pool := x509.NewCertPool()
+	pool.AddCert(secure.srv.Certificate())
+	e := start(t, func(c *server.Config) { c.OutboundRootCAs = pool })
+	c := e.client(keyA)
+	acct := collabAccount(t, e, keyA, "example.com")
+	bot := collabBot(t, e, keyA, acct, "helper", "")
+	u, err := url.Parse(secure.url())
+	noErr(t, err)
+	byName := "https://localhost:" + u.Port() + "/events"
+
+	for _, tc := range []struct {
+		name, endpoint, why string
+	}{
+		{"loopback address", secure.url(), "private"},
+		{"name resolving to loopback", byName, "private"},
+		{"plain http", plain.url(), "not https"},
+		{"unspecified address", "https://0.0.0.0:" + u.Port() + "/events", "private"},
+		{"link-local address", "https://169.254.169.254/latest/meta-data/", "private"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, OutboundEventsHTTPSEndpoint: aws.String(tc.endpoint)})
+			wantErrorMessage(t, err, "BadRequestException", tc.why)
+		})
+	}
+	if n := len(secure.challenged()) + len(plain.challenged()); n != 0 {
+		t.Fatalf("%d challenges reached the refused endpoints", n)
+	}
+	_, err = c.GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId})
+	wantError(t, err, "NotFoundException")
+
+	// Allowed private addresses still need a certificate the server trusts.
+	untrusting := start(t, func(c *server.Config) { c.AllowPrivateEndpoints = true })
+	acct = collabAccount(t, untrusting, keyA, "example.com")
+	bot = collabBot(t, untrusting, keyA, acct, "helper", "")
+	_, err = untrusting.client(keyA).PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, OutboundEventsHTTPSEndpoint: aws.String(secure.url())})
+	wantErrorMessage(t, err, "BadRequestException", "certificate")
+}
+
+// A bot whose events go to a Lambda function is checked with a dry run and
+// invoked through the Lambda API with the event as the payload, signed with
+// the configured credentials.
+func TestBotEventsToLambda(t *testing.T) {
+	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
+	lambda := startTestLambda(t, arn)
+	e := start(t, lambda.configure)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	c := e.client(keyA)
+	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
+	noErr(t, err)
+	bot := created.Bot
+	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, LambdaFunctionArn: aws.String(arn)})
+	noErr(t, err)
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+
+	calls := lambda.calls()
+	if len(calls) != 2 || calls[0].invocationType != "DryRun" || calls[1].invocationType != "RequestResponse" {
+		t.Fatalf("invocations %+v, want a dry run then the Invite", calls)
+	}
+	for _, call := range calls {
+		if call.function != arn || !strings.Contains(call.authorization, "Credential="+lambdaKey+"/") || !strings.Contains(call.authorization, "/eu-west-1/lambda/") {
+			t.Fatalf("invocation of %s signed %q", call.function, call.authorization)
+		}
+	}
+	var ev botEvent
+	if err := json.Unmarshal(calls[1].payload, &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.EventType != "Invite" || ev.Discussion.DiscussionId != room || ev.InboundHttpsEndpoint == nil {
+		t.Fatalf("payload %s", calls[1].payload)
+	}
+	if d := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId)); len(d) != 1 || d[0].Status != "Delivered" {
+		t.Fatalf("deliveries %+v", d)
+	}
+}
+
+// Two servers on one database, both running the delivery job over the same
+// outbox at once: every event reaches its bot exactly once.
+func TestTwoInstancesDeliverOnce(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	one := start(t, endpoint.trusted)
+	two := start(t, endpoint.trusted, func(c *server.Config) { c.DB = one.db; c.Now = one.clock.Now })
+	acct := collabAccount(t, one, keyA, "example.com")
+	const bots, rooms = 3, 4
+	for i := range bots {
+		bot := collabBot(t, one, keyA, acct, fmt.Sprintf("bot%d", i), endpoint.url())
+		for j := range rooms {
+			room := collabRoom(t, one, keyA, acct, fmt.Sprintf("room%d", j))
+			addBot(t, one, acct, room, aws.ToString(bot.BotId))
+		}
+	}
+	var wg sync.WaitGroup
+	for _, e := range []*env{one, two, one, two} {
+		wg.Go(func() { e.runJobs(0) })
+	}
+	wg.Wait()
+	got := endpoint.waitEvents(t, bots*rooms)
+	seen := map[string]bool{}
+	for _, r := range got {
+		if seen[r.event.EventId] {
+			t.Fatalf("event %s delivered twice", r.event.EventId)
+		}
+		seen[r.event.EventId] = true
+	}
+	if len(got) != bots*rooms {
+		t.Fatalf("%d events delivered, want %d", len(got), bots*rooms)
+	}
+}

@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chimed/chimed/internal/server"
+)
+
+// The access key chimed signs Lambda invocations with in these tests.
+const (
+	lambdaKey    = "AKIDLAMBDA"
+	lambdaSecret = "lambda-secret"
+)
+
+// testLambda speaks the Lambda Invoke API (POST
+// /2015-03-31/functions/{FunctionName}/invocations) for a set of functions,
+// recording the invocations.
+type testLambda struct {
+	srv       *httptest.Server
+	functions map[string]bool
+	mu        sync.Mutex
+	// invocations holds each call: its function, invocation type and
+	// payload.
+	invocations []lambdaCall
+}
+
+type lambdaCall struct {
+	function, invocationType, authorization string
+	payload                                 []byte
+}
+
+// startTestLambda serves the named functions (their ARNs).
+func startTestLambda(t *testing.T, functionARNs ...string) *testLambda {
+	t.Helper()
+	l := &testLambda{functions: map[string]bool{}}
+	for _, arn := range functionARNs {
+		l.functions[arn] = true
+	}
+	l.srv = httptest.NewServer(http.HandlerFunc(l.serve))
+	t.Cleanup(l.srv.Close)
+	return l
+}
+
+// configure points chimed at this Lambda API with the test's credentials.
+func (l *testLambda) configure(c *server.Config) {
+	c.LambdaEndpoint = l.srv.URL
+	c.LambdaAccessKeyID, c.LambdaSecretAccessKey = lambdaKey, lambdaSecret
+}
+
+func (l *testLambda) serve(w http.ResponseWriter, r *http.Request) {
+	const prefix, suffix = "/2015-03-31/functions/", "/invocations"
+	path := r.URL.EscapedPath()
+	if r.Method != http.MethodPost || !strings.HasPrefix(path, prefix) || !strings.HasSuffix(path, suffix) {
+		http.Error(w, "not the Invoke API", http.StatusNotFound)
+		return
+	}
+	name, err := url.PathUnescape(strings.TrimSuffix(strings.TrimPrefix(path, prefix), suffix))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	payload, _ := io.ReadAll(r.Body)
+	call := lambdaCall{function: name, invocationType: r.Header.Get("X-Amz-Invocation-Type"), authorization: r.Header.Get("Authorization"), payload: payload}
+	l.mu.Lock()
+	l.invocations = append(l.invocations, call)
+	l.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	if !l.functions[name] {
+		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+		w.WriteHeader(http.StatusNotFound)
+		json.NewEncoder(w).Encode(map[string]string{"Type": "User", "Message": "Function not found: " + name})
+		return
+	}
+	if call.invocationType == "DryRun" {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	w.Write([]byte(`{"ok":true}`))
+}
+
+func (l *testLambda) calls() []lambdaCall {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]lambdaCall(nil), l.invocations...)
+}

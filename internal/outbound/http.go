@@ -1,0 +1,165 @@
+// Package outbound is how chimed reaches outside itself: bots' HTTPS
+// endpoints and Lambda functions (chime.BotTransport), and the SMTP relay
+// that carries invitations (chime.Mailer).
+//
+// Bots' endpoints are given by API callers, so calls to them are guarded
+// against server-side request forgery: https only, and no connection to a
+// loopback, link-local, private or unspecified address unless the operator
+// allows private endpoints. The address is checked when the connection is
+// made, after DNS resolution and for every redirect, so neither a name that
+// resolves to an internal address (DNS rebinding) nor a redirect reaches
+// one.
+package outbound
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"syscall"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// MaxAnswerBytes is how much of an answer is read; the rest is dropped.
+const MaxAnswerBytes = 64 << 10
+
+// maxRedirects bounds the redirects an event follows.
+const maxRedirects = 3
+
+// Config is the outbound policy and where Lambda functions are reached.
+type Config struct {
+	// AllowPrivate lets bots' endpoints be http:// URLs and addresses on
+	// loopback, link-local and private networks (a bot on a development
+	// machine).
+	AllowPrivate bool
+	// RootCAs, when set, replaces the system's roots for TLS to bots'
+	// endpoints and the SMTP relay.
+	RootCAs *x509.CertPool
+	Lambda  LambdaConfig
+}
+
+// Client implements chime.BotTransport.
+type Client struct {
+	allowPrivate bool
+	http         *http.Client
+	lambda       *lambdaInvoker
+	// forbidden decides which addresses are refused; tests of the
+	// mechanism replace it.
+	forbidden func(netip.Addr) bool
+}
+
+var _ chime.BotTransport = (*Client)(nil)
+
+// New returns a client applying cfg.
+func New(cfg Config) *Client {
+	c := &Client{allowPrivate: cfg.AllowPrivate, lambda: newLambdaInvoker(cfg.Lambda), forbidden: forbidden}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: c.control}
+	c.http = &http.Client{
+		Transport: &http.Transport{
+			// No proxy: the address checked must be the one connected to.
+			Proxy:               nil,
+			DialContext:         dialer.DialContext,
+			TLSClientConfig:     &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout: 10 * time.Second,
+			ForceAttemptHTTP2:   true,
+			MaxIdleConns:        64,
+			IdleConnTimeout:     90 * time.Second,
+		},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) > maxRedirects {
+				return fmt.Errorf("%w: more than %d redirects", chime.ErrTargetRefused, maxRedirects)
+			}
+			return c.checkScheme(req.URL)
+		},
+	}
+	return c
+}
+
+// checkScheme refuses anything but https, and http when private endpoints
+// are allowed.
+func (c *Client) checkScheme(u *url.URL) error {
+	if u.Scheme == "https" || u.Scheme == "http" && c.allowPrivate {
+		return nil
+	}
+	if u.Scheme == "http" {
+		return fmt.Errorf("%w: %s is not https (plain http needs --allow-private-endpoints)", chime.ErrTargetRefused, u.Redacted())
+	}
+	return fmt.Errorf("%w: %s is not an https URL", chime.ErrTargetRefused, u.Redacted())
+}
+
+// control vets the address a connection is about to be made to: the
+// resolved IP, whatever name or redirect led to it.
+func (c *Client) control(network, address string, _ syscall.RawConn) error {
+	if c.allowPrivate {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("%w: %q is not an IP address", chime.ErrTargetRefused, host)
+	}
+	if c.forbidden(ip.Unmap()) {
+		return fmt.Errorf("%w: %s is a loopback, link-local, private or unspecified address (allow it with --allow-private-endpoints)", chime.ErrTargetRefused, ip)
+	}
+	return nil
+}
+
+// sharedAddressSpace is 100.64.0.0/10, carrier-grade NAT: not public either.
+var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+
+func forbidden(ip netip.Addr) bool {
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() ||
+		ip.Is4() && ip.As4()[0] == 0 || sharedAddressSpace.Contains(ip)
+}
+
+// Post sends body to rawURL and reads up to MaxAnswerBytes of the answer.
+func (c *Client) Post(ctx context.Context, rawURL string, headers map[string]string, body []byte) (*chime.TargetAnswer, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", chime.ErrTargetRefused, err)
+	}
+	if err := c.checkScheme(u); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, rawURL, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", chime.ErrTargetRefused, err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("User-Agent", "chimed")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, unwrapURLError(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerBytes))
+	if err != nil {
+		return nil, err
+	}
+	return &chime.TargetAnswer{Status: resp.StatusCode, Body: answer}, nil
+}
+
+// unwrapURLError drops the *url.Error around a failure, whose message
+// repeats the method and the URL (with the bot's path) before the cause.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -1,0 +1,130 @@
+package outbound
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+func TestForbiddenAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		addr      string
+		forbidden bool
+	}{
+		{"127.0.0.1", true},
+		{"127.9.9.9", true},
+		{"::1", true},
+		{"10.1.2.3", true},
+		{"172.16.0.1", true},
+		{"192.168.1.1", true},
+		{"169.254.169.254", true},
+		{"fe80::1", true},
+		{"fc00::1", true},
+		{"0.0.0.0", true},
+		{"0.1.2.3", true},
+		{"::", true},
+		{"100.64.0.1", true},
+		{"224.0.0.1", true},
+		{"8.8.8.8", false},
+		{"93.184.216.34", false},
+		{"2606:4700::1111", false},
+		{"100.128.0.1", false},
+	} {
+		if got := forbidden(netip.MustParseAddr(tc.addr)); got != tc.forbidden {
+			t.Errorf("forbidden(%s) = %v, want %v", tc.addr, got, tc.forbidden)
+		}
+	}
+}
+
+// An IPv4 address written as IPv6 is judged as IPv4.
+func TestMappedAddressIsUnmapped(t *testing.T) {
+	c := New(Config{})
+	err := c.control("tcp6", "[::ffff:127.0.0.1]:443", nil)
+	if !errors.Is(err, chime.ErrTargetRefused) {
+		t.Fatalf("::ffff:127.0.0.1 got %v, want a refusal", err)
+	}
+}
+
+// tlsServer runs an HTTPS server on addr (127.0.0.1:0 when "") and returns
+// it with a client that trusts it.
+func tlsServer(t *testing.T, addr string, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv.Listener.Close()
+		srv.Listener = ln
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func trusting(srv *httptest.Server, cfg Config) *Client {
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	cfg.RootCAs = pool
+	return New(cfg)
+}
+
+// A redirect is followed only to an address the policy allows: the check is
+// made on each connection, so the forbidden target is never connected to.
+func TestRedirectToForbiddenAddressRefused(t *testing.T) {
+	var reached atomic.Int32
+	inside := tlsServer(t, "127.0.0.2:0", func(w http.ResponseWriter, r *http.Request) { reached.Add(1) })
+	outside := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, inside.URL+"/admin", http.StatusTemporaryRedirect)
+	})
+	c := trusting(outside, Config{})
+	// Here 127.0.0.1 stands for a public address and 127.0.0.2 for an
+	// internal one.
+	c.forbidden = func(ip netip.Addr) bool { return ip == netip.MustParseAddr("127.0.0.2") }
+
+	_, err := c.Post(context.Background(), outside.URL+"/events", nil, []byte(`{}`))
+	if !errors.Is(err, chime.ErrTargetRefused) || !strings.Contains(err.Error(), "127.0.0.2") {
+		t.Fatalf("redirect to a forbidden address: got %v, want a refusal naming it", err)
+	}
+	if reached.Load() != 0 {
+		t.Fatal("the forbidden server was reached")
+	}
+}
+
+func TestRedirectToPlainHTTPRefused(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(plain.Close)
+	secure := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL, http.StatusTemporaryRedirect)
+	})
+	c := trusting(secure, Config{})
+	c.forbidden = func(netip.Addr) bool { return false }
+	_, err := c.Post(context.Background(), secure.URL, nil, nil)
+	if !errors.Is(err, chime.ErrTargetRefused) || !strings.Contains(err.Error(), "not https") {
+		t.Fatalf("redirect to http: got %v, want a refusal", err)
+	}
+}
+
+func TestAnswerIsSizeLimited(t *testing.T) {
+	srv := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 4*MaxAnswerBytes)))
+	})
+	c := trusting(srv, Config{AllowPrivate: true})
+	answer, err := c.Post(context.Background(), srv.URL, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer.Status != 200 || len(answer.Body) != MaxAnswerBytes {
+		t.Fatalf("answer %d with %d bytes, want 200 with %d", answer.Status, len(answer.Body), MaxAnswerBytes)
+	}
+}

@@ -1,0 +1,198 @@
+package server
+
+import (
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/outbound"
+	"github.com/chimed/chimed/internal/wire"
+)
+
+// integrations is how the service reaches bots and the SMTP relay.
+func (s *Server) integrations() (chime.Integrations, error) {
+	cfg := s.cfg
+	out := chime.Integrations{
+		Bots: outbound.New(outbound.Config{
+			AllowPrivate: cfg.AllowPrivateEndpoints,
+			RootCAs:      cfg.OutboundRootCAs,
+			Lambda: outbound.LambdaConfig{
+				Endpoint:        cfg.LambdaEndpoint,
+				AccessKeyID:     cfg.LambdaAccessKeyID,
+				SecretAccessKey: cfg.LambdaSecretAccessKey,
+			},
+		}),
+		PublicURL: cfg.PublicURL,
+	}
+	if out.PublicURL == "" {
+		out.PublicURL = s.URL
+	}
+	if cfg.SMTPAddr != "" {
+		mailer, err := outbound.NewMailer(outbound.MailConfig{
+			Addr:     cfg.SMTPAddr,
+			Username: cfg.SMTPUsername,
+			Password: cfg.SMTPPassword,
+			StartTLS: cfg.SMTPStartTLS,
+			From:     cfg.SMTPFrom,
+			RootCAs:  cfg.OutboundRootCAs,
+		})
+		if err != nil {
+			return out, err
+		}
+		out.Mailer = mailer
+	}
+	return out, nil
+}
+
+// maxReplyBody bounds what a bot's reply reads, as for incoming webhooks.
+const maxReplyBody = maxWebhookBody
+
+// botReply: POST /botreplies/{endpointId}?token=... {"Content": "..."} → 200
+// {"MessageId": "...", "RoomId": "..."}. Not signed: the URL, handed to the
+// bot in an event's InboundHttpsEndpoint, is the credential.
+func botReply(svc *chime.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(r, maxReplyBody)
+		var in struct{ Content *string }
+		if err == nil {
+			err = wire.DecodeJSON(body, &in)
+		}
+		var m *chime.Message
+		if err == nil {
+			m, err = svc.PostBotReply(r.Context(), r.PathValue("endpointId"), r.URL.Query().Get("token"), in.Content)
+		}
+		if err != nil {
+			wire.WriteError(w, r, err)
+			return
+		}
+		wire.WriteResult(w, http.StatusOK, struct{ MessageId, RoomId string }{m.MessageID, m.ParentID})
+	})
+}
+
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, chime.BadRequest("request body exceeds %d bytes", limit)
+	}
+	if err != nil {
+		return nil, chime.BadRequest("reading request body: %v", err)
+	}
+	return body, nil
+}
+
+type attemptOut struct {
+	Timestamp  *model.Time `json:"Timestamp"`
+	Target     string      `json:"Target,omitempty"`
+	Outcome    string      `json:"Outcome"`
+	StatusCode int         `json:"StatusCode,omitempty"`
+	Error      string      `json:"Error,omitempty"`
+	Millis     int64       `json:"DurationMillis"`
+}
+
+type deliveryOut struct {
+	EventId           string       `json:"EventId"`
+	EventType         string       `json:"EventType"`
+	RoomId            string       `json:"RoomId"`
+	Status            string       `json:"Status"`
+	CreatedTimestamp  *model.Time  `json:"CreatedTimestamp"`
+	NextAttempt       *model.Time  `json:"NextAttemptTimestamp,omitempty"`
+	FinishedTimestamp *model.Time  `json:"FinishedTimestamp,omitempty"`
+	Attempts          []attemptOut `json:"Attempts"`
+}
+
+// listBotDeliveries: GET /_chimed/accounts/{accountId}/bots/{botId}/deliveries?max-results=&next-token=
+// → 200 {"Deliveries": [...], "NextToken": "..."}, oldest event first.
+func listBotDeliveries(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		query := r.URL.Query()
+		var maxResults *int32
+		if v := query.Get("max-results"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 32)
+			if err != nil {
+				return 0, nil, chime.BadRequest("max-results: must be an integer, got %q", v)
+			}
+			maxResults = model.Int32(int32(n))
+		}
+		var token *string
+		if query.Has("next-token") {
+			token = model.String(query.Get("next-token"))
+		}
+		page, err := svc.ListBotDeliveries(r.Context(), caller, r.PathValue("accountId"), r.PathValue("botId"), maxResults, token)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := struct {
+			Deliveries []deliveryOut `json:"Deliveries"`
+			NextToken  *string       `json:"NextToken,omitempty"`
+		}{Deliveries: make([]deliveryOut, 0, len(page.Events)), NextToken: page.NextToken}
+		for _, ev := range page.Events {
+			out.Deliveries = append(out.Deliveries, toDeliveryOut(ev))
+		}
+		return http.StatusOK, out, nil
+	}
+}
+
+func toDeliveryOut(ev *chime.BotEvent) deliveryOut {
+	d := deliveryOut{
+		EventId:          ev.EventID,
+		EventType:        ev.EventType,
+		RoomId:           ev.RoomID,
+		Status:           ev.Status,
+		CreatedTimestamp: model.TimeOf(ev.CreatedAt),
+		Attempts:         make([]attemptOut, 0, len(ev.Attempts)),
+	}
+	if ev.Status == chime.BotEventPending {
+		d.NextAttempt = model.TimeOf(ev.DueAt)
+	}
+	if ev.FinishedAt != nil {
+		d.FinishedTimestamp = model.TimeOf(*ev.FinishedAt)
+	}
+	for _, a := range ev.Attempts {
+		d.Attempts = append(d.Attempts, attemptOut{
+			Timestamp: model.TimeOf(a.At), Target: a.Target, Outcome: a.Outcome, StatusCode: a.StatusCode, Error: a.Error, Millis: a.Millis,
+		})
+	}
+	return d
+}
+
+// invitationPage is what an invitation link shows: GET asks, POST accepts.
+// A link opened by a mail scanner's prefetch accepts nothing.
+var invitationPage = template.Must(template.New("invitation").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Amazon Chime invitation</title></head>
+<body>
+{{if .Accepted}}<p>Welcome: {{.Email}} is now a registered member of {{.Account}}.</p>
+{{else}}<p>{{.Email}} is invited to join {{.Account}} on Amazon Chime.</p>
+<form method="post"><button type="submit">Accept the invitation</button></form>
+{{end}}</body></html>
+`))
+
+// invitation: GET /invitations/{inviteId}?token=... shows the invitation;
+// POST to the same URL accepts it (the user becomes Registered, the
+// invitation Accepted). Not signed: the link's token is the credential.
+func invitation(svc *chime.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, token := r.PathValue("inviteId"), r.URL.Query().Get("token")
+		var inv *chime.Invitation
+		var err error
+		if r.Method == http.MethodPost {
+			inv, err = svc.AcceptInvitation(r.Context(), id, token)
+		} else {
+			inv, err = svc.GetInvitation(r.Context(), id, token)
+		}
+		if err != nil {
+			wire.WriteError(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		invitationPage.Execute(w, map[string]any{
+			"Accepted": inv.Invite.Status == model.InviteStatusAccepted,
+			"Email":    inv.Invite.Email,
+			"Account":  inv.AccountName,
+		})
+	})
+}

@@ -1,0 +1,147 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func millisOrNull(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// InsertBotEvent takes the bot's next number by incrementing its counter:
+// a write to the bot's row, which orders this transaction against any other
+// adding an event for the same bot.
+func (t *tx) InsertBotEvent(ev *chime.BotEvent) error {
+	err := t.tx.QueryRowContext(t.ctx, `UPDATE bots SET event_seq = event_seq + 1 WHERE account_id = $1 AND bot_id = $2 RETURNING event_seq`,
+		ev.AccountID, ev.BotID).Scan(&ev.Seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chime.ErrNoRows
+	}
+	if err != nil {
+		return t.check(err)
+	}
+	_, err = t.exec(`INSERT INTO bot_events (event_id, aws_account_id, account_id, bot_id, room_id, seq, status, due_at, message_id, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		ev.EventID, ev.AwsAccountID, ev.AccountID, ev.BotID, ev.RoomID, ev.Seq, ev.Status, ev.DueAt.UnixMilli(), nullString(ev.MessageID), encode(ev))
+	return err
+}
+
+func (t *tx) DueBotEvents(now time.Time, limit int) ([]*chime.BotEvent, error) {
+	return listDocs[chime.BotEvent](t, `SELECT e.doc FROM bot_events e
+		WHERE e.status = $1 AND e.due_at <= $2 AND (e.lease_until IS NULL OR e.lease_until <= $2)
+		AND NOT EXISTS (SELECT 1 FROM bot_events p WHERE p.bot_id = e.bot_id AND p.status = $1 AND p.seq < e.seq)
+		ORDER BY e.due_at, e.bot_id LIMIT `+strconv.Itoa(limit),
+		chime.BotEventPending, now.UnixMilli())
+}
+
+func (t *tx) LeaseBotEvent(eventID, leaseID string, now, until time.Time) error {
+	err := mustAffect(t.exec(`UPDATE bot_events SET lease_id = $1, lease_until = $2
+		WHERE event_id = $3 AND status = $4 AND (lease_until IS NULL OR lease_until <= $5)`,
+		leaseID, until.UnixMilli(), eventID, chime.BotEventPending, now.UnixMilli()))
+	if errors.Is(err, chime.ErrNoRows) {
+		return chime.ErrStale
+	}
+	return err
+}
+
+func (t *tx) SaveBotEvent(ev *chime.BotEvent, leaseID string) error {
+	err := mustAffect(t.exec(`UPDATE bot_events SET status = $1, due_at = $2, finished_at = $3, lease_id = NULL, lease_until = NULL, doc = $4
+		WHERE event_id = $5 AND lease_id = $6`,
+		ev.Status, ev.DueAt.UnixMilli(), millisOrNull(ev.FinishedAt), encode(ev), ev.EventID, leaseID))
+	if errors.Is(err, chime.ErrNoRows) {
+		return chime.ErrStale
+	}
+	return err
+}
+
+func (t *tx) ListBotEvents(botID string, afterSeq int64, limit int) ([]*chime.BotEvent, error) {
+	return listDocs[chime.BotEvent](t, `SELECT doc FROM bot_events WHERE bot_id = $1 AND seq > $2 ORDER BY seq LIMIT `+strconv.Itoa(limit),
+		botID, afterSeq)
+}
+
+func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) error {
+	q := query{sql: `SELECT doc FROM bot_events WHERE message_id IS NOT NULL`}
+	if f.MessageID != "" {
+		q.add(` AND message_id = `+q.next(), f.MessageID)
+	}
+	if f.RoomID != "" {
+		q.add(` AND room_id = `+q.next(), f.RoomID)
+	}
+	events, err := listDocs[chime.BotEvent](t, q.sql, q.args...)
+	if err != nil {
+		return err
+	}
+	for _, ev := range events {
+		var payload map[string]any
+		if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
+			return err
+		}
+		delete(payload, "Message")
+		ev.Payload, ev.MessageID = encode(payload), ""
+		if ev.Status == chime.BotEventPending {
+			ev.Status, ev.FinishedAt = chime.BotEventSkipped, &now
+			ev.Attempts = append(ev.Attempts, chime.DeliveryAttempt{At: now, Outcome: chime.AttemptSkipped, Error: "the message was redacted"})
+		}
+		// A lease in progress loses the event: the attempt it makes is
+		// not recorded.
+		if _, err := t.exec(`UPDATE bot_events SET status = $1, finished_at = $2, lease_id = NULL, lease_until = NULL, message_id = NULL, doc = $3 WHERE event_id = $4`,
+			ev.Status, millisOrNull(ev.FinishedAt), encode(ev), ev.EventID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) DeleteFinishedBotEvents(before time.Time) (int, error) {
+	return affected(t.exec(`DELETE FROM bot_events WHERE finished_at < $1`, before.UnixMilli()))
+}
+
+func (t *tx) InsertBotReplyEndpoint(e *chime.BotReplyEndpoint) error {
+	_, err := t.exec(`INSERT INTO bot_reply_endpoints (endpoint_id, aws_account_id, account_id, room_id, bot_id, expires_at, doc)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		e.EndpointID, e.AwsAccountID, e.AccountID, e.RoomID, e.BotID, millisOrNull(e.ExpiresAt), encode(e))
+	return err
+}
+
+func (t *tx) GetBotReplyEndpoint(endpointID string) (*chime.BotReplyEndpoint, error) {
+	e := new(chime.BotReplyEndpoint)
+	err := t.getDoc(e, `SELECT doc FROM bot_reply_endpoints WHERE endpoint_id = $1`, endpointID)
+	return e, err
+}
+
+func (t *tx) DeleteBotReplyEndpoints(roomID, botID string) error {
+	q := query{sql: `DELETE FROM bot_reply_endpoints WHERE room_id = $1`, args: []any{roomID}}
+	if botID != "" {
+		q.add(` AND bot_id = `+q.next(), botID)
+	}
+	_, err := t.exec(q.sql, q.args...)
+	return err
+}
+
+func (t *tx) DeleteExpiredBotReplyEndpoints(before time.Time) (int, error) {
+	return affected(t.exec(`DELETE FROM bot_reply_endpoints WHERE expires_at < $1`, before.UnixMilli()))
+}
+
+func affected(res sql.Result, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
