@@ -134,7 +134,7 @@ func (s *Service) GetAccount(ctx context.Context, caller Caller, in *model.GetAc
 
 func (s *Service) ListAccounts(ctx context.Context, caller Caller, in *model.ListAccountsRequest) (*model.ListAccountsResponse, error) {
 	const listing = "accounts"
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) ListAccounts(ctx context.Context, caller Caller, in *model.Lis
 		out.Accounts = append(out.Accounts, *a.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].AccountID)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].AccountID)
 	}
 	return out, nil
 }

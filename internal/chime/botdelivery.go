@@ -211,7 +211,7 @@ func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountI
 		return nil, BadRequest("MaxResults: must be between 1 and 99")
 	}
 	listing := "bot-deliveries/" + botID
-	after, err := decodeToken(token, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountI
 	}
 	out := &BotEventPage{Events: found[:min(len(found), limit)]}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, strconv.FormatInt(found[limit-1].Seq, 10))
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, strconv.FormatInt(found[limit-1].Seq, 10))
 	}
 	return out, nil
 }

@@ -227,7 +227,7 @@ func (s *Service) changeBot(ctx context.Context, caller Caller, accountID, botID
 
 func (s *Service) ListBots(ctx context.Context, caller Caller, in *model.ListBotsRequest) (*model.ListBotsResponse, error) {
 	listing := "bots/" + *in.AccountId
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *Service) ListBots(ctx context.Context, caller Caller, in *model.ListBot
 		out.Bots = append(out.Bots, *b.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].BotID)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].BotID)
 	}
 	return out, nil
 }

@@ -194,7 +194,7 @@ func (s *Service) DeleteRoomMembership(ctx context.Context, caller Caller, in *m
 
 func (s *Service) ListRoomMemberships(ctx context.Context, caller Caller, in *model.ListRoomMembershipsRequest) (*model.ListRoomMembershipsResponse, error) {
 	listing := "room-memberships/" + *in.RoomId
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) ListRoomMemberships(ctx context.Context, caller Caller, in *mo
 		out.RoomMemberships = append(out.RoomMemberships, *m.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].MemberID)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].MemberID)
 	}
 	return out, nil
 }

@@ -128,7 +128,7 @@ func (s *Service) listMessages(ctx context.Context, caller Caller, listing strin
 	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
 		return nil, BadRequest("MaxResults: must be between 1 and 99")
 	}
-	after, err := decodeToken(token, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func (s *Service) listMessages(ctx context.Context, caller Caller, listing strin
 	}
 	out := &MessagePage{Messages: found[:min(len(found), limit)]}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].Key())
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].Key())
 	}
 	return out, nil
 }

@@ -159,7 +159,7 @@ func (s *Service) GetPhoneNumberOrder(ctx context.Context, caller Caller, in *mo
 // ListPhoneNumberOrders lists the caller's orders, oldest first.
 func (s *Service) ListPhoneNumberOrders(ctx context.Context, caller Caller, in *model.ListPhoneNumberOrdersRequest) (*model.ListPhoneNumberOrdersResponse, error) {
 	const listing = "phone-number-orders"
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func (s *Service) ListPhoneNumberOrders(ctx context.Context, caller Caller, in *
 		out.PhoneNumberOrders = append(out.PhoneNumberOrders, *o.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].ListKey())
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].ListKey())
 	}
 	return out, nil
 }

@@ -1,29 +1,45 @@
 package chime
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"strings"
 )
 
 // A NextToken is opaque to clients. It names the listing it belongs to and the
-// AWS account that asked, so a token cannot be replayed against another
-// listing or by another tenant, and carries the last key returned.
-const tokenVersion = "v1"
+// AWS account that asked, carries the last key returned, and is signed with a
+// key shared by every instance (kept in the database), so a token cannot be
+// replayed against another listing or by another tenant, nor forged or edited.
+const (
+	tokenVersion = "v2"
+	tokenMACSize = 16
+)
 
-func encodeToken(listing, awsAccountID, lastKey string) *string {
-	raw := strings.Join([]string{tokenVersion, listing, awsAccountID, lastKey}, "\x00")
-	tok := base64.RawURLEncoding.EncodeToString([]byte(raw))
+func (s *Service) encodeToken(listing, awsAccountID, lastKey string) *string {
+	raw := []byte(strings.Join([]string{tokenVersion, listing, awsAccountID, lastKey}, "\x00"))
+	tok := base64.RawURLEncoding.EncodeToString(append(raw, s.tokenMAC(raw)...))
 	return &tok
 }
 
+func (s *Service) tokenMAC(raw []byte) []byte {
+	mac := hmac.New(sha256.New, s.tokenKey)
+	mac.Write(raw)
+	return mac.Sum(nil)[:tokenMACSize]
+}
+
 // decodeToken returns the key to continue after, or a BadRequest refusal when
-// the token was not issued for this listing and caller.
-func decodeToken(token *string, listing, awsAccountID string) (string, error) {
+// the token was not issued by this server for this listing and caller.
+func (s *Service) decodeToken(token *string, listing, awsAccountID string) (string, error) {
 	if token == nil || *token == "" {
 		return "", nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(*token)
-	if err != nil {
+	signed, err := base64.RawURLEncoding.DecodeString(*token)
+	if err != nil || len(signed) < tokenMACSize {
+		return "", BadRequest("NextToken: not a token issued by this server")
+	}
+	raw, mac := signed[:len(signed)-tokenMACSize], signed[len(signed)-tokenMACSize:]
+	if !hmac.Equal(mac, s.tokenMAC(raw)) {
 		return "", BadRequest("NextToken: not a token issued by this server")
 	}
 	parts := strings.Split(string(raw), "\x00")
@@ -47,9 +63,9 @@ func pageSize(maxResults *int32, def int) int {
 // nextToken returns the token for the page after one of n items whose last
 // key is lastKey, or nil when the listing is complete. Stores return one
 // record more than asked for so this knows whether another page exists.
-func nextToken(fetched, limit int, listing, awsAccountID, lastKey string) *string {
+func (s *Service) nextToken(fetched, limit int, listing, awsAccountID, lastKey string) *string {
 	if fetched <= limit {
 		return nil
 	}
-	return encodeToken(listing, awsAccountID, lastKey)
+	return s.encodeToken(listing, awsAccountID, lastKey)
 }

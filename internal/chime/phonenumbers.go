@@ -174,7 +174,7 @@ func (s *Service) GetPhoneNumber(ctx context.Context, caller Caller, in *model.G
 
 func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model.ListPhoneNumbersRequest) (*model.ListPhoneNumbersResponse, error) {
 	const listing = "phone-numbers"
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model
 		out.PhoneNumbers = append(out.PhoneNumbers, *n.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].E164)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].E164)
 	}
 	return out, nil
 }

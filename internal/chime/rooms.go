@@ -229,7 +229,7 @@ func (s *Service) ListRooms(ctx context.Context, caller Caller, in *model.ListRo
 	// The member filter is part of the listing: a token continues only the
 	// listing it was issued for.
 	listing := "rooms/" + *in.AccountId + "/" + model.Value(in.MemberId)
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +251,7 @@ func (s *Service) ListRooms(ctx context.Context, caller Caller, in *model.ListRo
 		out.Rooms = append(out.Rooms, *r.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].RoomID)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].RoomID)
 	}
 	return out, nil
 }

@@ -51,7 +51,7 @@ func (s *Service) SearchAvailablePhoneNumbers(ctx context.Context, caller Caller
 	}
 	// A token continues the same search only.
 	listing := "search/" + strings.Join([]string{f.Country, f.Type, f.AreaCode, f.State, strings.ToLower(f.City), f.TollFreePrefix}, "/")
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) SearchAvailablePhoneNumbers(ctx context.Context, caller Caller
 	}
 	out := &model.SearchAvailablePhoneNumbersResponse{E164PhoneNumbers: found[:min(len(found), limit)]}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1])
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1])
 	}
 	return out, nil
 }

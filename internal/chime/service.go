@@ -15,6 +15,8 @@ import (
 type Service struct {
 	store Store
 	now   Clock
+	// tokenKey signs NextTokens; see ConfigureTokens.
+	tokenKey []byte
 	// telephony is set by ConfigureTelephony (dialout.go).
 	telephony TelephonyConfig
 	// integrations is set by ConfigureIntegrations (bottargets.go).
@@ -28,6 +30,11 @@ var _ API = (*Service)(nil)
 func NewService(store Store, now Clock) *Service {
 	return &Service{store: store, now: now}
 }
+
+// ConfigureTokens sets the key that signs pagination tokens. Every instance
+// on one database must use the same key, so that any of them can continue a
+// listing another started.
+func (s *Service) ConfigureTokens(key []byte) { s.tokenKey = key }
 
 // update and view run fn in a transaction with the time of the call fixed, so
 // every timestamp written by one operation is the same instant.

@@ -181,7 +181,7 @@ func (s *Service) GetUser(ctx context.Context, caller Caller, in *model.GetUserR
 
 func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
 	listing := "users/" + *in.AccountId
-	after, err := decodeToken(in.NextToken, listing, caller.AwsAccountID)
+	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUs
 		out.Users = append(out.Users, *u.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].UserID)
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].UserID)
 	}
 	return out, nil
 }

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -228,6 +230,24 @@ func TestProtocolDuplicateQueryParameters(t *testing.T) {
 	}
 }
 
+// rewriteLastKey edits the listing position inside a token the way a client
+// poking at it would: decoded, the key after the last NUL byte replaced by
+// another plausible key (the trailing signature is kept as it was).
+func rewriteLastKey(t *testing.T, token string) string {
+	t.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		t.Fatalf("token %q is not base64url: %v", token, err)
+	}
+	i := bytes.LastIndexByte(raw, 0)
+	if i < 0 || i+1 >= len(raw) {
+		t.Fatalf("token has no key part")
+	}
+	edited := append([]byte{}, raw...)
+	edited[i+1] ^= 0x01 // a different key of the same shape
+	return base64.RawURLEncoding.EncodeToString(edited)
+}
+
 func TestProtocolNextTokens(t *testing.T) {
 	e := start(t)
 	a := e.client(keyA)
@@ -270,6 +290,10 @@ func TestProtocolNextTokens(t *testing.T) {
 		}},
 		{"first character changed", func() error {
 			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(flipFirst(accountsToken))})
+			return err
+		}},
+		{"last key rewritten", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{NextToken: aws.String(rewriteLastKey(t, accountsToken))})
 			return err
 		}},
 		{"another AWS account's token", func() error {

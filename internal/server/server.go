@@ -131,6 +131,11 @@ func (s *Server) listen(creds []auth.Credential) error {
 	}
 	s.clock = &clock{base: base}
 	s.Service = chime.NewService(timedStore{s.store, s.metrics}, s.clock.Now)
+	tokenKey, err := s.store.Secret(context.Background(), "pagination-token-key")
+	if err != nil {
+		return fmt.Errorf("pagination token key: %w", err)
+	}
+	s.Service.ConfigureTokens(tokenKey)
 	s.Service.ConfigureTelephony(s.telephony())
 	var stream io.Writer
 	if cfg.AuditLog != "" {

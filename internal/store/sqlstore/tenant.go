@@ -46,7 +46,7 @@ var tenantTables = []tenantTable{
 
 // serverTables hold the server's own records, not tenant state: a reset
 // leaves them alone.
-var serverTables = []string{"schema_migrations", "audit_events", "test_snapshots"}
+var serverTables = []string{"schema_migrations", "audit_events", "test_snapshots", "server_secrets"}
 
 // ResetTenant deletes every record of one AWS account.
 func (db *DB) ResetTenant(ctx context.Context, awsAccountID string) error {
