@@ -166,13 +166,19 @@ func (s *Service) CreateBot(ctx context.Context, caller Caller, in *model.Create
 	return &model.CreateBotResponse{Bot: b.toModel()}, nil
 }
 
-func (s *Service) GetBot(ctx context.Context, caller Caller, in *model.GetBotRequest) (*model.GetBotResponse, error) {
+// viewBot reads one of the caller's bots.
+func (s *Service) viewBot(ctx context.Context, caller Caller, accountID, botID string) (*Bot, error) {
 	var b *Bot
 	err := s.view(ctx, func(tx Tx) error {
 		var err error
-		b, err = accountBot(tx, caller, *in.AccountId, *in.BotId)
+		b, err = accountBot(tx, caller, accountID, botID)
 		return err
 	})
+	return b, err
+}
+
+func (s *Service) GetBot(ctx context.Context, caller Caller, in *model.GetBotRequest) (*model.GetBotResponse, error) {
+	b, err := s.viewBot(ctx, caller, *in.AccountId, *in.BotId)
 	if err != nil {
 		return nil, err
 	}
@@ -320,12 +326,7 @@ func (s *Service) PutEventsConfiguration(ctx context.Context, caller Caller, in 
 }
 
 func (s *Service) GetEventsConfiguration(ctx context.Context, caller Caller, in *model.GetEventsConfigurationRequest) (*model.GetEventsConfigurationResponse, error) {
-	var b *Bot
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		b, err = accountBot(tx, caller, *in.AccountId, *in.BotId)
-		return err
-	})
+	b, err := s.viewBot(ctx, caller, *in.AccountId, *in.BotId)
 	if err != nil {
 		return nil, err
 	}
