@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -121,11 +122,12 @@ func TestPagerFollowsNextToken(t *testing.T) {
 func TestMixDrawsByWeight(t *testing.T) {
 	f := NewFixture(100)
 	g := newGens(mix, f, 1)[0]
+	mux := baselineRoutes()
 	counts := map[string]int{}
 	const n = 20_000
 	for range n {
 		r := g.next()
-		counts[operationOf(t, f, r)]++
+		counts[operationOf(t, mux, r)]++
 		g.observe([]byte(`{}`))
 	}
 	for _, p := range mixParts {
@@ -136,15 +138,20 @@ func TestMixDrawsByWeight(t *testing.T) {
 	}
 }
 
-// operationOf names the operation of a request by the baseline's routes.
-func operationOf(t *testing.T, f Fixture, r request) string {
-	t.Helper()
+// baselineRoutes is a mux with the baseline's routes.
+func baselineRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, w := range Workloads() {
 		if w.route != "" {
 			mux.Handle(w.route, http.NotFoundHandler())
 		}
 	}
+	return mux
+}
+
+// operationOf names the operation of a request by the baseline's routes.
+func operationOf(t *testing.T, mux *http.ServeMux, r request) string {
+	t.Helper()
 	req, err := http.NewRequest(r.method, "http://bench"+r.target, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -260,5 +267,36 @@ func TestRunAgainstServer(t *testing.T) {
 		if res.Chimed.Requests == 0 || res.Baseline.Requests == 0 || res.Ratio <= 0 || res.Chimed.P50ms <= 0 {
 			t.Errorf("%s: no measurements: %+v", res.Workload, res)
 		}
+	}
+}
+
+func TestWriteComparisonNormalisesByBaseline(t *testing.T) {
+	run := func(store string, scale int, perSec, ratio float64) *Report {
+		return &Report{Store: store, Scale: scale, Results: []Result{
+			{Workload: "GetUser", Chimed: Stats{PerSec: perSec, P99ms: 4}, Ratio: ratio},
+			{Workload: "SearchAvailablePhoneNumbers", Skipped: "not implemented"},
+		}}
+	}
+	var out strings.Builder
+	// The second run is slower, but so was its baseline: relative to the
+	// first it stands at 0.40/0.50.
+	if err := WriteComparison(&out, []*Report{run("sqlite", 1000, 5000, 0.5), run("postgres", 1_000_000, 2000, 0.4)}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(out.String(), "\n")
+	var getUser, search string
+	for _, l := range lines {
+		switch f := strings.Fields(l); {
+		case len(f) > 0 && f[0] == "GetUser":
+			getUser = strings.Join(f, " ")
+		case len(f) > 0 && f[0] == "SearchAvailablePhoneNumbers":
+			search = strings.Join(f, " ")
+		}
+	}
+	if want := "GetUser 5000 4.00 0.50 1.00 2000 4.00 0.40 0.80"; getUser != want {
+		t.Errorf("GetUser row %q, want %q\n%s", getUser, want, out.String())
+	}
+	if want := "SearchAvailablePhoneNumbers - - - - - - - -"; search != want {
+		t.Errorf("skipped row %q, want %q", search, want)
 	}
 }

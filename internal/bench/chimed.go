@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -44,6 +45,7 @@ type Chimed struct {
 	PprofURL string
 
 	cmd    *exec.Cmd
+	stderr head
 	exited chan error
 }
 
@@ -54,8 +56,6 @@ type ChimedOptions struct {
 	Credentials string
 	// Pprof serves the profiling endpoints on a free loopback port.
 	Pprof bool
-	// Log receives chimed's log (one line per request); nil discards it.
-	Log io.Writer
 }
 
 // StartChimed starts chimed on a free loopback port and waits until it is
@@ -71,8 +71,11 @@ func StartChimed(ctx context.Context, o ChimedOptions) (*Chimed, error) {
 		args = append(args, "--pprof-addr", addr)
 		c.PprofURL = "http://" + addr
 	}
+	// chimed's log (a line per request, on stderr) is discarded, as a
+	// deployment would hand it to a log collector; its start is kept, to
+	// say why chimed did not start.
 	c.cmd = exec.Command(o.Binary, args...)
-	c.cmd.Stderr = o.Log
+	c.cmd.Stderr = &c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -98,7 +101,7 @@ func StartChimed(ctx context.Context, o ChimedOptions) (*Chimed, error) {
 	select {
 	case c.URL = <-urls:
 	case err := <-c.exited:
-		return nil, fmt.Errorf("chimed exited before listening: %v", err)
+		return nil, fmt.Errorf("chimed exited before listening: %v: %s", err, c.stderr.String())
 	case <-time.After(time.Minute):
 		c.Stop()
 		return nil, errors.New("chimed did not say where it listens within a minute")
@@ -141,7 +144,7 @@ func (c *Chimed) waitReady(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case err := <-c.exited:
-			return fmt.Errorf("chimed exited before it was ready: %v", err)
+			return fmt.Errorf("chimed exited before it was ready: %v: %s", err, c.stderr.String())
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
@@ -173,4 +176,23 @@ func freePort() (string, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().String(), nil
+}
+
+// head keeps the first 4 KiB written to it and discards the rest.
+type head struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (h *head) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.buf = append(h.buf, p[:min(len(p), 4096-len(h.buf))]...)
+	return len(p), nil
+}
+
+func (h *head) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return strings.TrimSpace(string(h.buf))
 }

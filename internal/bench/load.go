@@ -13,7 +13,6 @@ import (
 
 // target is a server under load: chimed or the baseline.
 type target struct {
-	name string
 	base string // scheme://host:port
 	// pid is the server's process, when it runs as one, for its CPU time.
 	pid int

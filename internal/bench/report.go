@@ -20,7 +20,7 @@ func WriteTable(out io.Writer, r *Report) error {
 			seed, r.StartupMs, r.MemoryReady.RSSMB, r.MemoryEnd.RSSMB, r.MemoryEnd.PeakMB)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\treq/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tbaseline req/s\tratio\tchimed CPU µs/req\tclient CPU µs/req\t")
+	fmt.Fprintln(tw, "workload\treq/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tbaseline req/s\tratio\tchimed CPU µs/req\tclient CPU µs/req\tRSS MB\t")
 	var notes []string
 	for _, res := range r.Results {
 		if res.Skipped != "" {
@@ -28,9 +28,10 @@ func WriteTable(out io.Writer, r *Report) error {
 			continue
 		}
 		c := res.Chimed
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%s\t%.0f\t\n",
+		known := r.Store != "target"
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%s\t%.0f\t%s\t\n",
 			res.Workload, c.PerSec, c.P50ms, c.P99ms, c.P999ms, c.Errors+res.Baseline.Errors,
-			res.Baseline.PerSec, res.Ratio, orDash(c.ServerCPUus, r.Store != "target"), c.ClientCPUus)
+			res.Baseline.PerSec, res.Ratio, orDash(c.ServerCPUus, known), c.ClientCPUus, orDash(res.Memory.RSSMB, known))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -47,28 +48,31 @@ func WriteTable(out io.Writer, r *Report) error {
 }
 
 // WriteComparison writes, for several reports (scales, stores), each
-// workload's throughput and p99 side by side, and each report's throughput
-// relative to the first's.
+// workload's throughput, p99 and ratio to the baseline side by side, and
+// each report's ratio relative to the first report's. That last figure
+// compares runs made minutes apart on a machine whose load changes: each
+// run's baseline absorbs the change.
 func WriteComparison(out io.Writer, reports []*Report) error {
 	if len(reports) < 2 {
 		return nil
 	}
-	fmt.Fprintf(out, "\nside by side (req/s, p99 ms, and req/s relative to %s %s)\n", reports[0].Store, Scale(reports[0].Scale))
+	first := reports[0]
+	fmt.Fprintf(out, "\nside by side: req/s, p99 ms, ratio to the baseline, and that ratio relative to %s %s's (×)\n", first.Store, Scale(first.Scale))
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "workload\t")
 	for _, r := range reports {
-		fmt.Fprintf(tw, "%s %s\tp99\t×\t", r.Store, Scale(r.Scale))
+		fmt.Fprintf(tw, "%s %s\tp99\tratio\t×\t", r.Store, Scale(r.Scale))
 	}
 	fmt.Fprintln(tw)
-	for i, first := range reports[0].Results {
-		fmt.Fprintf(tw, "%s\t", first.Workload)
+	for i, base := range first.Results {
+		fmt.Fprintf(tw, "%s\t", base.Workload)
 		for _, r := range reports {
 			res := r.Results[i]
-			if res.Skipped != "" || first.Skipped != "" || first.Chimed.PerSec == 0 {
-				fmt.Fprint(tw, "-\t-\t-\t")
+			if res.Skipped != "" || base.Skipped != "" || base.Ratio == 0 {
+				fmt.Fprint(tw, "-\t-\t-\t-\t")
 				continue
 			}
-			fmt.Fprintf(tw, "%.0f\t%.2f\t%.2f\t", res.Chimed.PerSec, res.Chimed.P99ms, res.Chimed.PerSec/first.Chimed.PerSec)
+			fmt.Fprintf(tw, "%.0f\t%.2f\t%.2f\t%.2f\t", res.Chimed.PerSec, res.Chimed.P99ms, res.Ratio, res.Ratio/base.Ratio)
 		}
 		fmt.Fprintln(tw)
 	}

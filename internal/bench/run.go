@@ -72,6 +72,8 @@ type Result struct {
 	Baseline Stats  `json:"baseline"`
 	// Ratio is chimed's requests per second over the baseline's.
 	Ratio float64 `json:"ratio"`
+	// Memory is chimed's after the workload (zero when driving a Target).
+	Memory Memory `json:"memory"`
 }
 
 // Errors is how many requests failed in the whole report.
@@ -131,10 +133,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			}
 		}
 		if res.Skipped == "" {
-			chimedT := &target{name: "chimed", base: chimedURL, pid: pid, gens: newGens(w, f, cfg.Clients)}
-			baseT := &target{name: "baseline", base: baseline.URL, gens: newGens(w, f, cfg.Clients)}
+			chimedT := &target{base: chimedURL, pid: pid, gens: newGens(w, f, cfg.Clients)}
+			baseT := &target{base: baseline.URL, gens: newGens(w, f, cfg.Clients)}
 			if err := measure(ctx, cfg, c, w, chimedT, baseT, srv, &res); err != nil {
 				return nil, err
+			}
+			if srv != nil {
+				if res.Memory, err = memoryOf(pid); err != nil {
+					return nil, err
+				}
 			}
 		}
 		progress(cfg, "%s", summary(res))
