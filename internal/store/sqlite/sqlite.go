@@ -54,8 +54,10 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		IsUniqueViolation: isUniqueViolation,
 		// The one-connection writer pool and BEGIN IMMEDIATE already make
 		// every read-write transaction run alone.
-		ViewOptions: &sql.TxOptions{ReadOnly: true},
-		Scrub:       scrub,
+		ViewOptions:       &sql.TxOptions{ReadOnly: true},
+		Scrub:             scrub,
+		PrepareStatements: true,
+		GroupCommit:       true,
 	})
 	if err := migrate(ctx, db); err != nil {
 		db.Close()

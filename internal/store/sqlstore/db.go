@@ -44,6 +44,12 @@ type Dialect struct {
 	// (the engine's default isolation), so the later instances see the
 	// migration recorded once they hold the lock.
 	MigrationLock string
+	// PrepareStatements keeps each statement prepared on each connection,
+	// for engines whose driver does not (SQLite; pgx caches them itself).
+	PrepareStatements bool
+	// GroupCommit commits concurrent read-write transactions together,
+	// for engines with one writer at a time (SQLite).
+	GroupCommit bool
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
 	// files, through the write pool.
@@ -66,16 +72,32 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dialect Dialect
+	// stmts are each pool's prepared statements, when the dialect wants
+	// them; nil otherwise.
+	stmts map[*sql.DB]*stmtCache
+	// group commits concurrent read-write transactions together, when the
+	// dialect wants it; nil otherwise.
+	group *groupCommit
 }
 
 var _ chime.Store = (*DB)(nil)
 
 // New wraps opened pools. Call Migrate before use.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{write: write, read: read, dialect: d}
+	db := &DB{write: write, read: read, dialect: d}
+	if d.PrepareStatements {
+		db.stmts = map[*sql.DB]*stmtCache{write: newStmtCache(write), read: newStmtCache(read)}
+	}
+	if d.GroupCommit {
+		db.group = newGroupCommit()
+	}
+	return db
 }
 
 func (db *DB) Update(ctx context.Context, fn func(chime.Tx) error) error {
+	if db.group != nil {
+		return db.groupUpdate(ctx, fn)
+	}
 	return db.run(ctx, db.write, db.dialect.UpdateOptions, fn)
 }
 
@@ -109,7 +131,7 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return db.retryable(err), fmt.Errorf("begin: %w", err)
 	}
-	t := &tx{tx: sqlTx, ctx: ctx, dialect: db.dialect}
+	t := &tx{tx: sqlTx, ctx: ctx, dialect: db.dialect, stmts: db.stmts[pool]}
 	if err := fn(t); err != nil {
 		sqlTx.Rollback()
 		// fn may have turned the failure into a refusal of its own, or
@@ -127,6 +149,9 @@ func (db *DB) retryable(err error) bool {
 }
 
 func (db *DB) Close() error {
+	for _, c := range db.stmts {
+		c.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -146,16 +171,54 @@ type tx struct {
 	// lostRace is set when a statement failed because of a concurrent
 	// transaction: the whole transaction must be run again.
 	lostRace bool
+	// stmts, when not nil, prepares the statements run on tx.
+	stmts *stmtCache
 }
 
 var _ chime.Tx = (*tx)(nil)
+
+// queryRow, query and execStmt run a statement in the transaction,
+// prepared once per connection when the dialect asks for it.
+func (t *tx) queryRow(query string, args ...any) *sql.Row {
+	if s := t.prepared(query); s != nil {
+		return s.QueryRowContext(t.ctx, args...)
+	}
+	return t.tx.QueryRowContext(t.ctx, query, args...)
+}
+
+func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
+	if s := t.prepared(query); s != nil {
+		return s.QueryContext(t.ctx, args...)
+	}
+	return t.tx.QueryContext(t.ctx, query, args...)
+}
+
+func (t *tx) execStmt(query string, args ...any) (sql.Result, error) {
+	if s := t.prepared(query); s != nil {
+		return s.ExecContext(t.ctx, args...)
+	}
+	return t.tx.ExecContext(t.ctx, query, args...)
+}
+
+// prepared returns query's prepared statement for this transaction, or nil
+// when it is to run unprepared.
+func (t *tx) prepared(query string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	s := t.stmts.get(query)
+	if s == nil {
+		return nil
+	}
+	return t.tx.StmtContext(t.ctx, s)
+}
 
 // exec runs a write. A unique-constraint failure is chime.ErrNotUnique.
 // On every engine a failed write leaves the transaction as it was before the
 // write, so the service may go on (with a refusal of its own, say).
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	if !t.dialect.StatementSavepoints {
-		res, err := t.tx.ExecContext(t.ctx, query, args...)
+		res, err := t.execStmt(query, args...)
 		return res, t.check(err)
 	}
 	if _, err := t.tx.ExecContext(t.ctx, `SAVEPOINT stmt`); err != nil {
@@ -195,7 +258,7 @@ func (t *tx) check(err error) error {
 // getDoc loads one record's JSON document into v; chime.ErrNoRows when none.
 func (t *tx) getDoc(v any, query string, args ...any) error {
 	var doc string
-	err := t.tx.QueryRowContext(t.ctx, query, args...).Scan(&doc)
+	err := t.queryRow(query, args...).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chime.ErrNoRows
 	}
@@ -208,7 +271,7 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 // listDocs runs a query whose single column is a JSON document and decodes
 // each row into a new T.
 func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, t.check(err)
 	}
