@@ -131,9 +131,12 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return db.retryable(err), fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back on every way out but a commit, a panic of fn's included:
+	// a transaction left open would keep its connection (SQLite's writer
+	// has only one).
+	defer sqlTx.Rollback()
 	t := &tx{tx: sqlTx, ctx: ctx, dialect: db.dialect, stmts: db.stmts[pool]}
 	if err := fn(t); err != nil {
-		sqlTx.Rollback()
 		// fn may have turned the failure into a refusal of its own, or
 		// gone on past it; the transaction lost all the same.
 		return t.lostRace || db.retryable(err), err

@@ -40,6 +40,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"NoLostUpdates", testNoLostUpdates},
 		{"WriteSkewRefused", testWriteSkewRefused},
 		{"PurgeRunsOnce", testPurgeRunsOnce},
+		{"PanicRollsBack", testPanicRollsBack},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -378,4 +379,31 @@ func sumOf(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+// testPanicRollsBack: a transaction whose fn panics is rolled back and gives
+// its connection back, so the next write does not wait for it forever.
+func testPanicRollsBack(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	func() {
+		defer func() { recover() }()
+		s.Update(ctx, func(tx chime.Tx) error {
+			if err := tx.InsertAccount(account("a1")); err != nil {
+				return err
+			}
+			panic("fn panicked")
+		})
+	}()
+	timeout, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Update(timeout, func(tx chime.Tx) error { return tx.InsertAccount(account("a2")) }); err != nil {
+		t.Fatalf("write after a panic: %v", err)
+	}
+	err := s.View(ctx, func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "a1")
+		return err
+	})
+	if !errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("the panicked transaction's account: want ErrNoRows, got %v", err)
+	}
 }
