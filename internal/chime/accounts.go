@@ -120,7 +120,7 @@ func (s *Service) CreateAccount(ctx context.Context, caller Caller, in *model.Cr
 
 func (s *Service) GetAccount(ctx context.Context, caller Caller, in *model.GetAccountRequest) (*model.GetAccountResponse, error) {
 	var a *Account
-	err := s.view(ctx, func(tx Tx) error {
+	err := s.store.Lookup(ctx, func(tx Tx) error {
 		var err error
 		a, err = tx.GetAccount(caller.AwsAccountID, *in.AccountId)
 		return notFoundIfMissing(err, "Account", *in.AccountId)

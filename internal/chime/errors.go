@@ -56,3 +56,7 @@ var ErrNotUnique = errors.New("unique constraint violated")
 
 // ErrNoRows is what a store returns when a lookup finds nothing.
 var ErrNoRows = errors.New("no such record")
+
+// ErrNoAccount is what a store returns when a read of a record in an account
+// finds no live account.
+var ErrNoAccount = errors.New("no such live account")

@@ -14,7 +14,7 @@ import (
 func (s *Service) AssociatePhoneNumberWithUser(ctx context.Context, caller Caller, in *model.AssociatePhoneNumberWithUserRequest) (*model.AssociatePhoneNumberWithUserResponse, error) {
 	id := phoneNumberID(*in.E164PhoneNumber)
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		u, err := liveUser(tx, caller, *in.AccountId, *in.UserId)
 		if err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func (s *Service) AssociatePhoneNumberWithUser(ctx context.Context, caller Calle
 
 func (s *Service) DisassociatePhoneNumberFromUser(ctx context.Context, caller Caller, in *model.DisassociatePhoneNumberFromUserRequest) (*model.DisassociatePhoneNumberFromUserResponse, error) {
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		u, err := liveUser(tx, caller, *in.AccountId, *in.UserId)
 		if err != nil {
 			return err
 		}

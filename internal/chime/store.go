@@ -13,6 +13,12 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// Lookup runs fn, which reads with exactly one statement, outside a
+	// transaction: one statement reads one consistent state by itself, and
+	// the BEGIN and COMMIT a View adds are a large share of a one-record
+	// read's cost. A second statement in fn is a programming error (it
+	// panics).
+	Lookup(ctx context.Context, fn func(Tx) error) error
 	// Scrub makes what committed transactions deleted or overwrote
 	// unrecoverable from the store's files (a redacted message's text must
 	// not survive in free pages or a write-ahead log). An engine that has no

@@ -58,6 +58,10 @@ type UserTx interface {
 	SaveUser(u *User) error
 	// GetUser returns ErrNoRows when the user is not in the account.
 	GetUser(accountID, userID string) (*User, error)
+	// GetLiveUser reads a user and whether its account is live, in one
+	// statement: ErrNoAccount when the account is not awsAccountID's or is
+	// deleted, ErrNoRows when the user is not in it.
+	GetLiveUser(awsAccountID, accountID, userID string) (*User, error)
 	// FindUserByEmail looks an email (lower-cased) up across the AWS account.
 	FindUserByEmail(awsAccountID, email string) (*User, error)
 	ListUsers(accountID string, f UserFilter, p Page) ([]*User, error)
@@ -111,17 +115,17 @@ func optional(s string) *string {
 // emailKey is the form emails are compared in: addresses are case-insensitive.
 func emailKey(email string) string { return strings.ToLower(email) }
 
-// accountUser loads a user of one of the caller's live accounts.
-func accountUser(tx Tx, caller Caller, accountID, userID string) (*Account, *User, error) {
-	a, err := liveAccount(tx, caller, accountID)
-	if err != nil {
-		return nil, nil, err
+// liveUser loads a user of one of the caller's live accounts, in one
+// statement.
+func liveUser(tx Tx, caller Caller, accountID, userID string) (*User, error) {
+	u, err := tx.GetLiveUser(caller.AwsAccountID, accountID, userID)
+	if errors.Is(err, ErrNoAccount) {
+		return nil, NotFound("Account %s not found", accountID)
 	}
-	u, err := tx.GetUser(accountID, userID)
 	if err := notFoundIfMissing(err, "User", userID); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return a, u, nil
+	return u, nil
 }
 
 func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.CreateUserRequest) (*model.CreateUserResponse, error) {
@@ -166,13 +170,19 @@ func insertUser(tx Tx, u *User) error {
 	return err
 }
 
-func (s *Service) GetUser(ctx context.Context, caller Caller, in *model.GetUserRequest) (*model.GetUserResponse, error) {
+// lookupUser reads a user of one of the caller's live accounts.
+func (s *Service) lookupUser(ctx context.Context, caller Caller, accountID, userID string) (*User, error) {
 	var u *User
-	err := s.view(ctx, func(tx Tx) error {
+	err := s.store.Lookup(ctx, func(tx Tx) error {
 		var err error
-		_, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId)
+		u, err = liveUser(tx, caller, accountID, userID)
 		return err
 	})
+	return u, err
+}
+
+func (s *Service) GetUser(ctx context.Context, caller Caller, in *model.GetUserRequest) (*model.GetUserResponse, error) {
+	u, err := s.lookupUser(ctx, caller, *in.AccountId, *in.UserId)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +224,12 @@ func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUs
 func (s *Service) UpdateUser(ctx context.Context, caller Caller, in *model.UpdateUserRequest) (*model.UpdateUserResponse, error) {
 	var u *User
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		var a *Account
-		var err error
-		if a, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId); err != nil {
+		a, err := liveAccount(tx, caller, *in.AccountId)
+		if err != nil {
+			return err
+		}
+		u, err = tx.GetUser(a.AccountID, *in.UserId)
+		if err := notFoundIfMissing(err, "User", *in.UserId); err != nil {
 			return err
 		}
 		if err := applyUserUpdate(a, u, in.LicenseType, in.UserType, in.AlexaForBusinessMetadata); err != nil {
@@ -479,7 +492,7 @@ func (s *Service) ResetPersonalPIN(ctx context.Context, caller Caller, in *model
 	var u *User
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		var err error
-		if _, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId); err != nil {
+		if u, err = liveUser(tx, caller, *in.AccountId, *in.UserId); err != nil {
 			return err
 		}
 		u.PersonalPIN = randomDigits(10)
@@ -494,7 +507,7 @@ func (s *Service) ResetPersonalPIN(ctx context.Context, caller Caller, in *model
 // LogoutUser records that the user was signed out of every device.
 func (s *Service) LogoutUser(ctx context.Context, caller Caller, in *model.LogoutUserRequest) (*model.LogoutUserResponse, error) {
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		u, err := liveUser(tx, caller, *in.AccountId, *in.UserId)
 		if err != nil {
 			return err
 		}
@@ -508,12 +521,7 @@ func (s *Service) LogoutUser(ctx context.Context, caller Caller, in *model.Logou
 }
 
 func (s *Service) GetUserSettings(ctx context.Context, caller Caller, in *model.GetUserSettingsRequest) (*model.GetUserSettingsResponse, error) {
-	var u *User
-	err := s.view(ctx, func(tx Tx) error {
-		var err error
-		_, u, err = accountUser(tx, caller, *in.AccountId, *in.UserId)
-		return err
-	})
+	u, err := s.lookupUser(ctx, caller, *in.AccountId, *in.UserId)
 	if err != nil {
 		return nil, err
 	}
@@ -526,7 +534,7 @@ func (s *Service) GetUserSettings(ctx context.Context, caller Caller, in *model.
 
 func (s *Service) UpdateUserSettings(ctx context.Context, caller Caller, in *model.UpdateUserSettingsRequest) error {
 	return s.update(ctx, func(tx Tx, now time.Time) error {
-		_, u, err := accountUser(tx, caller, *in.AccountId, *in.UserId)
+		u, err := liveUser(tx, caller, *in.AccountId, *in.UserId)
 		if err != nil {
 			return err
 		}

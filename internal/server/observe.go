@@ -87,6 +87,11 @@ func (s timedStore) View(ctx context.Context, fn func(chime.Tx) error) error {
 	return s.Store.View(ctx, fn)
 }
 
+func (s timedStore) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
+	defer s.observe("lookup", time.Now())
+	return s.Store.Lookup(ctx, fn)
+}
+
 func (s timedStore) observe(kind string, start time.Time) {
 	s.m.StoreTransaction(kind, time.Since(start))
 }

@@ -28,7 +28,7 @@ func millisOrNull(t *time.Time) any {
 // a write to the bot's row, which orders this transaction against any other
 // adding an event for the same bot.
 func (t *tx) InsertBotEvent(ev *chime.BotEvent) error {
-	err := t.tx.QueryRowContext(t.ctx, `UPDATE bots SET event_seq = event_seq + 1 WHERE account_id = $1 AND bot_id = $2 RETURNING event_seq`,
+	err := t.inTx().QueryRowContext(t.ctx, `UPDATE bots SET event_seq = event_seq + 1 WHERE account_id = $1 AND bot_id = $2 RETURNING event_seq`,
 		ev.AccountID, ev.BotID).Scan(&ev.Seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return chime.ErrNoRows

@@ -105,6 +105,10 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 	return db.run(ctx, db.read, db.dialect.ViewOptions, fn)
 }
 
+func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
+	return fn(&tx{pool: db.read, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.read]})
+}
+
 // run runs fn in a transaction, and again in a new one, up to maxAttempts in
 // all, while the engine says the transaction lost a race. fn may therefore
 // run more than once: it must touch nothing but the transaction and its own
@@ -166,9 +170,14 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
 // tx is one transaction; its methods, one file per kind of record, implement
-// chime.Tx.
+// chime.Tx. For a Lookup it is no transaction but one statement on the pool.
 type tx struct {
-	tx      *sql.Tx
+	// tx is nil for a Lookup.
+	tx *sql.Tx
+	// pool runs a Lookup's statement.
+	pool *sql.DB
+	// ran counts a Lookup's statements.
+	ran     int
 	ctx     context.Context
 	dialect Dialect
 	// lostRace is set when a statement failed because of a concurrent
@@ -186,21 +195,47 @@ func (t *tx) queryRow(query string, args ...any) *sql.Row {
 	if s := t.prepared(query); s != nil {
 		return s.QueryRowContext(t.ctx, args...)
 	}
-	return t.tx.QueryRowContext(t.ctx, query, args...)
+	return t.runner().QueryRowContext(t.ctx, query, args...)
 }
 
 func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
 	if s := t.prepared(query); s != nil {
 		return s.QueryContext(t.ctx, args...)
 	}
-	return t.tx.QueryContext(t.ctx, query, args...)
+	return t.runner().QueryContext(t.ctx, query, args...)
 }
 
 func (t *tx) execStmt(query string, args ...any) (sql.Result, error) {
+	sqlTx := t.inTx()
 	if s := t.prepared(query); s != nil {
 		return s.ExecContext(t.ctx, args...)
 	}
-	return t.tx.ExecContext(t.ctx, query, args...)
+	return sqlTx.ExecContext(t.ctx, query, args...)
+}
+
+// runner is what a statement runs on: the transaction, or a Lookup's pool.
+type runner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (t *tx) runner() runner {
+	if t.tx != nil {
+		return t.tx
+	}
+	if t.ran++; t.ran > 1 {
+		panic("sqlstore: a Lookup ran a second statement; use View")
+	}
+	return t.pool
+}
+
+// inTx is the transaction, for statements that write: a Lookup cannot.
+func (t *tx) inTx() *sql.Tx {
+	if t.tx == nil {
+		panic("sqlstore: a Lookup cannot write; use Update")
+	}
+	return t.tx
 }
 
 // prepared returns query's prepared statement for this transaction, or nil
@@ -213,7 +248,10 @@ func (t *tx) prepared(query string) *sql.Stmt {
 	if s == nil {
 		return nil
 	}
-	return t.tx.StmtContext(t.ctx, s)
+	if r, ok := t.runner().(*sql.Tx); ok {
+		return r.StmtContext(t.ctx, s)
+	}
+	return s
 }
 
 // exec runs a write. A unique-constraint failure is chime.ErrNotUnique.
@@ -224,7 +262,7 @@ func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 		res, err := t.execStmt(query, args...)
 		return res, t.check(err)
 	}
-	if _, err := t.tx.ExecContext(t.ctx, `SAVEPOINT stmt`); err != nil {
+	if _, err := t.inTx().ExecContext(t.ctx, `SAVEPOINT stmt`); err != nil {
 		return nil, t.check(err)
 	}
 	res, err := t.tx.ExecContext(t.ctx, query, args...)

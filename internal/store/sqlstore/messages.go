@@ -56,7 +56,7 @@ func (t *tx) DeleteMessagesBefore(accountID, parentType string, before time.Time
 
 // messages runs a query of (doc, content) rows.
 func (t *tx) messages(query string, args ...any) ([]*chime.Message, error) {
-	rows, err := t.tx.QueryContext(t.ctx, query, args...)
+	rows, err := t.query(query, args...)
 	if err != nil {
 		return nil, t.check(err)
 	}

@@ -81,7 +81,7 @@ func (t *tx) TakenPhoneNumbers(e164s []string) (map[string]bool, error) {
 		q.add(q.next(), e)
 	}
 	q.sql += ")"
-	rows, err := t.tx.QueryContext(t.ctx, q.sql, q.args...)
+	rows, err := t.query(q.sql, q.args...)
 	if err != nil {
 		return nil, t.check(err)
 	}

@@ -1,6 +1,9 @@
 package sqlstore
 
 import (
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -31,6 +34,24 @@ func (t *tx) GetUser(accountID, userID string) (*chime.User, error) {
 	return u, err
 }
 
+func (t *tx) GetLiveUser(awsAccountID, accountID, userID string) (*chime.User, error) {
+	var live bool
+	var doc []byte
+	err := t.queryRow(`SELECT a.deleted_at IS NULL, u.doc FROM accounts a
+		LEFT JOIN users u ON u.account_id = a.account_id AND u.user_id = $3
+		WHERE a.account_id = $1 AND a.aws_account_id = $2`, accountID, awsAccountID, userID).Scan(&live, &doc)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || err == nil && !live:
+		return nil, chime.ErrNoAccount
+	case err != nil:
+		return nil, t.check(err)
+	case doc == nil:
+		return nil, chime.ErrNoRows
+	}
+	u := new(chime.User)
+	return u, json.Unmarshal(doc, u)
+}
+
 func (t *tx) FindUserByEmail(awsAccountID, email string) (*chime.User, error) {
 	u := new(chime.User)
 	err := t.getDoc(u, `SELECT doc FROM users WHERE aws_account_id = $1 AND email_key = $2`, awsAccountID, email)
@@ -58,7 +79,7 @@ func (t *tx) DeleteUser(accountID, userID string) error {
 
 func (t *tx) CountUsers(accountID string) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(t.ctx, `SELECT COUNT(*) FROM users WHERE account_id = $1`, accountID).Scan(&n)
+	err := t.queryRow(`SELECT COUNT(*) FROM users WHERE account_id = $1`, accountID).Scan(&n)
 	return n, err
 }
 

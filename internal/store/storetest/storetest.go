@@ -41,6 +41,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"WriteSkewRefused", testWriteSkewRefused},
 		{"PurgeRunsOnce", testPurgeRunsOnce},
 		{"PanicRollsBack", testPanicRollsBack},
+		{"LookupOfLiveUser", testLookupOfLiveUser},
+		{"LookupRunsOneReadingStatement", testLookupRunsOneReadingStatement},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -379,6 +381,73 @@ func sumOf(xs []int) int {
 		n += x
 	}
 	return n
+}
+
+func testLookupOfLiveUser(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	deleted := account("gone")
+	deleted.DeletedAt = &deleted.CreatedAt
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		return errors.Join(tx.InsertAccount(account("a1")), tx.InsertAccount(deleted),
+			tx.InsertUser(user("a1", "u1", "u1@example.com")), tx.InsertUser(user("gone", "u2", "u2@example.com")))
+	})
+	tests := []struct {
+		awsAccountID, accountID, userID string
+		want                            error
+	}{
+		{"111122223333", "a1", "u1", nil},
+		{"111122223333", "a1", "u2", chime.ErrNoRows},
+		{"111122223333", "a1", "missing", chime.ErrNoRows},
+		{"111122223333", "gone", "u2", chime.ErrNoAccount},
+		{"111122223333", "missing", "u1", chime.ErrNoAccount},
+		{"444455556666", "a1", "u1", chime.ErrNoAccount},
+	}
+	for _, tc := range tests {
+		var u *chime.User
+		err := s.Lookup(ctx, func(tx chime.Tx) error {
+			var err error
+			u, err = tx.GetLiveUser(tc.awsAccountID, tc.accountID, tc.userID)
+			return err
+		})
+		if !errors.Is(err, tc.want) {
+			t.Errorf("GetLiveUser(%s, %s, %s): error %v, want %v", tc.awsAccountID, tc.accountID, tc.userID, err, tc.want)
+		}
+		if tc.want == nil && (u == nil || u.UserID != tc.userID || u.Email != "u1@example.com") {
+			t.Errorf("GetLiveUser(%s, %s, %s) = %+v", tc.awsAccountID, tc.accountID, tc.userID, u)
+		}
+	}
+}
+
+// testLookupRunsOneReadingStatement: a Lookup has no transaction, so a
+// second statement (which would read another state) or a write (which
+// nothing would roll back) is refused loudly.
+func testLookupRunsOneReadingStatement(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	mustUpdate(t, s, func(tx chime.Tx) error { return tx.InsertAccount(account("a1")) })
+	tests := []struct {
+		name string
+		fn   func(tx chime.Tx) error
+	}{
+		{"two reads", func(tx chime.Tx) error {
+			_, err := tx.GetAccount("111122223333", "a1")
+			if err != nil {
+				return err
+			}
+			_, err = tx.GetAccount("111122223333", "a1")
+			return err
+		}},
+		{"a write", func(tx chime.Tx) error { return tx.SaveAccount(account("a1")) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Error("Lookup did not refuse")
+				}
+			}()
+			s.Lookup(ctx, tc.fn)
+		})
+	}
 }
 
 // testPanicRollsBack: a transaction whose fn panics is rolled back and gives
