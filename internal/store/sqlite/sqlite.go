@@ -58,6 +58,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		Scrub:             scrub,
 		PrepareStatements: true,
 		GroupCommit:       true,
+		LocalReads:        true,
 	})
 	if err := migrate(ctx, db); err != nil {
 		db.Close()

@@ -50,6 +50,9 @@ type Dialect struct {
 	// GroupCommit commits concurrent read-write transactions together,
 	// for engines with one writer at a time (SQLite).
 	GroupCommit bool
+	// LocalReads says a read never waits for a lock or the network (SQLite
+	// in WAL mode reads a local file): a Lookup need not be cancellable.
+	LocalReads bool
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
 	// files, through the write pool.
@@ -106,6 +109,12 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 }
 
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
+	if db.dialect.LocalReads {
+		// database/sql and the driver each watch a cancellable context with
+		// a goroutine or callback per statement, which costs more than the
+		// lookup of a record by its key that it would interrupt.
+		ctx = context.WithoutCancel(ctx)
+	}
 	return fn(&tx{pool: db.read, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.read]})
 }
 
