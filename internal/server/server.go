@@ -45,7 +45,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	cfg.LogOutput = stderr
+	logs := newBatchedWriter(stderr, logBatchDelay)
+	defer logs.Flush()
+	cfg.LogOutput = logs
 	s, err := Start(ctx, cfg, stdout)
 	if err != nil {
 		return err
