@@ -36,6 +36,7 @@ fi
 echo "== fuzz (short runs; go test above already ran the seed corpora)"
 go test -run '^$' -fuzz '^FuzzDecodeInput$' -fuzztime 10s ./internal/wire
 go test -run '^$' -fuzz '^FuzzParseAuthorization$' -fuzztime 10s ./internal/auth
+go test -run '^$' -fuzz '^FuzzFastPatterns$' -fuzztime 10s ./internal/model
 
 # The official clients run every operation against the built binary: the
 # AWS SDK for Go v2 (operations report of the e2e suite), boto3, the AWS SDK

@@ -36,8 +36,10 @@ func (e *ValidationError) under(parent string) *ValidationError {
 // stringRule is the set of constraints of one string shape. Its messages are
 // built once, at start-up.
 type stringRule struct {
-	min, max   int
-	pattern    *regexp.Regexp
+	min, max int
+	// matches is the pattern's test: the compiled regular expression, or
+	// an equivalent plain function for the patterns on every request.
+	matches    func(string) bool
 	enum       []string
 	lengthMsg  string
 	patternMsg string
@@ -59,7 +61,10 @@ func newStringRule(min, max int, pattern string, enum []string) *stringRule {
 		r.lengthMsg = fmt.Sprintf("length must be at most %d", max)
 	}
 	if pattern != "" {
-		r.pattern = regexp.MustCompile("^(?:" + pattern + ")$")
+		r.matches = fastPatterns[pattern]
+		if r.matches == nil {
+			r.matches = regexp.MustCompile("^(?:" + pattern + ")$").MatchString
+		}
 		r.patternMsg = "must match pattern " + pattern
 	}
 	if len(enum) > 0 {
@@ -80,13 +85,25 @@ func (r *stringRule) check(v *string) string {
 			return r.lengthMsg
 		}
 	}
-	if r.pattern != nil && !r.pattern.MatchString(*v) {
+	if r.matches != nil && !r.matches(*v) {
 		return r.patternMsg
 	}
 	if len(r.enum) > 0 && !contains(r.enum, *v) {
 		return r.enumMsg
 	}
 	return ""
+}
+
+// fastPatterns are plain functions for patterns that the account and user
+// ids of nearly every request are checked against, where the regular
+// expression was 2% of chimed's CPU per GetUser. Each agrees with the
+// pattern's regular expression (validate_test.go checks).
+var fastPatterns = map[string]func(string) bool{
+	// NonEmptyString: one line (the regexp's . is any character but a
+	// newline) with a character that is not white space ([\t\n\f\r ]).
+	`.*\S.*`: func(v string) bool {
+		return !strings.Contains(v, "\n") && strings.Trim(v, "\t\f\r ") != ""
+	},
 }
 
 type intRule struct{ min, max int64 }

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -62,4 +63,32 @@ func TestValidateNamesMemberAndRule(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFastPatternsAgreeWithTheirRegexp checks each plain function against
+// the regular expression it stands for.
+func TestFastPatternsAgreeWithTheirRegexp(t *testing.T) {
+	values := []string{"", " ", "a", " a ", "\t\r\f", "\n", "a\n", "\na", " \n ", "\v", "\u00a0", "\u2028",
+		"\xff", " \xff ", "a b", "\r\n", "x\r", "é", strings.Repeat(" ", 50) + "z"}
+	for pattern, fast := range fastPatterns {
+		re := regexp.MustCompile("^(?:" + pattern + ")$")
+		for _, v := range values {
+			if got, want := fast(v), re.MatchString(v); got != want {
+				t.Errorf("pattern %s on %q: fast %v, regexp %v", pattern, v, got, want)
+			}
+		}
+	}
+}
+
+func FuzzFastPatterns(f *testing.F) {
+	for _, v := range []string{"", " a", "a\n", "\t", "\xff"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		for pattern, fast := range fastPatterns {
+			if got, want := fast(v), regexp.MustCompile("^(?:"+pattern+")$").MatchString(v); got != want {
+				t.Errorf("pattern %s on %q: fast %v, regexp %v", pattern, v, got, want)
+			}
+		}
+	})
 }
