@@ -131,3 +131,42 @@ func TestLinesAreDeterministic(t *testing.T) {
 		t.Fatal("two exchanges offer the same lines")
 	}
 }
+
+// TestVerdictsAreTheData checks that a remembered verdict is what the data
+// says, for numbers of a geographic and a toll-free exchange, asked twice.
+func TestVerdictsAreTheData(t *testing.T) {
+	tests := []struct {
+		name   string
+		base   uint64
+		cached func(uint64) (Number, bool)
+		decide func(uint64) (Number, bool)
+	}{
+		{"local", 2062310000, usLocalNumber, usLocal},
+		{"toll-free", 8002310000, tollFreeNumber, tollFree},
+	}
+	for _, tc := range tests {
+		for range 2 {
+			for line := uint64(0); line < 300; line++ {
+				nsn := tc.base + line
+				gotN, gotOK := tc.cached(nsn)
+				wantN, wantOK := tc.decide(nsn)
+				if gotN != wantN || gotOK != wantOK {
+					t.Fatalf("%s %d: remembered %+v %v, data says %+v %v", tc.name, nsn, gotN, gotOK, wantN, wantOK)
+				}
+			}
+		}
+	}
+}
+
+func TestVerdictCacheStaysBounded(t *testing.T) {
+	c := &verdictCache{m: map[uint64]verdict{}}
+	decide := func(nsn uint64) (Number, bool) { return Number{E164: strconv.FormatUint(nsn, 10)}, nsn%2 == 0 }
+	for nsn := range uint64(maxVerdicts + 10) {
+		if n, ok := c.of(nsn, decide); n.E164 != strconv.FormatUint(nsn, 10) || ok != (nsn%2 == 0) {
+			t.Fatalf("%d: got %+v %v", nsn, n, ok)
+		}
+	}
+	if len(c.m) > maxVerdicts {
+		t.Fatalf("%d verdicts kept, want at most %d", len(c.m), maxVerdicts)
+	}
+}

@@ -123,7 +123,9 @@ func isUSLocal(pn *phonenumbers.PhoneNumber) bool {
 
 // usLocalNumber is the catalogue's rule for a US local number (its line
 // already checked): a geographic exchange, valid, located by the data.
-func usLocalNumber(nsn uint64) (Number, bool) {
+func usLocalNumber(nsn uint64) (Number, bool) { return localVerdicts.of(nsn, usLocal) }
+
+func usLocal(nsn uint64) (Number, bool) {
 	npa, nxx := int(nsn/1e7), int(nsn/1e4%1000)
 	if _, ok := us.exchange(npa, nxx); !ok {
 		return Number{}, false
