@@ -38,6 +38,10 @@ go test -run '^$' -fuzz '^FuzzDecodeInput$' -fuzztime 10s ./internal/wire
 go test -run '^$' -fuzz '^FuzzParseAuthorization$' -fuzztime 10s ./internal/auth
 go test -run '^$' -fuzz '^FuzzFastPatterns$' -fuzztime 10s ./internal/model
 
+# A short GetUser benchmark against the bare baseline: a performance
+# regression fails the suite like a broken test.
+bash scripts/bench-guard.sh
+
 # The official clients run every operation against the built binary: the
 # AWS SDK for Go v2 (operations report of the e2e suite), boto3, the AWS SDK
 # for JavaScript v3 (npm ci: needs the npm registry) and the AWS CLI.
