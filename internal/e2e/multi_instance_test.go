@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -27,6 +28,59 @@ func startPair(t *testing.T) (*env, *env) {
 		c.Now = first.clock.Now
 	})
 	return first, second
+}
+
+// raceDuplicateCreates sends 8 concurrent CreateUsers of one email, split
+// across clients: exactly one must succeed, every other with a
+// ConflictException.
+func raceDuplicateCreates(t *testing.T, clients []*chime.Client, accountID *string, email string) {
+	t.Helper()
+	const racers = 8
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			_, errs[i] = clients[i%len(clients)].CreateUser(ctx, &chime.CreateUserInput{
+				AccountId: accountID,
+				Email:     aws.String(email),
+				Username:  aws.String(fmt.Sprintf("racer%d", i)),
+				UserType:  types.UserTypePrivateUser,
+			})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantError(t, err, "ConflictException")
+	}
+	if won != 1 {
+		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
+	}
+}
+
+// runOnBoth runs a background job three rounds on both instances at once,
+// and returns what each run did and the sum.
+func runOnBoth(t *testing.T, one, two *env, job func(*chimed.Service, context.Context) (int, error)) ([]int, int) {
+	t.Helper()
+	services := []*chimed.Service{one.srv.Service, two.srv.Service}
+	const runs = 6
+	counts := make([]int, runs)
+	errs := make([]error, runs)
+	var wg sync.WaitGroup
+	for i := range runs {
+		wg.Go(func() { counts[i], errs[i] = job(services[i%2], ctx) })
+	}
+	wg.Wait()
+	total := 0
+	for i, err := range errs {
+		noErr(t, err)
+		total += counts[i]
+	}
+	return counts, total
 }
 
 func TestTwoInstancesWriteOnOneReadOnOther(t *testing.T) {
@@ -59,31 +113,7 @@ func TestTwoInstancesConcurrentDuplicateEmail(t *testing.T) {
 	noErr(t, err)
 	id := created.Account.AccountId
 
-	const racers = 8
-	errs := make([]error, racers)
-	var wg sync.WaitGroup
-	for i := range racers {
-		wg.Go(func() {
-			_, errs[i] = clients[i%2].CreateUser(ctx, &chime.CreateUserInput{
-				AccountId: id,
-				Email:     aws.String("same@example.com"),
-				Username:  aws.String(fmt.Sprintf("racer%d", i)),
-				UserType:  types.UserTypePrivateUser,
-			})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-			continue
-		}
-		wantError(t, err, "ConflictException")
-	}
-	if won != 1 {
-		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
-	}
+	raceDuplicateCreates(t, clients, id, "same@example.com")
 	for i, c := range clients {
 		users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: id})
 		noErr(t, err)
@@ -115,20 +145,7 @@ func TestTwoInstancesBackgroundJobRunsOnce(t *testing.T) {
 	}
 	one.clock.Advance(chimed.DeletedAccountRetention + time.Hour)
 
-	services := []*chimed.Service{one.srv.Service, two.srv.Service}
-	const runs = 6 // three rounds of both instances at once
-	counts := make([]int, runs)
-	errs := make([]error, runs)
-	var wg sync.WaitGroup
-	for i := range runs {
-		wg.Go(func() { counts[i], errs[i] = services[i%2].PurgeDeletedAccounts(ctx) })
-	}
-	wg.Wait()
-	total := 0
-	for i, err := range errs {
-		noErr(t, err)
-		total += counts[i]
-	}
+	counts, total := runOnBoth(t, one, two, (*chimed.Service).PurgeDeletedAccounts)
 	if total != accounts {
 		t.Fatalf("the instances purged %v accounts, %d in all, want %d", counts, total, accounts)
 	}
@@ -160,30 +177,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 		t.Fatalf("second process read %+v", got.Account)
 	}
 
-	const racers = 8
-	errs := make([]error, racers)
-	var wg sync.WaitGroup
-	for i := range racers {
-		wg.Go(func() {
-			_, errs[i] = clients[i%2].CreateUser(ctx, &chime.CreateUserInput{
-				AccountId: id,
-				Email:     aws.String("dup@example.com"),
-				UserType:  types.UserTypePrivateUser,
-			})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-			continue
-		}
-		wantError(t, err, "ConflictException")
-	}
-	if won != 1 {
-		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
-	}
+	raceDuplicateCreates(t, clients, id, "dup@example.com")
 	users, err := clients[1].ListUsers(ctx, &chime.ListUsersInput{AccountId: id})
 	noErr(t, err)
 	if len(users.Users) != 1 {

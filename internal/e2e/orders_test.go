@@ -326,20 +326,7 @@ func TestTwoInstancesFulfilOrdersOnce(t *testing.T) {
 	}
 	one.clock.Advance(time.Minute)
 
-	services := []*chimed.Service{one.srv.Service, two.srv.Service}
-	const runs = 6
-	counts := make([]int, runs)
-	errs := make([]error, runs)
-	var wg sync.WaitGroup
-	for i := range runs {
-		wg.Go(func() { counts[i], errs[i] = services[i%2].FulfilPhoneNumberOrders(ctx) })
-	}
-	wg.Wait()
-	total := 0
-	for i, err := range errs {
-		noErr(t, err)
-		total += counts[i]
-	}
+	counts, total := runOnBoth(t, one, two, (*chimed.Service).FulfilPhoneNumberOrders)
 	if total != len(ids) {
 		t.Fatalf("the instances fulfilled %v orders, %d in all, want %d", counts, total, len(ids))
 	}
