@@ -201,34 +201,36 @@ var _ chime.Tx = (*tx)(nil)
 // queryRow, query and execStmt run a statement in the transaction,
 // prepared once per connection when the dialect asks for it.
 func (t *tx) queryRow(query string, args ...any) *sql.Row {
-	if s := t.prepared(query); s != nil {
+	r := t.runner()
+	if s := t.prepared(r, query); s != nil {
 		return s.QueryRowContext(t.ctx, args...)
 	}
-	return t.runner().QueryRowContext(t.ctx, query, args...)
+	return r.QueryRowContext(t.ctx, query, args...)
 }
 
 func (t *tx) query(query string, args ...any) (*sql.Rows, error) {
-	if s := t.prepared(query); s != nil {
+	r := t.runner()
+	if s := t.prepared(r, query); s != nil {
 		return s.QueryContext(t.ctx, args...)
 	}
-	return t.runner().QueryContext(t.ctx, query, args...)
+	return r.QueryContext(t.ctx, query, args...)
 }
 
 func (t *tx) execStmt(query string, args ...any) (sql.Result, error) {
 	sqlTx := t.inTx()
-	if s := t.prepared(query); s != nil {
+	if s := t.prepared(sqlTx, query); s != nil {
 		return s.ExecContext(t.ctx, args...)
 	}
 	return sqlTx.ExecContext(t.ctx, query, args...)
 }
 
-// runner is what a statement runs on: the transaction, or a Lookup's pool.
+// runner is what a read runs on: the transaction, or a Lookup's pool.
 type runner interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// runner is called once per read; for a Lookup it counts them.
 func (t *tx) runner() runner {
 	if t.tx != nil {
 		return t.tx
@@ -247,9 +249,9 @@ func (t *tx) inTx() *sql.Tx {
 	return t.tx
 }
 
-// prepared returns query's prepared statement for this transaction, or nil
-// when it is to run unprepared.
-func (t *tx) prepared(query string) *sql.Stmt {
+// prepared returns query's prepared statement for r (the transaction, or a
+// Lookup's pool), or nil when it is to run unprepared.
+func (t *tx) prepared(r runner, query string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
 	}
@@ -257,8 +259,8 @@ func (t *tx) prepared(query string) *sql.Stmt {
 	if s == nil {
 		return nil
 	}
-	if r, ok := t.runner().(*sql.Tx); ok {
-		return r.StmtContext(t.ctx, s)
+	if sqlTx, ok := r.(*sql.Tx); ok {
+		return sqlTx.StmtContext(t.ctx, s)
 	}
 	return s
 }
