@@ -54,6 +54,10 @@ type batchedWriter struct {
 	write sync.Mutex
 	mu    sync.Mutex
 	buf   []byte
+	// spare is the last batch's buffer, kept for the next batch: growing a
+	// new one for every batch was a sixth of the bytes chimed allocated
+	// per GetUser.
+	spare []byte
 }
 
 func newBatchedWriter(out io.Writer, delay time.Duration) *batchedWriter {
@@ -65,6 +69,7 @@ func (w *batchedWriter) Write(p []byte) (int, error) {
 	if len(w.buf) == 0 {
 		// A failed write has no one to tell but the log itself.
 		time.AfterFunc(w.delay, func() { w.Flush() })
+		w.buf, w.spare = w.spare, nil
 	}
 	w.buf = append(w.buf, p...)
 	full := len(w.buf) >= maxLogBatch
@@ -87,5 +92,8 @@ func (w *batchedWriter) Flush() error {
 		return nil
 	}
 	_, err := w.out.Write(batch)
+	w.mu.Lock()
+	w.spare = batch[:0]
+	w.mu.Unlock()
 	return err
 }
