@@ -41,16 +41,18 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	write.SetMaxOpenConns(1)
-	read, err := sql.Open("sqlite", dsn)
+	// Each connection has its own page cache. Two readers per core, each
+	// caching 4 MB, keep more of a large table's B-tree interior pages than
+	// four per core caching SQLite's default 2 MB, in the same memory: at
+	// 1M users a GetUser took 10% less CPU (fewer preads), and at 1k users
+	// no workload was slower.
+	params.Add("_pragma", "cache_size(-4000)")
+	read, err := sql.Open("sqlite", "file:"+path+"?"+params.Encode())
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// Four readers per core: a read is short, but a handler descheduled
-	// while it holds a connection makes the others queue for one (and a
-	// wait in database/sql costs more than the read). Each connection
-	// caches up to 2 MB of pages.
-	readers := 4 * runtime.GOMAXPROCS(0)
+	readers := 2 * runtime.GOMAXPROCS(0)
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 
