@@ -203,20 +203,9 @@ type listFunc func(r *http.Request, caller chime.Caller, maxResults *int32, toke
 
 func listMessages(list listFunc) wire.SignedFunc {
 	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-		query := r.URL.Query()
-		var maxResults *int32
-		if s := query.Get("max-results"); s != "" {
-			n, err := strconv.ParseInt(s, 10, 32)
-			if err != nil {
-				return 0, nil, chime.BadRequest("max-results: must be an integer, got %q", s)
-			}
-			v := int32(n)
-			maxResults = &v
-		}
-		var token *string
-		if query.Has("next-token") {
-			t := query.Get("next-token")
-			token = &t
+		maxResults, token, err := pageQuery(r.URL.Query())
+		if err != nil {
+			return 0, nil, err
 		}
 		page, err := list(r, caller, maxResults, token)
 		if err != nil {
@@ -228,6 +217,22 @@ func listMessages(list listFunc) wire.SignedFunc {
 		}
 		return http.StatusOK, out, nil
 	}
+}
+
+// pageQuery reads an extension list's max-results and next-token query
+// parameters; the service checks their values as it does the API's.
+func pageQuery(query url.Values) (maxResults *int32, token *string, err error) {
+	if v := query.Get("max-results"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil {
+			return nil, nil, chime.BadRequest("max-results: must be an integer, got %q", v)
+		}
+		maxResults = model.Int32(int32(n))
+	}
+	if query.Has("next-token") {
+		token = model.String(query.Get("next-token"))
+	}
+	return maxResults, token, nil
 }
 
 func toMessageOut(m *chime.Message) messageOut {

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/model"
@@ -109,18 +108,9 @@ type deliveryOut struct {
 // → 200 {"Deliveries": [...], "NextToken": "..."}, oldest event first.
 func listBotDeliveries(svc *chime.Service) wire.SignedFunc {
 	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-		query := r.URL.Query()
-		var maxResults *int32
-		if v := query.Get("max-results"); v != "" {
-			n, err := strconv.ParseInt(v, 10, 32)
-			if err != nil {
-				return 0, nil, chime.BadRequest("max-results: must be an integer, got %q", v)
-			}
-			maxResults = model.Int32(int32(n))
-		}
-		var token *string
-		if query.Has("next-token") {
-			token = model.String(query.Get("next-token"))
+		maxResults, token, err := pageQuery(r.URL.Query())
+		if err != nil {
+			return 0, nil, err
 		}
 		page, err := svc.ListBotDeliveries(r.Context(), caller, r.PathValue("accountId"), r.PathValue("botId"), maxResults, token)
 		if err != nil {
