@@ -233,42 +233,28 @@ func (s *Server) throttle(r *http.Request, operation string, caller chime.Caller
 
 // tasks are the background lifecycles.
 func (s *Server) tasks() []jobs.Task {
+	svc := s.Service
 	return []jobs.Task{
-		{Name: "purge-deleted-accounts", Run: func(ctx context.Context) error {
-			_, err := s.Service.PurgeDeletedAccounts(ctx)
-			return err
-		}},
-		{Name: "enforce-retention", Run: func(ctx context.Context) error {
-			_, err := s.Service.EnforceRetention(ctx)
-			return err
-		}},
-		{Name: "fulfil-phone-number-orders", Run: func(ctx context.Context) error {
-			_, err := s.Service.FulfilPhoneNumberOrders(ctx)
-			return err
-		}},
-		{Name: "complete-calling-names", Run: func(ctx context.Context) error {
-			_, err := s.Service.CompleteCallingNames(ctx)
-			return err
-		}},
-		{Name: "purge-deleted-phone-numbers", Run: func(ctx context.Context) error {
-			_, err := s.Service.PurgeDeletedPhoneNumbers(ctx)
-			return err
-		}},
+		{Name: "purge-deleted-accounts", Run: uncounted(svc.PurgeDeletedAccounts)},
+		{Name: "enforce-retention", Run: uncounted(svc.EnforceRetention)},
+		{Name: "fulfil-phone-number-orders", Run: uncounted(svc.FulfilPhoneNumberOrders)},
+		{Name: "complete-calling-names", Run: uncounted(svc.CompleteCallingNames)},
+		{Name: "purge-deleted-phone-numbers", Run: uncounted(svc.PurgeDeletedPhoneNumbers)},
 		// Renew before expiring, so that this instance's live calls are
 		// never taken for lost.
-		{Name: "renew-dial-out-leases", Run: s.Service.RenewDialOutLeases},
-		{Name: "expire-lost-dial-outs", Run: func(ctx context.Context) error {
-			_, err := s.Service.ExpireLostDialOuts(ctx)
-			return err
-		}},
-		{Name: "deliver-bot-events", Run: func(ctx context.Context) error {
-			_, err := s.Service.DeliverBotEvents(ctx)
-			return err
-		}},
-		{Name: "prune-bot-records", Run: func(ctx context.Context) error {
-			_, err := s.Service.PruneBotRecords(ctx)
-			return err
-		}},
+		{Name: "renew-dial-out-leases", Run: svc.RenewDialOutLeases},
+		{Name: "expire-lost-dial-outs", Run: uncounted(svc.ExpireLostDialOuts)},
+		{Name: "deliver-bot-events", Run: uncounted(svc.DeliverBotEvents)},
+		{Name: "prune-bot-records", Run: uncounted(svc.PruneBotRecords)},
+	}
+}
+
+// uncounted makes a task of a job that reports how many records it
+// handled: the scheduler needs only its error (tests read the counts).
+func uncounted(job func(context.Context) (int, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := job(ctx)
+		return err
 	}
 }
 
