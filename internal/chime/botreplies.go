@@ -48,15 +48,8 @@ func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, co
 		if err != nil {
 			return err
 		}
-		m = &Message{
-			AccountID:  e.AccountID,
-			MessageID:  NewID(),
-			ParentType: MessageInRoom,
-			ParentID:   e.RoomID,
-			Sender:     MessageSender{SenderID: b.BotID, SenderType: model.MemberTypeBot, Name: b.DisplayName},
-			Content:    text,
-			CreatedAt:  now,
-		}
+		sender := MessageSender{SenderID: b.BotID, SenderType: model.MemberTypeBot, Name: b.DisplayName}
+		m = newMessage(e.AccountID, MessageInRoom, e.RoomID, sender, text, now)
 		return s.insertRoomMessage(tx, m, b.Email)
 	})
 	if err != nil {

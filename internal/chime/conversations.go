@@ -98,15 +98,8 @@ func (s *Service) PostConversationMessage(ctx context.Context, caller Caller, ac
 		if !slices.Contains(c.MemberIDs, u.UserID) {
 			return Forbidden("user %s is not a member of conversation %s", u.UserID, c.ConversationID)
 		}
-		m = &Message{
-			AccountID:  c.AccountID,
-			MessageID:  NewID(),
-			ParentType: MessageInConversation,
-			ParentID:   c.ConversationID,
-			Sender:     MessageSender{SenderID: u.UserID, SenderType: model.MemberTypeUser, Name: u.DisplayName},
-			Content:    text,
-			CreatedAt:  now,
-		}
+		sender := MessageSender{SenderID: u.UserID, SenderType: model.MemberTypeUser, Name: u.DisplayName}
+		m = newMessage(c.AccountID, MessageInConversation, c.ConversationID, sender, text, now)
 		return tx.InsertMessage(m)
 	})
 	if err != nil {

@@ -35,6 +35,20 @@ type Message struct {
 	CreatedAt time.Time
 }
 
+// newMessage is a new message with text, posted now by sender in a room or
+// conversation (parentType) of accountID.
+func newMessage(accountID, parentType, parentID string, sender MessageSender, text string, now time.Time) *Message {
+	return &Message{
+		AccountID:  accountID,
+		MessageID:  NewID(),
+		ParentType: parentType,
+		ParentID:   parentID,
+		Sender:     sender,
+		Content:    text,
+		CreatedAt:  now,
+	}
+}
+
 // MessageSender is who posted a message: a user, a bot or a webhook
 // (SenderType is a MemberType).
 type MessageSender struct {

@@ -133,15 +133,8 @@ func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token strin
 		if _, _, err := accountRoom(tx, caller, w.AccountID, w.RoomID); err != nil {
 			return err
 		}
-		m = &Message{
-			AccountID:  w.AccountID,
-			MessageID:  NewID(),
-			ParentType: MessageInRoom,
-			ParentID:   w.RoomID,
-			Sender:     MessageSender{SenderID: w.WebhookID, SenderType: model.MemberTypeWebhook, Name: w.Name},
-			Content:    text,
-			CreatedAt:  now,
-		}
+		sender := MessageSender{SenderID: w.WebhookID, SenderType: model.MemberTypeWebhook, Name: w.Name}
+		m = newMessage(w.AccountID, MessageInRoom, w.RoomID, sender, text, now)
 		// A webhook has no email: bots it mentions are told its ID.
 		return s.insertRoomMessage(tx, m, w.WebhookID)
 	})
