@@ -60,11 +60,7 @@ func newGens(w Workload, f Fixture, workers int) []generator {
 // the end is allowed to finish, so that no connection is cut; the sample's
 // elapsed time covers it.
 func drive(ctx context.Context, c *client, t *target, d time.Duration) (sample, error) {
-	clientStart, err := processCPU()
-	if err != nil {
-		return sample{}, err
-	}
-	serverStart, err := serverCPU(t.pid)
+	clientStart, serverStart, err := cpuTimes(t.pid)
 	if err != nil {
 		return sample{}, err
 	}
@@ -81,11 +77,7 @@ func drive(ctx context.Context, c *client, t *target, d time.Duration) (sample, 
 		s.add(p)
 	}
 	s.elapsed = time.Since(start)
-	clientEnd, err := processCPU()
-	if err != nil {
-		return sample{}, err
-	}
-	serverEnd, err := serverCPU(t.pid)
+	clientEnd, serverEnd, err := cpuTimes(t.pid)
 	if err != nil {
 		return sample{}, err
 	}

@@ -17,6 +17,18 @@ import (
 // every Linux architecture Go supports.
 const userHZ = 100
 
+// cpuTimes reads the CPU time this process and server process pid have
+// used.
+func cpuTimes(pid int) (client, server time.Duration, err error) {
+	if client, err = processCPU(); err != nil {
+		return 0, 0, err
+	}
+	if server, err = serverCPU(pid); err != nil {
+		return 0, 0, err
+	}
+	return client, server, nil
+}
+
 // processCPU is the CPU time (user and system) this process has used.
 func processCPU() (time.Duration, error) {
 	var ru syscall.Rusage
