@@ -25,8 +25,7 @@ suites=("$@")
 
 work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
 server_pid=""
-uas_pid=""
-bot_pid=""
+helper_pids=()
 stop_server() {
 	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
 		kill "$server_pid"
@@ -36,14 +35,10 @@ stop_server() {
 }
 cleanup() {
 	stop_server
-	if [ -n "$uas_pid" ]; then
-		kill "$uas_pid" 2>/dev/null || true
-		wait "$uas_pid" 2>/dev/null || true
-	fi
-	if [ -n "$bot_pid" ]; then
-		kill "$bot_pid" 2>/dev/null || true
-		wait "$bot_pid" 2>/dev/null || true
-	fi
+	for pid in "${helper_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,21 +51,12 @@ unset AWS_PROFILE AWS_SESSION_TOKEN
 echo "== build chimed"
 go build -o "$work/chimed" ./cmd/chimed
 
+. clients/helper.sh
+
 echo "== start the SIP far end"
-python3 -u clients/sipuas.py >"$work/sipuas.log" 2>&1 &
-uas_pid=$!
-for _ in $(seq 1 100); do
-	[ -s "$work/sipuas.log" ] && break
-	sleep 0.1
-done
-sip_port=$(head -n 1 "$work/sipuas.log")
-case $sip_port in
-'' | *[!0-9]*)
-	cat "$work/sipuas.log"
-	echo "the SIP far end did not start"
-	exit 1
-	;;
-esac
+start_helper "$work" sipuas.py "the SIP far end"
+helper_pids+=("$helper_pid")
+sip_port=$helper_port
 # chimed reads --sip-trunk from CHIMED_SIP_TRUNK; the suites read it to know
 # that dial-out is configured.
 export CHIMED_SIP_TRUNK="sip:127.0.0.1:$sip_port"
@@ -79,20 +65,9 @@ echo "SIP far end at $CHIMED_SIP_TRUNK"
 echo "== start the bots' event targets"
 # PutEventsConfiguration checks a target before saving it: the suites'
 # bots point at this stub (an events endpoint and the Lambda Invoke API).
-python3 -u clients/botstub.py >"$work/botstub.log" 2>&1 &
-bot_pid=$!
-for _ in $(seq 1 100); do
-	[ -s "$work/botstub.log" ] && break
-	sleep 0.1
-done
-bot_port=$(head -n 1 "$work/botstub.log")
-case $bot_port in
-'' | *[!0-9]*)
-	cat "$work/botstub.log"
-	echo "the bots' event targets did not start"
-	exit 1
-	;;
-esac
+start_helper "$work" botstub.py "the bots' event targets"
+helper_pids+=("$helper_pid")
+bot_port=$helper_port
 # chimed reads these settings from the environment; the suites read
 # CHIMED_TEST_BOT_URL for a bot endpoint that answers the challenge.
 export CHIMED_ALLOW_PRIVATE_ENDPOINTS=true CHIMED_LAMBDA_ENDPOINT="http://127.0.0.1:$bot_port"

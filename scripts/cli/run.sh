@@ -17,13 +17,10 @@ cleanup() {
 trap cleanup EXIT
 
 # The bot's events endpoint: chimed verifies it before saving it.
-python3 -u clients/botstub.py >"$dir/botstub.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-	[ -s "$dir/botstub.log" ] && break
-	sleep 0.1
-done
-bot_port=$(head -n 1 "$dir/botstub.log")
+. clients/helper.sh
+start_helper "$dir" botstub.py "the bot's events endpoint"
+pids+=("$helper_pid")
+bot_port=$helper_port
 
 go build -o "$dir/chimed" ./cmd/chimed
 "$dir/chimed" --addr 127.0.0.1:0 --db "$dir/chimed.db" --allow-private-endpoints >"$dir/out.log" 2>"$dir/err.log" &
