@@ -25,13 +25,19 @@ type InvitationTx interface {
 	// credential.
 	GetInvite(inviteID string) (*Invite, error)
 	SaveInvite(inv *Invite) error
+	// ListInvites lists an account's invitations in invite ID order.
+	ListInvites(accountID string, p Page) ([]*Invite, error)
 }
 
 // invitationMailTimeout bounds one invitation's SMTP conversation.
 const invitationMailTimeout = 30 * time.Second
 
-// invitationURL is the sign-up link of an invitation on this server.
-func (s *Service) invitationURL(inv *Invite) string {
+// InvitationURL is the sign-up link of an invitation on this server, or ""
+// for a Failed invitation, which has none.
+func (s *Service) InvitationURL(inv *Invite) string {
+	if inv.Token == "" || inv.Status == model.InviteStatusFailed {
+		return ""
+	}
 	return strings.TrimSuffix(s.integrations.PublicURL, "/") + "/invitations/" + url.PathEscape(inv.InviteID) + "?token=" + url.QueryEscape(inv.Token)
 }
 
@@ -50,7 +56,7 @@ func (s *Service) emailInvites(ctx context.Context, accountName string, invites 
 		}
 		subject := fmt.Sprintf("You are invited to join %s on Amazon Chime", accountName)
 		body := fmt.Sprintf("You have been invited to join the Amazon Chime account %s.\r\n\r\n"+
-			"To accept the invitation and register, open this link:\r\n\r\n%s\r\n", accountName, s.invitationURL(inv))
+			"To accept the invitation and register, open this link:\r\n\r\n%s\r\n", accountName, s.InvitationURL(inv))
 		sendCtx, cancel := context.WithTimeout(ctx, invitationMailTimeout)
 		err := mailer.Send(sendCtx, inv.Email, subject, body)
 		cancel()
@@ -138,6 +144,43 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 		return tx.SaveInvite(inv)
 	})
 	return out, err
+}
+
+// InvitePage is a page of an account's invitations.
+type InvitePage struct {
+	Invites   []*Invite
+	NextToken *string
+}
+
+// ListInvitations lists the invitations InviteUsers made in an account, with
+// their links: what the invitees were (or, without an SMTP relay, would have
+// been) emailed.
+func (s *Service) ListInvitations(ctx context.Context, caller Caller, accountID string, maxResults *int32, token *string) (*InvitePage, error) {
+	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
+		return nil, BadRequest("MaxResults: must be between 1 and 99")
+	}
+	listing := "invitations/" + accountID
+	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(maxResults, 50)
+	var found []*Invite
+	err = s.view(ctx, func(tx Tx) error {
+		if _, err := liveAccount(tx, caller, accountID); err != nil {
+			return err
+		}
+		found, err = tx.ListInvites(accountID, Page{After: after, Limit: limit + 1})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &InvitePage{Invites: found[:min(len(found), limit)]}
+	if len(found) > limit {
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].InviteID)
+	}
+	return out, nil
 }
 
 // invitation loads the invitation a link names, in its live account.

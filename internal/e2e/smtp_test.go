@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -249,6 +250,104 @@ func TestInvitationEmailStartTLSPolicy(t *testing.T) {
 			if n := len(plain.received()); n != tc.mails {
 				t.Fatalf("relay holds %d emails, want %d", n, tc.mails)
 			}
+		})
+	}
+}
+
+// invitationListing is GET /_chimed/accounts/{accountId}/invitations.
+type invitationListing struct {
+	Invitations []struct {
+		InviteId, UserId, EmailAddress, Status, EmailStatus, InvitationUrl, CreatedTimestamp string
+	}
+	NextToken string
+}
+
+func listInvitations(t *testing.T, e *env, key, accountID, query string) invitationListing {
+	t.Helper()
+	resp := collabCall(t, e, key, "GET", "/_chimed/accounts/"+accountID+"/invitations"+query, nil)
+	resp.want(t, http.StatusOK, "")
+	var out invitationListing
+	resp.decode(t, &out)
+	return out
+}
+
+// Without a relay the outbox is how an invitee's link is reached: it lists
+// each invitation with the link its email would carry, a page at a time, to
+// the account's owner only.
+func TestInvitationOutbox(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabTeamAccount(t, e, keyA)
+	other, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("elsewhere")})
+	noErr(t, err)
+	inviteUsers(t, e, aws.ToString(other.Account.AccountId), "dora@example.com")
+
+	invites := inviteUsers(t, e, acct, "ana@example.com", "dora@example.com")
+	byID := map[string]types.Invite{}
+	for _, inv := range invites {
+		byID[aws.ToString(inv.InviteId)] = inv
+	}
+	listed := listInvitations(t, e, keyA, acct, "")
+	if len(listed.Invitations) != 2 || listed.NextToken != "" {
+		t.Fatalf("listed %+v, want the 2 invitations", listed)
+	}
+	var link string
+	for _, inv := range listed.Invitations {
+		sent, ok := byID[inv.InviteId]
+		if !ok || inv.EmailAddress != aws.ToString(sent.EmailAddress) || inv.Status != string(sent.Status) || inv.EmailStatus != "NotSent" || inv.CreatedTimestamp == "" {
+			t.Fatalf("listed %+v, InviteUsers answered %+v", inv, sent)
+		}
+		switch inv.Status {
+		case "Pending":
+			link = inv.InvitationUrl
+			if !strings.HasPrefix(link, e.srv.URL+"/invitations/"+inv.InviteId+"?token=") {
+				t.Fatalf("pending invitation's link %q", link)
+			}
+		case "Failed": // dora belongs to the other account: no link
+			if inv.InvitationUrl != "" {
+				t.Fatalf("failed invitation has a link %q", inv.InvitationUrl)
+			}
+		default:
+			t.Fatalf("invitation status %s", inv.Status)
+		}
+	}
+
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
+	users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(acct), UserEmail: aws.String("ana@example.com")})
+	noErr(t, err)
+	if len(users.Users) != 1 || users.Users[0].UserRegistrationStatus != types.RegistrationStatusRegistered {
+		t.Fatalf("after following the listed link: %+v", users.Users)
+	}
+
+	// Pages of one, in invite ID order, ending with the accepted one shown
+	// Accepted.
+	first := listInvitations(t, e, keyA, acct, "?max-results=1")
+	if len(first.Invitations) != 1 || first.NextToken == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	second := listInvitations(t, e, keyA, acct, "?max-results=1&next-token="+url.QueryEscape(first.NextToken))
+	if len(second.Invitations) != 1 || second.NextToken != "" || second.Invitations[0].InviteId <= first.Invitations[0].InviteId {
+		t.Fatalf("second page %+v after %+v", second, first)
+	}
+	statuses := first.Invitations[0].Status + " " + second.Invitations[0].Status
+	if statuses != "Accepted Failed" && statuses != "Failed Accepted" {
+		t.Fatalf("statuses %s", statuses)
+	}
+
+	for _, tc := range []struct {
+		name, key, account, query, errorType string
+		status                                int
+	}{
+		{"another AWS account", keyB, acct, "", "NotFoundException", http.StatusNotFound},
+		{"no such account", keyA, "00000000-0000-4000-8000-000000000000", "", "NotFoundException", http.StatusNotFound},
+		{"max-results 0", keyA, acct, "?max-results=0", "BadRequestException", http.StatusBadRequest},
+		{"max-results 100", keyA, acct, "?max-results=100", "BadRequestException", http.StatusBadRequest},
+		{"foreign token", keyA, acct, "?next-token=bogus", "BadRequestException", http.StatusBadRequest},
+		{"unsigned", "", acct, "", "MissingAuthenticationTokenException", http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := collabCall(t, e, tc.key, "GET", "/_chimed/accounts/"+tc.account+"/invitations"+tc.query, nil)
+			resp.want(t, tc.status, tc.errorType)
 		})
 	}
 }

@@ -186,3 +186,48 @@ func invitation(svc *chime.Service) http.Handler {
 		})
 	})
 }
+
+// invitationOut is an invitation as the outbox lists it: InviteUsers'
+// fields, with the link its email carries.
+type invitationOut struct {
+	InviteId         string      `json:"InviteId"`
+	UserId           string      `json:"UserId"`
+	EmailAddress     string      `json:"EmailAddress"`
+	Status           string      `json:"Status"`
+	EmailStatus      string      `json:"EmailStatus"`
+	InvitationUrl    string      `json:"InvitationUrl,omitempty"`
+	CreatedTimestamp *model.Time `json:"CreatedTimestamp"`
+}
+
+// listInvitations: GET /_chimed/accounts/{accountId}/invitations?max-results=&next-token=
+// → 200 {"Invitations": [...], "NextToken": "..."}, in invite ID order. It is
+// the account's outbox: how a test, or a server without an SMTP relay,
+// reaches the link an invitee would click.
+func listInvitations(svc *chime.Service) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		maxResults, token, err := pageQuery(r.URL.Query())
+		if err != nil {
+			return 0, nil, err
+		}
+		page, err := svc.ListInvitations(r.Context(), caller, r.PathValue("accountId"), maxResults, token)
+		if err != nil {
+			return 0, nil, err
+		}
+		out := struct {
+			Invitations []invitationOut `json:"Invitations"`
+			NextToken   *string         `json:"NextToken,omitempty"`
+		}{Invitations: make([]invitationOut, 0, len(page.Invites)), NextToken: page.NextToken}
+		for _, inv := range page.Invites {
+			out.Invitations = append(out.Invitations, invitationOut{
+				InviteId:         inv.InviteID,
+				UserId:           inv.UserID,
+				EmailAddress:     inv.Email,
+				Status:           inv.Status,
+				EmailStatus:      inv.EmailStatus,
+				InvitationUrl:    svc.InvitationURL(inv),
+				CreatedTimestamp: model.TimeOf(inv.CreatedAt),
+			})
+		}
+		return http.StatusOK, out, nil
+	}
+}

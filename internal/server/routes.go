@@ -38,6 +38,7 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	ext.Handle("POST /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(postConversationMessage(svc)))
 	ext.Handle("GET /_chimed/accounts/{accountId}/conversations/{conversationId}/messages", api.Signed(listConversationMessages(svc)))
 	ext.Handle("GET /_chimed/accounts/{accountId}/bots/{botId}/deliveries", api.Signed(listBotDeliveries(svc)))
+	ext.Handle("GET /_chimed/accounts/{accountId}/invitations", api.Signed(listInvitations(svc)))
 	// Not signed: the webhook's token in the URL is its credential.
 	ext.Handle("POST /incomingwebhooks/{webhookId}", incomingWebhook(svc))
 	// Not signed either: a bot's reply URL and an invitation link carry

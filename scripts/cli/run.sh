@@ -42,7 +42,15 @@ chime update-user --account-id "$account" --user-id "$user" --license-type Basic
 [ "$(chime list-users --account-id "$account" --user-email "cli-$$@example.com" --query 'Users[0].LicenseType' --output text)" = Basic ]
 if chime get-user --account-id "$account" --user-id nobody 2>"$dir/e"; then echo "GetUser of nobody succeeded"; exit 1; fi
 grep -q NotFoundException "$dir/e"
-chime batch-suspend-user --account-id "$account" --user-id-list "$user" >/dev/null
+# An invitee accepts through the link the invitation outbox lists (no relay
+# here, so it was not emailed).
+invite=$(chime invite-users --account-id "$account" --user-email-list "invitee-$$@example.com" --query 'Invites[0].InviteId' --output text)
+link=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:chime" --user test:test "$url/_chimed/accounts/$account/invitations" |
+	python3 -c 'import json, sys; print(next(i["InvitationUrl"] for i in json.load(sys.stdin)["Invitations"] if i["InviteId"] == sys.argv[1]))' "$invite")
+curl -sf -X POST "$link" >/dev/null
+[ "$(chime list-users --account-id "$account" --user-email "invitee-$$@example.com" --query 'Users[0].UserRegistrationStatus' --output text)" = Registered ]
+invitee=$(chime list-users --account-id "$account" --user-email "invitee-$$@example.com" --query 'Users[0].UserId' --output text)
+chime batch-suspend-user --account-id "$account" --user-id-list "$user" "$invitee" >/dev/null
 chime delete-account --account-id "$account"
 
 echo "== rooms, memberships and bots (Enterprise account)"
