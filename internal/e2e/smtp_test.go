@@ -336,7 +336,7 @@ func TestInvitationOutbox(t *testing.T) {
 
 	for _, tc := range []struct {
 		name, key, account, query, errorType string
-		status                                int
+		status                               int
 	}{
 		{"another AWS account", keyB, acct, "", "NotFoundException", http.StatusNotFound},
 		{"no such account", keyA, "00000000-0000-4000-8000-000000000000", "", "NotFoundException", http.StatusNotFound},
