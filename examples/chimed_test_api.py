@@ -39,18 +39,37 @@ snapshot = chimed("POST", "/_chimed/test/snapshots")["SnapshotId"]
 # Make the next two GetAccount calls fail, as if the service were down.
 chimed("POST", "/_chimed/test/faults",
        {"Operation": "GetAccount", "ErrorType": "ServiceUnavailableException", "Remaining": 2})
+outcomes = []
 for attempt in range(3):
     try:
         chime.get_account(AccountId=account["AccountId"])
-        print(f"attempt {attempt + 1}: ok")
+        outcomes.append("ok")
     except chime.exceptions.ServiceUnavailableException as e:
-        print(f"attempt {attempt + 1}: {e.response['Error']['Code']}")
+        outcomes.append(e.response["Error"]["Code"])
+print("GetAccount three times:", outcomes)
+assert outcomes == ["ServiceUnavailableException", "ServiceUnavailableException", "ok"], outcomes
+
+# Slow every call down by 50 ms; list the rules, remove that one, then
+# clear whatever is left.
+slow = chimed("POST", "/_chimed/test/faults", {"Operation": "*", "LatencyMs": 50})["Fault"]
+chimed("POST", "/_chimed/test/faults", {"Operation": "ListAccounts", "ErrorType": "ThrottledClientException"})
+rules = chimed("GET", "/_chimed/test/faults")["Faults"]
+print("fault rules:", [(r["Operation"], r.get("ErrorType", "latency")) for r in rules])
+chimed("DELETE", f"/_chimed/test/faults/{slow['RuleId']}")
+assert [r["Operation"] for r in chimed("GET", "/_chimed/test/faults")["Faults"]] == ["ListAccounts"]
+chimed("DELETE", "/_chimed/test/faults")
+assert chimed("GET", "/_chimed/test/faults")["Faults"] == []
 
 # Move time forward: lifecycles that fell due (orders, deletion queues,
 # retention, purges) run before the call returns.
-print("clock:", chimed("POST", "/_chimed/test/clock", {"Advance": "192h"}))
+before = chimed("GET", "/_chimed/test/clock")
+after = chimed("POST", "/_chimed/test/clock", {"Advance": "192h"})
+print("clock:", before, "->", after)
+assert after["Offset"] == "192h0m0s", after
 
 # Back to the snapshot.
 chime.create_account(Name="scratch")
 chimed("POST", f"/_chimed/test/snapshots/{snapshot}/restore")
-print("accounts after restore:", [a["Name"] for a in chime.list_accounts()["Accounts"]])
+names = [a["Name"] for a in chime.list_accounts()["Accounts"]]
+print("accounts after restore:", names)
+assert names == ["test-fixture"], names

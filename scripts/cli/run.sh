@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The administrator scenarios through the AWS CLI, against the built binary:
 # accounts and users, rooms/memberships/bots on an Enterprise account, a
-# phone number's whole life, and a dial-out answered by sipp.
+# phone number's whole life, and a dial-out answered by sipp; then the
+# README's boto3 example of the test-control API, which resets the AWS
+# account, so it goes last.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
@@ -23,7 +25,7 @@ pids+=("$helper_pid")
 bot_port=$helper_port
 
 go build -o "$dir/chimed" ./cmd/chimed
-"$dir/chimed" --addr 127.0.0.1:0 --db "$dir/chimed.db" --allow-private-endpoints >"$dir/out.log" 2>"$dir/err.log" &
+"$dir/chimed" --addr 127.0.0.1:0 --db "$dir/chimed.db" --allow-private-endpoints --enable-test-api >"$dir/out.log" 2>"$dir/err.log" &
 pids+=($!)
 url=""
 for _ in $(seq 1 100); do
@@ -64,4 +66,7 @@ bash scripts/cli/telephony.sh "$url"
 
 echo "== dial-out answered by sipp"
 bash scripts/cli/dialout-sipp.sh "$dir/chimed"
+
+echo "== test-control API from boto3 (examples/chimed_test_api.py)"
+CHIMED_URL="$url" python3 examples/chimed_test_api.py
 echo "CLI scenarios: OK"
