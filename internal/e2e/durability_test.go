@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -100,6 +102,34 @@ func (p *chimedProcess) client() *chime.Client {
 }
 
 // waitExit waits for the process to end and returns its exit status.
+// waitInFlight waits until n requests, besides its own polls of /metrics,
+// are inside the server.
+func (p *chimedProcess) waitInFlight(t *testing.T, n int) {
+	t.Helper()
+	gauge := regexp.MustCompile(`(?m)^chimed_requests_in_flight (\d+)$`)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get(p.url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := gauge.FindSubmatch(body)
+		if m == nil {
+			t.Fatalf("no chimed_requests_in_flight in /metrics:\n%s", body)
+		}
+		if got, _ := strconv.Atoi(string(m[1])); got-1 >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s requests in flight after 10 s (one is this poll), want %d more", m[1], n)
+		}
+	}
+}
+
 func (p *chimedProcess) waitExit(t *testing.T) *os.ProcessState {
 	t.Helper()
 	done := make(chan struct{})
@@ -146,7 +176,7 @@ func testSIGTERMUnderLoad(t *testing.T, bin string) {
 	}})
 	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds, "--enable-test-api"}, nil)
 	e := &env{t: t, srv: &server.Server{URL: p.url}}
-	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"ListAccounts","LatencyMs":700}`)}); resp.status != 201 {
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"ListAccounts","LatencyMs":3000}`)}); resp.status != 201 {
 		t.Fatalf("add latency: %s", resp)
 	}
 	c := p.client()
@@ -158,7 +188,7 @@ func testSIGTERMUnderLoad(t *testing.T, bin string) {
 			errs <- err
 		}()
 	}
-	time.Sleep(200 * time.Millisecond) // all eight are now waiting inside the server
+	p.waitInFlight(t, inFlight)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
