@@ -199,44 +199,22 @@ func (s *Service) PruneBotRecords(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// BotEventPage is one page of a bot's events.
-type BotEventPage struct {
-	Events    []*BotEvent
-	NextToken *string
-}
-
 // ListBotDeliveries lists a bot's events, oldest first, with their attempts.
-func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountID, botID string, maxResults *int32, token *string) (*BotEventPage, error) {
-	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
-		return nil, BadRequest("MaxResults: must be between 1 and 99")
-	}
-	listing := "bot-deliveries/" + botID
-	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
-	if err != nil {
-		return nil, err
-	}
-	var afterSeq int64
-	if after != "" {
-		if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
-			return nil, BadRequest("NextToken: not a token issued by this server")
+func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountID, botID string, maxResults *int32, token *string) (*ListPage[BotEvent], error) {
+	list := func(tx Tx, after string, limit int) ([]*BotEvent, error) {
+		var afterSeq int64
+		if after != "" {
+			var err error
+			if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
+				return nil, BadRequest("NextToken: not a token issued by this server")
+			}
 		}
-	}
-	limit := pageSize(maxResults, 50)
-	var found []*BotEvent
-	err = s.view(ctx, func(tx Tx) error {
 		b, err := accountBot(tx, caller, accountID, botID)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		found, err = tx.ListBotEvents(b.BotID, afterSeq, limit+1)
-		return err
-	})
-	if err != nil {
-		return nil, err
+		return tx.ListBotEvents(b.BotID, afterSeq, limit)
 	}
-	out := &BotEventPage{Events: found[:min(len(found), limit)]}
-	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, strconv.FormatInt(found[limit-1].Seq, 10))
-	}
-	return out, nil
+	return extensionPage(ctx, s, caller, "bot-deliveries/"+botID, maxResults, token, list,
+		func(ev *BotEvent) string { return strconv.FormatInt(ev.Seq, 10) })
 }

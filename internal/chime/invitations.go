@@ -146,41 +146,18 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 	return out, err
 }
 
-// InvitePage is a page of an account's invitations.
-type InvitePage struct {
-	Invites   []*Invite
-	NextToken *string
-}
-
 // ListInvitations lists the invitations InviteUsers made in an account, with
 // their links: what the invitees were (or, without an SMTP relay, would have
 // been) emailed.
-func (s *Service) ListInvitations(ctx context.Context, caller Caller, accountID string, maxResults *int32, token *string) (*InvitePage, error) {
-	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
-		return nil, BadRequest("MaxResults: must be between 1 and 99")
-	}
-	listing := "invitations/" + accountID
-	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
-	if err != nil {
-		return nil, err
-	}
-	limit := pageSize(maxResults, 50)
-	var found []*Invite
-	err = s.view(ctx, func(tx Tx) error {
+func (s *Service) ListInvitations(ctx context.Context, caller Caller, accountID string, maxResults *int32, token *string) (*ListPage[Invite], error) {
+	list := func(tx Tx, after string, limit int) ([]*Invite, error) {
 		if _, err := liveAccount(tx, caller, accountID); err != nil {
-			return err
+			return nil, err
 		}
-		found, err = tx.ListInvites(accountID, Page{After: after, Limit: limit + 1})
-		return err
-	})
-	if err != nil {
-		return nil, err
+		return tx.ListInvites(accountID, Page{After: after, Limit: limit})
 	}
-	out := &InvitePage{Invites: found[:min(len(found), limit)]}
-	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].InviteID)
-	}
-	return out, nil
+	return extensionPage(ctx, s, caller, "invitations/"+accountID, maxResults, token, list,
+		func(inv *Invite) string { return inv.InviteID })
 }
 
 // invitation loads the invitation a link names, in its live account.

@@ -107,14 +107,8 @@ func checkContent(content *string) (string, error) {
 	return *content, nil
 }
 
-// MessagePage is one page of a room's or a conversation's messages.
-type MessagePage struct {
-	Messages  []*Message
-	NextToken *string
-}
-
 // ListRoomMessages lists the messages of a room, oldest first.
-func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID, roomID string, maxResults *int32, token *string) (*MessagePage, error) {
+func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID, roomID string, maxResults *int32, token *string) (*ListPage[Message], error) {
 	return s.listMessages(ctx, caller, "room-messages/"+roomID, maxResults, token, func(tx Tx) (string, error) {
 		_, r, err := accountRoom(tx, caller, accountID, roomID)
 		if err != nil {
@@ -126,7 +120,7 @@ func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID
 
 // ListConversationMessages lists the messages of a conversation, oldest
 // first.
-func (s *Service) ListConversationMessages(ctx context.Context, caller Caller, accountID, conversationID string, maxResults *int32, token *string) (*MessagePage, error) {
+func (s *Service) ListConversationMessages(ctx context.Context, caller Caller, accountID, conversationID string, maxResults *int32, token *string) (*ListPage[Message], error) {
 	return s.listMessages(ctx, caller, "conversation-messages/"+conversationID, maxResults, token, func(tx Tx) (string, error) {
 		c, err := accountConversation(tx, caller, accountID, conversationID)
 		if err != nil {
@@ -138,32 +132,15 @@ func (s *Service) ListConversationMessages(ctx context.Context, caller Caller, a
 
 // listMessages lists the messages of the room or conversation that parent
 // finds (and checks the caller may see).
-func (s *Service) listMessages(ctx context.Context, caller Caller, listing string, maxResults *int32, token *string, parent func(Tx) (string, error)) (*MessagePage, error) {
-	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
-		return nil, BadRequest("MaxResults: must be between 1 and 99")
-	}
-	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
-	if err != nil {
-		return nil, err
-	}
-	limit := pageSize(maxResults, 50)
-	var found []*Message
-	err = s.view(ctx, func(tx Tx) error {
+func (s *Service) listMessages(ctx context.Context, caller Caller, listing string, maxResults *int32, token *string, parent func(Tx) (string, error)) (*ListPage[Message], error) {
+	list := func(tx Tx, after string, limit int) ([]*Message, error) {
 		parentID, err := parent(tx)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		found, err = tx.ListMessages(parentID, Page{After: after, Limit: limit + 1})
-		return err
-	})
-	if err != nil {
-		return nil, err
+		return tx.ListMessages(parentID, Page{After: after, Limit: limit})
 	}
-	out := &MessagePage{Messages: found[:min(len(found), limit)]}
-	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].Key())
-	}
-	return out, nil
+	return extensionPage(ctx, s, caller, listing, maxResults, token, list, (*Message).Key)
 }
 
 // RedactRoomMessage erases a room message's content; the message stays,

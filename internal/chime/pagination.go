@@ -1,6 +1,7 @@
 package chime
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -68,4 +69,40 @@ func (s *Service) nextToken(fetched, limit int, listing, awsAccountID, lastKey s
 		return nil
 	}
 	return s.encodeToken(listing, awsAccountID, lastKey)
+}
+
+// ListPage is one page of a listing served by an extension endpoint.
+type ListPage[T any] struct {
+	Items     []*T
+	NextToken *string
+}
+
+// extensionPage reads one page of a listing that is not in the model, so its
+// MaxResults bound (1–99, 50 by default) is checked here. list runs in a
+// read transaction, checks the caller may see the listing, and returns up to
+// limit records after the key after; key names a record for the next page's
+// token.
+func extensionPage[T any](ctx context.Context, s *Service, caller Caller, listing string, maxResults *int32, token *string,
+	list func(tx Tx, after string, limit int) ([]*T, error), key func(*T) string) (*ListPage[T], error) {
+	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
+		return nil, BadRequest("MaxResults: must be between 1 and 99")
+	}
+	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(maxResults, 50)
+	var found []*T
+	err = s.view(ctx, func(tx Tx) error {
+		found, err = list(tx, after, limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &ListPage[T]{Items: found[:min(len(found), limit)]}
+	if len(found) > limit {
+		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, key(found[limit-1]))
+	}
+	return out, nil
 }

@@ -179,29 +179,25 @@ type messageOut struct {
 	Redacted         bool        `json:"Redacted"`
 }
 
-type messagesOut struct {
-	Messages  []messageOut `json:"Messages"`
-	NextToken *string      `json:"NextToken,omitempty"`
-}
-
 // listRoomMessages: GET /_chimed/accounts/{accountId}/rooms/{roomId}/messages?max-results=&next-token=
 // listConversationMessages: GET /_chimed/accounts/{accountId}/conversations/{conversationId}/messages?...
 // → 200 {"Messages": [...], "NextToken": "..."}, oldest first.
 func listRoomMessages(svc *chime.Service) wire.SignedFunc {
-	return listMessages(func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error) {
+	return listed("Messages", func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.ListPage[chime.Message], error) {
 		return svc.ListRoomMessages(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"), maxResults, token)
-	})
+	}, toMessageOut)
 }
 
 func listConversationMessages(svc *chime.Service) wire.SignedFunc {
-	return listMessages(func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error) {
+	return listed("Messages", func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.ListPage[chime.Message], error) {
 		return svc.ListConversationMessages(r.Context(), caller, r.PathValue("accountId"), r.PathValue("conversationId"), maxResults, token)
-	})
+	}, toMessageOut)
 }
 
-type listFunc func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.MessagePage, error)
-
-func listMessages(list listFunc) wire.SignedFunc {
+// listed serves an extension listing: it reads max-results and next-token
+// from the query, gets the page from list, and answers {member: [each
+// record through convert], "NextToken": ...}.
+func listed[T, Out any](member string, list func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.ListPage[T], error), convert func(*T) Out) wire.SignedFunc {
 	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 		maxResults, token, err := pageQuery(r.URL.Query())
 		if err != nil {
@@ -211,9 +207,13 @@ func listMessages(list listFunc) wire.SignedFunc {
 		if err != nil {
 			return 0, nil, err
 		}
-		out := messagesOut{Messages: make([]messageOut, 0, len(page.Messages)), NextToken: page.NextToken}
-		for _, m := range page.Messages {
-			out.Messages = append(out.Messages, toMessageOut(m))
+		items := make([]Out, 0, len(page.Items))
+		for _, item := range page.Items {
+			items = append(items, convert(item))
+		}
+		out := map[string]any{member: items}
+		if page.NextToken != nil {
+			out["NextToken"] = *page.NextToken
 		}
 		return http.StatusOK, out, nil
 	}

@@ -107,24 +107,9 @@ type deliveryOut struct {
 // listBotDeliveries: GET /_chimed/accounts/{accountId}/bots/{botId}/deliveries?max-results=&next-token=
 // → 200 {"Deliveries": [...], "NextToken": "..."}, oldest event first.
 func listBotDeliveries(svc *chime.Service) wire.SignedFunc {
-	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-		maxResults, token, err := pageQuery(r.URL.Query())
-		if err != nil {
-			return 0, nil, err
-		}
-		page, err := svc.ListBotDeliveries(r.Context(), caller, r.PathValue("accountId"), r.PathValue("botId"), maxResults, token)
-		if err != nil {
-			return 0, nil, err
-		}
-		out := struct {
-			Deliveries []deliveryOut `json:"Deliveries"`
-			NextToken  *string       `json:"NextToken,omitempty"`
-		}{Deliveries: make([]deliveryOut, 0, len(page.Events)), NextToken: page.NextToken}
-		for _, ev := range page.Events {
-			out.Deliveries = append(out.Deliveries, toDeliveryOut(ev))
-		}
-		return http.StatusOK, out, nil
-	}
+	return listed("Deliveries", func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.ListPage[chime.BotEvent], error) {
+		return svc.ListBotDeliveries(r.Context(), caller, r.PathValue("accountId"), r.PathValue("botId"), maxResults, token)
+	}, toDeliveryOut)
 }
 
 func toDeliveryOut(ev *chime.BotEvent) deliveryOut {
@@ -204,30 +189,17 @@ type invitationOut struct {
 // the account's outbox: how a test, or a server without an SMTP relay,
 // reaches the link an invitee would click.
 func listInvitations(svc *chime.Service) wire.SignedFunc {
-	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-		maxResults, token, err := pageQuery(r.URL.Query())
-		if err != nil {
-			return 0, nil, err
+	return listed("Invitations", func(r *http.Request, caller chime.Caller, maxResults *int32, token *string) (*chime.ListPage[chime.Invite], error) {
+		return svc.ListInvitations(r.Context(), caller, r.PathValue("accountId"), maxResults, token)
+	}, func(inv *chime.Invite) invitationOut {
+		return invitationOut{
+			InviteId:         inv.InviteID,
+			UserId:           inv.UserID,
+			EmailAddress:     inv.Email,
+			Status:           inv.Status,
+			EmailStatus:      inv.EmailStatus,
+			InvitationUrl:    svc.InvitationURL(inv),
+			CreatedTimestamp: model.TimeOf(inv.CreatedAt),
 		}
-		page, err := svc.ListInvitations(r.Context(), caller, r.PathValue("accountId"), maxResults, token)
-		if err != nil {
-			return 0, nil, err
-		}
-		out := struct {
-			Invitations []invitationOut `json:"Invitations"`
-			NextToken   *string         `json:"NextToken,omitempty"`
-		}{Invitations: make([]invitationOut, 0, len(page.Invites)), NextToken: page.NextToken}
-		for _, inv := range page.Invites {
-			out.Invitations = append(out.Invitations, invitationOut{
-				InviteId:         inv.InviteID,
-				UserId:           inv.UserID,
-				EmailAddress:     inv.Email,
-				Status:           inv.Status,
-				EmailStatus:      inv.EmailStatus,
-				InvitationUrl:    svc.InvitationURL(inv),
-				CreatedTimestamp: model.TimeOf(inv.CreatedAt),
-			})
-		}
-		return http.StatusOK, out, nil
-	}
+	})
 }
