@@ -120,6 +120,12 @@ func TestProtocolBodies(t *testing.T) {
 			body: []byte(`{"Name":"unknown members","Color":"blue","Nested":{"List":[1,{"a":null}]}}`)}, 201},
 		{"UpdateUserSettings, unknown nested member", rawRequest{method: "PUT", path: user + "/settings",
 			body: []byte(`{"UserSettings":{"Telephony":{"InboundCalling":false,"OutboundCalling":true,"SMS":true,"Fax":true},"Video":{}}}`)}, 204},
+		// Member names match exactly: a key in another case is an unknown
+		// member, so a required member sent that way is missing.
+		{"CreateAccount, member name in another case", rawRequest{method: "POST", path: "/accounts",
+			body: []byte(`{"name":"miscased"}`)}, 400},
+		{"UpdateUserSettings, nested member name in another case", rawRequest{method: "PUT", path: user + "/settings",
+			body: []byte(`{"UserSettings":{"Telephony":{"inboundCalling":true,"OutboundCalling":true,"SMS":true}}}`)}, 400},
 		// Content-Type is not what selects the protocol.
 		{"Content-Type application/x-amz-json-1.1", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"amz json"}`),
 			header: http.Header{"Content-Type": {"application/x-amz-json-1.1"}}}, 201},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -65,7 +66,8 @@ func (c *call) queryInt32(member, name string) (*int32, error) {
 func (c *call) decodeBody(in any) error { return DecodeJSON(c.body, in) }
 
 // DecodeJSON reads a JSON request body into in. An empty body means no
-// members; unknown members are ignored, as the AWS services do.
+// members; member names are matched exactly and unknown members are
+// ignored, as the AWS services do.
 func DecodeJSON(body []byte, in any) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -74,7 +76,7 @@ func DecodeJSON(body []byte, in any) error {
 	if body[0] != '{' {
 		return chime.BadRequest("request body must be a JSON object")
 	}
-	err := json.Unmarshal(body, in)
+	err := json.Unmarshal(dropMiscased(body, reflect.TypeOf(in)), in)
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {

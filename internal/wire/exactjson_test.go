@@ -1,0 +1,92 @@
+package wire
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/chimed/chimed/api"
+	"github.com/chimed/chimed/internal/model"
+)
+
+// Member names match exactly: a key in another case is an unknown member,
+// ignored wherever it appears, and the rest of the body is read as sent.
+func TestDecodeJSONMatchesMemberNamesExactly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   any
+		body string
+		want string // in, encoded after decoding
+	}{
+		{"exact", &model.CreateUserRequest{}, `{"Email":"a@example.com","Username":"ana"}`,
+			`{"Email":"a@example.com","Username":"ana"}`},
+		{"miscased ignored", &model.CreateUserRequest{}, `{"email":"a@example.com","Username":"ana"}`,
+			`{"Username":"ana"}`},
+		{"miscased next to exact", &model.CreateUserRequest{}, `{"EMAIL":"x@example.com","Email":"a@example.com"}`,
+			`{"Email":"a@example.com"}`},
+		{"unknown kept out", &model.CreateUserRequest{}, `{"Nickname":"x","Email":"a@example.com"}`,
+			`{"Email":"a@example.com"}`},
+		{"path member is not a body member", &model.CreateUserRequest{}, `{"accountid":"x","AccountId":"y"}`,
+			`{}`},
+		{"in list items", &model.BatchUpdateUserRequest{},
+			`{"UpdateUserRequestItems":[{"userId":"u0","UserId":"u1","licenseType":"Basic"},{"UserId":"u2","LicenseType":"Pro"}]}`,
+			`{"UpdateUserRequestItems":[{"UserId":"u1"},{"LicenseType":"Pro","UserId":"u2"}]}`},
+		{"in nested structures", &model.UpdateUserSettingsRequest{},
+			`{"UserSettings":{"Telephony":{"inboundCalling":false,"OutboundCalling":true,"SMS":false}}}`,
+			`{"UserSettings":{"Telephony":{"OutboundCalling":true,"SMS":false}}}`},
+		{"numbers kept as sent", &model.PutRetentionSettingsRequest{},
+			`{"retentionSettings":{},"RetentionSettings":{"RoomRetentionSettings":{"RetentionDays":5475}}}`,
+			`{"RetentionSettings":{"RoomRetentionSettings":{"RetentionDays":5475}}}`},
+		{"untagged extension input", &struct{ Name string }{}, `{"name":"x"}`, `{"Name":""}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := DecodeJSON([]byte(tc.body), tc.in); err != nil {
+				t.Fatal(err)
+			}
+			got, err := json.Marshal(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("decoded %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// A body an SDK sends, with exact names, is decoded without being rewritten.
+func TestDropMiscasedLeavesExactBodiesAlone(t *testing.T) {
+	body := []byte(`{"UpdateUserRequestItems":[{"UserId":"u1","AlexaForBusinessMetadata":{"IsAlexaForBusinessEnabled":true}}],"Extra":{"x":[1]}}`)
+	var in model.BatchUpdateUserRequest
+	if got := dropMiscased(body, reflect.TypeOf(&in)); &got[0] != &body[0] {
+		t.Errorf("exact body was rewritten: %s", got)
+	}
+}
+
+// mayBeMiscased trusts a key that is exactly some member name of the shape,
+// wherever it stands. That is only sound while no two member names of the
+// model differ in case alone.
+func TestNoMemberNamesDifferInCaseAlone(t *testing.T) {
+	var m struct {
+		Shapes map[string]struct {
+			Members map[string]json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(api.Model, &m); err != nil {
+		t.Fatal(err)
+	}
+	byFolded := map[string]string{}
+	for _, shape := range m.Shapes {
+		for name := range shape.Members {
+			folded := strings.ToLower(name)
+			if other, ok := byFolded[folded]; ok && other != name {
+				t.Errorf("member names %s and %s differ in case alone", other, name)
+			}
+			byFolded[folded] = name
+		}
+	}
+	if len(byFolded) < 100 {
+		t.Fatalf("read only %d member names from the model", len(byFolded))
+	}
+}
