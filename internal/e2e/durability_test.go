@@ -151,6 +151,7 @@ func TestServerBinary(t *testing.T) {
 	bin := buildChimed(t)
 	t.Run("kill -9 loses nothing", func(t *testing.T) { testKillNine(t, bin) })
 	t.Run("SIGTERM under load", func(t *testing.T) { testSIGTERMUnderLoad(t, bin) })
+	t.Run("kill -9 during a bot delivery", func(t *testing.T) { testKillNineDuringBotDelivery(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.
@@ -240,5 +241,48 @@ func testKillNine(t *testing.T, bin string) {
 	got = getUser(t, third.client(), acct.AccountId, user.UserId)
 	if aws.ToString(got.PersonalPIN) != aws.ToString(reset.User.PersonalPIN) {
 		t.Errorf("after kill -9 the PIN is %s, the acknowledged reset set %s", aws.ToString(got.PersonalPIN), aws.ToString(reset.User.PersonalPIN))
+	}
+}
+
+// testKillNineDuringBotDelivery kills the server while it is delivering a
+// bot event (the bot is slow to answer): once the dead instance's lease on
+// the event ends, the next server on the same database delivers it again,
+// with the same EventId.
+func testKillNineDuringBotDelivery(t *testing.T, bin string) {
+	endpoint := startTestBot(t, false)
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials.json")
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
+	}})
+	args := []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds,
+		"--allow-private-endpoints", "--enable-test-api"}
+
+	first := runChimed(t, bin, args, nil)
+	e := &env{t: t, srv: &server.Server{URL: first.url}}
+	acct, room, _, bot := botRoom(t, e, endpoint.url())
+	endpoint.answerNext("slow")
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	if got := endpoint.waitEvents(t, 1); len(got) != 1 {
+		t.Fatalf("%d events reached the bot, want the Invite being delivered", len(got))
+	}
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	first.cmd.Wait()
+
+	second := runChimed(t, bin, args, nil)
+	e = &env{t: t, srv: &server.Server{URL: second.url}}
+	// Past the dead instance's lease: the jobs run before the call returns.
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance":"2m"}`)}); resp.status != 200 {
+		t.Fatalf("advance the clock: %s", resp)
+	}
+	got := endpoint.waitEvents(t, 2)
+	if len(got) != 2 || got[1].event.EventId != got[0].event.EventId {
+		t.Fatalf("%d events after the restart, want the Invite again with its EventId", len(got))
+	}
+	wantEvent(t, got[1], aws.ToString(bot.SecurityToken), "Invite", room, "Persistent")
+	if listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId)); len(listed) != 1 || listed[0].Status != "Delivered" {
+		t.Fatalf("deliveries after the restart: %+v", listed)
 	}
 }
