@@ -92,6 +92,22 @@ func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
 	return p
 }
 
+// keyACredentials writes, in dir, a credentials file that accepts keyA
+// only, and returns its path.
+func keyACredentials(t *testing.T, dir string) string {
+	t.Helper()
+	creds := filepath.Join(dir, "credentials.json")
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
+	}})
+	return creds
+}
+
+// env is the process as the in-process tests' helpers take a server.
+func (p *chimedProcess) env(t *testing.T) *env {
+	return &env{t: t, srv: &server.Server{URL: p.url}}
+}
+
 func (p *chimedProcess) client() *chime.Client {
 	return chime.New(chime.Options{
 		Region:           "us-east-1",
@@ -171,12 +187,9 @@ func TestServerBinary(t *testing.T) {
 // server must exit 0.
 func testSIGTERMUnderLoad(t *testing.T, bin string) {
 	dir := t.TempDir()
-	creds := filepath.Join(dir, "credentials.json")
-	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
-		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
-	}})
+	creds := keyACredentials(t, dir)
 	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds, "--enable-test-api"}, nil)
-	e := &env{t: t, srv: &server.Server{URL: p.url}}
+	e := p.env(t)
 	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"ListAccounts","LatencyMs":3000}`)}); resp.status != 201 {
 		t.Fatalf("add latency: %s", resp)
 	}
@@ -208,10 +221,7 @@ func testSIGTERMUnderLoad(t *testing.T, bin string) {
 func testKillNine(t *testing.T, bin string) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "chimed.db")
-	creds := filepath.Join(dir, "credentials.json")
-	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
-		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
-	}})
+	creds := keyACredentials(t, dir)
 
 	first := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", db, "--credentials", creds}, nil)
 	c := first.client()
@@ -251,15 +261,12 @@ func testKillNine(t *testing.T, bin string) {
 func testKillNineDuringBotDelivery(t *testing.T, bin string) {
 	endpoint := startTestBot(t, false)
 	dir := t.TempDir()
-	creds := filepath.Join(dir, "credentials.json")
-	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
-		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
-	}})
+	creds := keyACredentials(t, dir)
 	args := []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds,
 		"--allow-private-endpoints", "--enable-test-api"}
 
 	first := runChimed(t, bin, args, nil)
-	e := &env{t: t, srv: &server.Server{URL: first.url}}
+	e := first.env(t)
 	acct, room, _, bot := botRoom(t, e, endpoint.url())
 	endpoint.answerNext("slow")
 	addBot(t, e, acct, room, aws.ToString(bot.BotId))
@@ -272,7 +279,7 @@ func testKillNineDuringBotDelivery(t *testing.T, bin string) {
 	first.cmd.Wait()
 
 	second := runChimed(t, bin, args, nil)
-	e = &env{t: t, srv: &server.Server{URL: second.url}}
+	e = second.env(t)
 	// Past the dead instance's lease: the jobs run before the call returns.
 	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance":"2m"}`)}); resp.status != 200 {
 		t.Fatalf("advance the clock: %s", resp)

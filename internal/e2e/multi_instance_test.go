@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -161,10 +160,7 @@ func TestTwoInstancesBackgroundJobRunsOnce(t *testing.T) {
 func TestTwoProcessesOneDatabase(t *testing.T) {
 	dsn := pgtest.NewDatabase(t)
 	bin := buildChimed(t)
-	creds := filepath.Join(t.TempDir(), "credentials.json")
-	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
-		{"AccessKeyId": keyA, "SecretAccessKey": secret, "AwsAccountId": accountA},
-	}})
+	creds := keyACredentials(t, t.TempDir())
 	args := []string{"--addr", "127.0.0.1:0", "--db", dsn, "--credentials", creds}
 	clients := []*chime.Client{runChimed(t, bin, args, nil).client(), runChimed(t, bin, args, nil).client()}
 
