@@ -64,13 +64,18 @@ func mayBeMiscased(body []byte, names map[string]bool) bool {
 		if j >= len(body) || body[j] != ':' || names[string(key)] {
 			continue // a string value, or an exact member name
 		}
-		if escaped {
+		if escaped || foldsToOneOf(names, string(key)) {
 			return true
 		}
-		for name := range names {
-			if strings.EqualFold(name, string(key)) {
-				return true
-			}
+	}
+	return false
+}
+
+// foldsToOneOf says whether key is one of names ignoring case.
+func foldsToOneOf[V any](names map[string]V, key string) bool {
+	for name := range names {
+		if strings.EqualFold(name, key) {
+			return true
 		}
 	}
 	return false
@@ -117,12 +122,7 @@ func memberOf(t reflect.Type, key string) (member reflect.Type, miscased bool) {
 	if ft, ok := fields[key]; ok {
 		return ft, false
 	}
-	for name := range fields {
-		if strings.EqualFold(name, key) {
-			return nil, true
-		}
-	}
-	return nil, false
+	return nil, foldsToOneOf(fields, key)
 }
 
 func elemOf(t reflect.Type) reflect.Type {
