@@ -35,6 +35,9 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { cat "$dir/out.log" "$dir/err.log"; echo "chimed did not start"; exit 1; }
 chime() { aws --endpoint-url "$url" chime "$@"; }
+# The README's signing helper for the /_chimed/ endpoints, failing on an
+# error status.
+chimed_curl() { curl -sf --aws-sigv4 "aws:amz:us-east-1:chime" --user test:test -H 'Content-Type: application/json' "$@"; }
 
 echo "== accounts and users"
 account=$(chime create-account --name "cli-$$" --query Account.AccountId --output text)
@@ -47,7 +50,7 @@ grep -q NotFoundException "$dir/e"
 # An invitee accepts through the link the invitation outbox lists (no relay
 # here, so it was not emailed).
 invite=$(chime invite-users --account-id "$account" --user-email-list "invitee-$$@example.com" --query 'Invites[0].InviteId' --output text)
-link=$(curl -sf --aws-sigv4 "aws:amz:us-east-1:chime" --user test:test "$url/_chimed/accounts/$account/invitations" |
+link=$(chimed_curl "$url/_chimed/accounts/$account/invitations" |
 	python3 -c 'import json, sys; print(next(i["InvitationUrl"] for i in json.load(sys.stdin)["Invitations"] if i["InviteId"] == sys.argv[1]))' "$invite")
 curl -sf -X POST "$link" >/dev/null
 [ "$(chime list-users --account-id "$account" --user-email "invitee-$$@example.com" --query 'Users[0].UserRegistrationStatus' --output text)" = Registered ]
@@ -57,8 +60,7 @@ chime delete-account --account-id "$account"
 
 echo "== rooms, memberships and bots (Enterprise account)"
 enterprise=$(chime create-account --name "cli-enterprise-$$" --query Account.AccountId --output text)
-curl -sf --aws-sigv4 "aws:amz:us-east-1:chime" --user test:test -H 'Content-Type: application/json' \
-	-d "{\"Domain\":\"cli$$.example.com\",\"AccountType\":\"EnterpriseLWA\"}" "$url/_chimed/accounts/$enterprise/domains" >/dev/null
+chimed_curl -d "{\"Domain\":\"cli$$.example.com\",\"AccountType\":\"EnterpriseLWA\"}" "$url/_chimed/accounts/$enterprise/domains" >/dev/null
 bash scripts/cli/collab.sh "$url" "$enterprise" "http://127.0.0.1:$bot_port/events"
 
 echo "== a phone number's life"
