@@ -169,7 +169,7 @@ func operationOf(t *testing.T, mux *http.ServeMux, r request) string {
 func TestSeedBuildsUsersAsCreateUser(t *testing.T) {
 	ctx := context.Background()
 	f := NewFixture(seedBatch + 5) // two transactions
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seed.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seed.db"), sqlite.Exclusive)
 	if err != nil {
 		t.Fatal(err)
 	}

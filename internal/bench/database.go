@@ -82,7 +82,7 @@ func EnsureSQLiteSeed(ctx context.Context, path string, f Fixture) (time.Duratio
 	} else if err != nil {
 		return 0, err
 	}
-	db, err := sqlite.Open(ctx, path)
+	db, err := sqlite.Open(ctx, path, sqlite.Exclusive)
 	if err != nil {
 		return 0, err
 	}
@@ -102,7 +102,7 @@ func seedSQLite(ctx context.Context, path string, f Fixture) error {
 	if err := removeSQLite(partial); err != nil {
 		return err
 	}
-	db, err := sqlite.Open(ctx, partial)
+	db, err := sqlite.Open(ctx, partial, sqlite.Exclusive)
 	if err != nil {
 		return err
 	}

@@ -162,12 +162,14 @@ func (p *chimedProcess) waitExit(t *testing.T) *os.ProcessState {
 }
 
 // TestServerBinary runs the real binary: an acknowledged write survives
-// kill -9, and SIGTERM and SIGINT stop the server with exit status 0.
+// kill -9, SIGTERM and SIGINT stop the server with exit status 0, and a
+// SQLite file is one process's unless --sqlite-shared says otherwise.
 func TestServerBinary(t *testing.T) {
 	bin := buildChimed(t)
 	t.Run("kill -9 loses nothing", func(t *testing.T) { testKillNine(t, bin) })
 	t.Run("SIGTERM under load", func(t *testing.T) { testSIGTERMUnderLoad(t, bin) })
 	t.Run("kill -9 during a bot delivery", func(t *testing.T) { testKillNineDuringBotDelivery(t, bin) })
+	t.Run("one SQLite file, two processes", func(t *testing.T) { testSQLiteAccess(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.

@@ -16,9 +16,12 @@ import (
 
 // Config is everything the server can be told at start-up.
 type Config struct {
-	Addr        string
-	DB          string
-	Credentials string
+	Addr string
+	DB   string
+	// SQLiteShared lets other processes open the SQLite file while chimed
+	// runs (by default chimed keeps it to itself).
+	SQLiteShared bool
+	Credentials  string
 	// JobInterval is how often background lifecycles look for due work.
 	JobInterval time.Duration
 	// LogFormat is json or text; LogLevel debug, info, warn or error.
@@ -138,6 +141,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.str(&ignored, "config", "CHIMED_CONFIG", "", "YAML file of settings, keyed by flag name")
 	s.str(&cfg.Addr, "addr", "CHIMED_ADDR", "127.0.0.1:8080", "listen address")
 	s.str(&cfg.DB, "db", "CHIMED_DB", "chimed.db", "SQLite database file, or a PostgreSQL URL postgres://user@host:port/db?sslmode=...")
+	s.boolean(&cfg.SQLiteShared, "sqlite-shared", "CHIMED_SQLITE_SHARED", "let other processes (the sqlite3 shell, backup or replication tools) open the SQLite file while chimed runs; every read then costs more")
 	s.str(&cfg.Credentials, "credentials", "CHIMED_CREDENTIALS", "", "JSON file of accepted access keys; without it a development key is used")
 	s.duration(&cfg.JobInterval, "job-interval", "CHIMED_JOB_INTERVAL", "1s", "how often background jobs look for due work")
 	s.str(&cfg.LogFormat, "log-format", "CHIMED_LOG_FORMAT", "json", "log format: json or text")

@@ -118,7 +118,7 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.store, err = openStore(ctx, cfg.DB); err != nil {
+	if s.store, err = openStore(ctx, cfg); err != nil {
 		return nil, err
 	}
 	if err := s.openTrunk(); err != nil {
@@ -292,11 +292,15 @@ func (s *Server) Close() error {
 
 // openStore opens PostgreSQL for a postgres:// or postgresql:// URL, and
 // otherwise the SQLite file at that path.
-func openStore(ctx context.Context, dsn string) (*sqlstore.DB, error) {
-	if isPostgres(dsn) {
-		return postgres.Open(ctx, dsn)
+func openStore(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
+	if isPostgres(cfg.DB) {
+		return postgres.Open(ctx, cfg.DB)
 	}
-	return sqlite.Open(ctx, dsn)
+	access := sqlite.Exclusive
+	if cfg.SQLiteShared {
+		access = sqlite.Shared
+	}
+	return sqlite.Open(ctx, cfg.DB, access)
 }
 
 func isPostgres(dsn string) bool {

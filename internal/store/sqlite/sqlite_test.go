@@ -2,17 +2,128 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/store/sqlite"
+	"github.com/chimed/chimed/internal/store/sqlstore"
 	"github.com/chimed/chimed/internal/store/storetest"
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) storetest.Open {
-		path := filepath.Join(t.TempDir(), "chimed.db")
-		return func(ctx context.Context) (chime.Store, error) { return sqlite.Open(ctx, path) }
+	for name, access := range map[string]sqlite.Access{"exclusive": sqlite.Exclusive, "shared": sqlite.Shared} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) storetest.Open {
+				path := filepath.Join(t.TempDir(), "chimed.db")
+				return func(ctx context.Context) (chime.Store, error) { return sqlite.Open(ctx, path, access) }
+			})
+		})
+	}
+}
+
+// The environment variables with which this test binary, run again as
+// another process, opens a database instead of testing: see TestMain.
+const (
+	childPath   = "CHIMED_SQLITE_TEST_OPEN"
+	childShared = "CHIMED_SQLITE_TEST_SHARED"
+)
+
+// TestMain lets a test run this binary as a second process that opens the
+// database at $CHIMED_SQLITE_TEST_OPEN, reads account a1 and prints its
+// name, or prints why it could not.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(childPath); path != "" {
+		os.Stdout.WriteString(openAndRead(path, os.Getenv(childShared) != ""))
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func openAndRead(path string, shared bool) string {
+	access := sqlite.Exclusive
+	if shared {
+		access = sqlite.Shared
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path, access)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	defer db.Close()
+	var a *chime.Account
+	err = db.View(ctx, func(tx chime.Tx) error {
+		a, err = tx.GetAccount("111122223333", "a1")
+		return err
 	})
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return "read " + a.Name
+}
+
+// otherProcess runs openAndRead in another process and returns what it
+// printed and how long it took.
+func otherProcess(t *testing.T, path string, shared bool) (string, time.Duration) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childPath+"="+path)
+	if shared {
+		cmd.Env = append(cmd.Env, childShared+"=1")
+	}
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("other process: %v: %s", err, out)
+	}
+	return strings.TrimSpace(string(out)), time.Since(start)
+}
+
+func openWithAccount(t *testing.T, path string, access sqlite.Access) *sqlstore.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path, access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(context.Background(), func(tx chime.Tx) error {
+		return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "first"})
+	})
+	if err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	return db
+}
+
+// An exclusive store keeps other processes out, and says so at once rather
+// than after busy_timeout; once it is closed, they get in.
+func TestExclusiveKeepsOtherProcessesOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Exclusive)
+	out, took := otherProcess(t, path, false)
+	if !strings.Contains(out, "another process has the database open") || !strings.Contains(out, "--sqlite-shared") {
+		t.Errorf("other process printed %q, want the refusal naming --sqlite-shared", out)
+	}
+	if took > 5*time.Second { // busy_timeout would be 10 s
+		t.Errorf("the refusal took %v", took)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if out, _ := otherProcess(t, path, false); out != "read first" {
+		t.Fatalf("after close, other process printed %q", out)
+	}
+}
+
+func TestSharedLetsOtherProcessesIn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Shared)
+	defer db.Close()
+	if out, _ := otherProcess(t, path, true); out != "read first" {
+		t.Fatalf("other process printed %q", out)
+	}
 }

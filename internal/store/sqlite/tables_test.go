@@ -16,7 +16,7 @@ import (
 // tenant state behind.
 func TestEveryTableIsClassified(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chimed.db")
-	db, err := sqlite.Open(context.Background(), path)
+	db, err := sqlite.Open(context.Background(), path, sqlite.Exclusive)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 // fail on its own, as if it ran alone.
 func TestGroupCommitKeepsTransactionsApart(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "group.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "group.db"), sqlite.Exclusive)
 	if err != nil {
 		t.Fatal(err)
 	}
