@@ -117,7 +117,6 @@ func (p *chimedProcess) client() *chime.Client {
 	})
 }
 
-// waitExit waits for the process to end and returns its exit status.
 // waitInFlight waits until n requests, besides its own polls of /metrics,
 // are inside the server.
 func (p *chimedProcess) waitInFlight(t *testing.T, n int) {
@@ -146,6 +145,7 @@ func (p *chimedProcess) waitInFlight(t *testing.T, n int) {
 	}
 }
 
+// waitExit waits for the process to end and returns its exit status.
 func (p *chimedProcess) waitExit(t *testing.T) *os.ProcessState {
 	t.Helper()
 	done := make(chan struct{})

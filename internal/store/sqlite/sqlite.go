@@ -34,10 +34,6 @@ const (
 	Shared
 )
 
-// busyTimeout is how long a statement waits for a lock another connection
-// holds.
-const busyTimeout = 10 * time.Second
-
 // Open opens (creating if needed) the database at path and migrates it.
 //
 // A commit is acknowledged only after the WAL is synced to disk
@@ -47,7 +43,7 @@ const busyTimeout = 10 * time.Second
 // reads a pool of their own that WAL lets run beside the writer.
 func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error) {
 	params := url.Values{}
-	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Add("_pragma", "busy_timeout(10000)")
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(ON)")
