@@ -74,7 +74,7 @@ const gcPercent = 400
 // GOGC at 400 a burst of large answers (ListUsers pages) could otherwise
 // grow the heap to five times what is live; near the limit the collector
 // runs as often as it must. It bounds the Go heap only; SQLite's page
-// caches (up to 4 MB per read connection) come on top.
+// cache (18 MB on two cores: internal/store/sqlite) comes on top.
 const memoryLimit = 80 << 20
 
 // Server is a running chimed.

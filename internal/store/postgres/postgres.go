@@ -68,7 +68,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	db.SetConnMaxLifetime(p.maxConnLifetime)
 	db.SetConnMaxIdleTime(p.maxConnIdleTime)
 
-	store := sqlstore.New(db, db, sqlstore.Dialect{
+	store := sqlstore.New(sqlstore.Pools{Write: db, Read: db, Lookup: db}, sqlstore.Dialect{
 		Name:                "postgres",
 		IsUniqueViolation:   func(err error) bool { return sqlState(err) == "23505" },
 		IsRetryable:         isRetryable,

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -70,10 +71,14 @@ const (
 
 // DB is a chime.Store. Writes go through write; reads through read, which may
 // be the same pool (PostgreSQL) or a separate pool of readers (SQLite, whose
-// single writer is serialised by a one-connection pool).
+// single writer is serialised by a one-connection pool); lookups of one
+// record by its key through lookup, which may be read itself.
 type DB struct {
-	write   *sql.DB
-	read    *sql.DB
+	write  *sql.DB
+	read   *sql.DB
+	lookup *sql.DB
+	// pools are write, read and lookup, each once.
+	pools   []*sql.DB
 	dialect Dialect
 	// stmts are each pool's prepared statements, when the dialect wants
 	// them; nil otherwise.
@@ -85,11 +90,30 @@ type DB struct {
 
 var _ chime.Store = (*DB)(nil)
 
+// Pools are the connection pools a DB runs its statements on; any two may be
+// the same pool.
+type Pools struct {
+	// Write runs read-write transactions.
+	Write *sql.DB
+	// Read runs read-only transactions.
+	Read *sql.DB
+	// Lookup runs a Lookup's statements.
+	Lookup *sql.DB
+}
+
 // New wraps opened pools. Call Migrate before use.
-func New(write, read *sql.DB, d Dialect) *DB {
-	db := &DB{write: write, read: read, dialect: d}
+func New(p Pools, d Dialect) *DB {
+	db := &DB{write: p.Write, read: p.Read, lookup: p.Lookup, dialect: d}
+	for _, pool := range []*sql.DB{p.Write, p.Read, p.Lookup} {
+		if !slices.Contains(db.pools, pool) {
+			db.pools = append(db.pools, pool)
+		}
+	}
 	if d.PrepareStatements {
-		db.stmts = map[*sql.DB]*stmtCache{write: newStmtCache(write), read: newStmtCache(read)}
+		db.stmts = map[*sql.DB]*stmtCache{}
+		for _, pool := range db.pools {
+			db.stmts[pool] = newStmtCache(pool)
+		}
 	}
 	if d.GroupCommit {
 		db.group = newGroupCommit()
@@ -115,7 +139,7 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 		// lookup of a record by its key that it would interrupt.
 		ctx = context.WithoutCancel(ctx)
 	}
-	return fn(&tx{pool: db.read, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.read]})
+	return fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
 }
 
 // run runs fn in a transaction, and again in a new one, up to maxAttempts in
@@ -168,9 +192,9 @@ func (db *DB) Close() error {
 	for _, c := range db.stmts {
 		c.close()
 	}
-	err := db.write.Close()
-	if db.read != db.write {
-		err = errors.Join(err, db.read.Close())
+	var err error
+	for _, pool := range db.pools {
+		err = errors.Join(err, pool.Close())
 	}
 	return err
 }
