@@ -61,28 +61,27 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		}
 		defer probe.Close()
 	}
-	dsn := "file:" + path + "?" + params.Encode()
-
-	write, err := sql.Open("sqlite", dsn)
+	// The writer keeps SQLite's default cache, 2 MB.
+	write, err := openPool(path, params, 1, 2000)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	write.SetMaxOpenConns(1)
 	// The driver builds SQLite with SQLITE_ENABLE_MEMORY_MANAGEMENT: all of
 	// a process's connections share one page cache, as large as the sum of
 	// their cache_size, and a connection can take the others' pages. With
 	// four readers of 4 MB, some kept almost nothing, not even a B-tree's
 	// root page, and at 1M users a GetUser read 7.7 pages from the file
-	// (one connection alone reads 3.2). Lookups by key (GetUser, GetAccount: most of the traffic) have
-	// connections of their own, with most of the cache, one per two cores
-	// (measured with one); read transactions (listings, mostly) a pool with
-	// little. A GetUser then reads 2.3 pages.
-	read, err := readPool(path, params, 2*runtime.GOMAXPROCS(0), 1000)
+	// (one connection alone reads 3.2). Lookups by key (GetUser,
+	// GetAccount: most of the traffic) have connections of their own, with
+	// most of the cache, one per two cores (measured with one); read
+	// transactions (listings, mostly) a pool with little. A GetUser then
+	// reads 2.3 pages.
+	read, err := openPool(path, params, 2*runtime.GOMAXPROCS(0), 1000)
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	lookup, err := readPool(path, params, max(1, runtime.GOMAXPROCS(0)/2), 12000)
+	lookup, err := openPool(path, params, max(1, runtime.GOMAXPROCS(0)/2), 12000)
 	if err != nil {
 		write.Close()
 		read.Close()
@@ -106,9 +105,9 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 	return db, nil
 }
 
-// readPool opens a pool of conns read connections, each caching up to
+// openPool opens a pool of up to conns connections, each caching up to
 // cacheKiB of the database's pages.
-func readPool(path string, params url.Values, conns, cacheKiB int) (*sql.DB, error) {
+func openPool(path string, params url.Values, conns, cacheKiB int) (*sql.DB, error) {
 	p := maps.Clone(params)
 	p["_pragma"] = append(slices.Clip(p["_pragma"]), fmt.Sprintf("cache_size(-%d)", cacheKiB))
 	db, err := sql.Open("sqlite", "file:"+path+"?"+p.Encode())

@@ -74,11 +74,9 @@ const (
 // single writer is serialised by a one-connection pool); lookups of one
 // record by its key through lookup, which may be read itself.
 type DB struct {
-	write  *sql.DB
-	read   *sql.DB
-	lookup *sql.DB
-	// pools are write, read and lookup, each once.
-	pools   []*sql.DB
+	write   *sql.DB
+	read    *sql.DB
+	lookup  *sql.DB
 	dialect Dialect
 	// stmts are each pool's prepared statements, when the dialect wants
 	// them; nil otherwise.
@@ -104,14 +102,9 @@ type Pools struct {
 // New wraps opened pools. Call Migrate before use.
 func New(p Pools, d Dialect) *DB {
 	db := &DB{write: p.Write, read: p.Read, lookup: p.Lookup, dialect: d}
-	for _, pool := range []*sql.DB{p.Write, p.Read, p.Lookup} {
-		if !slices.Contains(db.pools, pool) {
-			db.pools = append(db.pools, pool)
-		}
-	}
 	if d.PrepareStatements {
 		db.stmts = map[*sql.DB]*stmtCache{}
-		for _, pool := range db.pools {
+		for _, pool := range db.pools() {
 			db.stmts[pool] = newStmtCache(pool)
 		}
 	}
@@ -188,12 +181,23 @@ func (db *DB) retryable(err error) bool {
 	return db.dialect.IsRetryable != nil && db.dialect.IsRetryable(err)
 }
 
+// pools are write, read and lookup, each once.
+func (db *DB) pools() []*sql.DB {
+	var pools []*sql.DB
+	for _, pool := range []*sql.DB{db.write, db.read, db.lookup} {
+		if !slices.Contains(pools, pool) {
+			pools = append(pools, pool)
+		}
+	}
+	return pools
+}
+
 func (db *DB) Close() error {
 	for _, c := range db.stmts {
 		c.close()
 	}
 	var err error
-	for _, pool := range db.pools {
+	for _, pool := range db.pools() {
 		err = errors.Join(err, pool.Close())
 	}
 	return err
