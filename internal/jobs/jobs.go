@@ -18,15 +18,19 @@ type Task struct {
 
 // Run runs every task once per interval until ctx is done. A failing task is
 // logged and tried again on the next tick; it does not stop the others.
+//
+// The first run waits one interval too, so that a long interval means no
+// background work at all: tests that move a fake clock and run the jobs
+// themselves rely on that, since a run racing theirs would take their work.
 func Run(ctx context.Context, interval time.Duration, log *slog.Logger, tasks ...Task) {
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		RunOnce(ctx, log, tasks...)
 		select {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
+			RunOnce(ctx, log, tasks...)
 		}
 	}
 }
