@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/chimed/chimed/internal/bench"
+	"github.com/chimed/chimed/internal/server"
 )
 
 func main() {
@@ -27,11 +28,10 @@ func main() {
 	defer stop()
 	// The client and the baseline server share this process. At Go's
 	// default GOGC the client's collections took a seventh of its CPU, on
-	// the cores the servers need, and paused requests it was timing. 400
-	// is chimed's own setting, so the baseline collects as rarely as
-	// chimed does.
+	// the cores the servers need, and paused requests it was timing. With
+	// chimed's own setting the baseline collects as rarely as chimed does.
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
+		debug.SetGCPercent(server.GCPercent)
 	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "chimebench:", err)
