@@ -33,6 +33,14 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(server.GCPercent)
 	}
+	if os.Getenv(bench.ServeBaselineEnv) != "" {
+		// Started by --baseline-process: be the baseline and nothing else.
+		if err := bench.ServeBaseline(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "chimebench baseline:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "chimebench:", err)
 		os.Exit(1)
@@ -67,6 +75,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.cfg.Clients, "clients", 16, "concurrent keep-alive clients")
 	fs.DurationVar(&o.cfg.Duration, "duration", 10*time.Second, "how long each workload drives each server")
 	fs.IntVar(&o.cfg.Rounds, "rounds", 3, "rounds the duration is split into, alternating chimed and the baseline")
+	fs.BoolVar(&o.cfg.BaselineProcess, "baseline-process", false, "run the baseline in a process of its own, as chimed runs, instead of in this one")
 	fs.DurationVar(&o.cfg.Warmup, "warmup", time.Second, "unmeasured load on each server before each workload")
 	fs.StringVar(&o.cfg.Target, "target", "", "URL of a running chimed to drive (no seeding, no start); it must serve a --seed-only database of the same --scale")
 	fs.StringVar(&o.cfg.Chimed, "chimed", "", "chimed binary to run (default: go build ./cmd/chimed)")

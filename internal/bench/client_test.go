@@ -26,7 +26,7 @@ const userBody = `{"User":{"AccountId":"00000000-1d69-4689-bd73-1847ec8f29bb","U
 
 func startUserBaseline(b *testing.B) *Baseline {
 	b.Helper()
-	bl, err := StartBaseline(map[string]canned{getUser.Name: {status: http.StatusOK, body: []byte(userBody)}})
+	bl, err := StartBaseline(map[string]canned{getUser.Name: {Status: http.StatusOK, Body: []byte(userBody)}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,8 +9,12 @@ import (
 
 // WriteTable writes a report as a table, with a note per skipped workload.
 func WriteTable(out io.Writer, r *Report) error {
-	fmt.Fprintf(out, "\n%s, %s users, %d clients, %gs per workload and server in %d rounds, GOMAXPROCS %d\n",
-		r.Store, Scale(r.Scale), r.Clients, r.Seconds, r.Rounds, r.GOMAXPROCS)
+	where := "in chimebench's process"
+	if r.BaselineProcess {
+		where = "in a process of its own"
+	}
+	fmt.Fprintf(out, "\n%s, %s users, %d clients, %gs per workload and server in %d rounds, GOMAXPROCS %d, baseline %s\n",
+		r.Store, Scale(r.Scale), r.Clients, r.Seconds, r.Rounds, r.GOMAXPROCS, where)
 	if r.Store != "target" {
 		seed := "cached seed"
 		if r.SeedSeconds > 0 {
@@ -20,7 +24,7 @@ func WriteTable(out io.Writer, r *Report) error {
 			seed, r.StartupMs, r.MemoryReady.RSSMB, r.MemoryEnd.RSSMB, r.MemoryEnd.PeakMB)
 	}
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\treq/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tbaseline req/s\tratio\tchimed CPU µs/req\tclient CPU µs/req\tRSS MB\t")
+	fmt.Fprintln(tw, "workload\treq/s\tp50 ms\tp99 ms\tp99.9 ms\terrors\tbaseline req/s\tbaseline p99 ms\tratio\tchimed CPU µs/req\tclient CPU µs/req\tRSS MB\t")
 	var notes []string
 	for _, res := range r.Results {
 		if res.Skipped != "" {
@@ -29,9 +33,9 @@ func WriteTable(out io.Writer, r *Report) error {
 		}
 		c := res.Chimed
 		known := r.Store != "target"
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%s\t%.0f\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%.2f\t%d\t%.0f\t%.2f\t%.2f\t%s\t%.0f\t%s\t\n",
 			res.Workload, c.PerSec, c.P50ms, c.P99ms, c.P999ms, c.Errors+res.Baseline.Errors,
-			res.Baseline.PerSec, res.Ratio, orDash(c.ServerCPUus, known), c.ClientCPUus, orDash(res.Memory.RSSMB, known))
+			res.Baseline.PerSec, res.Baseline.P99ms, res.Ratio, orDash(c.ServerCPUus, known), c.ClientCPUus, orDash(res.Memory.RSSMB, known))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

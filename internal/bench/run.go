@@ -23,6 +23,9 @@ type Config struct {
 	// change in the machine's load (other processes) falls on both.
 	Duration time.Duration
 	Rounds   int
+	// BaselineProcess runs the baseline in a process of its own
+	// (StartBaselineProcess) instead of in this one.
+	BaselineProcess bool
 	// Warmup drives each server before the measured rounds.
 	Warmup    time.Duration
 	Workloads []Workload
@@ -51,6 +54,8 @@ type Report struct {
 	Seconds    float64 `json:"seconds_per_workload_and_server"`
 	Rounds     int     `json:"rounds"`
 	GOMAXPROCS int     `json:"gomaxprocs"`
+	// BaselineProcess says the baseline ran in a process of its own.
+	BaselineProcess bool `json:"baseline_process"`
 	// SeedSeconds is how long seeding took (0: a cached seed was used).
 	SeedSeconds float64 `json:"seed_seconds"`
 	// StartupMs is the time from starting chimed to its first 200 from
@@ -89,7 +94,7 @@ func (r *Report) Errors() int {
 // every workload.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	f := NewFixture(cfg.Scale)
-	rep := &Report{Store: "target", Scale: cfg.Scale, Clients: cfg.Clients, Seconds: cfg.Duration.Seconds(), Rounds: cfg.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0)}
+	rep := &Report{Store: "target", Scale: cfg.Scale, Clients: cfg.Clients, Seconds: cfg.Duration.Seconds(), Rounds: cfg.Rounds, GOMAXPROCS: runtime.GOMAXPROCS(0), BaselineProcess: cfg.BaselineProcess}
 	chimedURL, pid := cfg.Target, 0
 	var srv *Chimed
 	if cfg.Target == "" {
@@ -120,7 +125,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseline, err := StartBaseline(answers)
+	startBaseline := StartBaseline
+	if cfg.BaselineProcess {
+		startBaseline = StartBaselineProcess
+	}
+	baseline, err := startBaseline(answers)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +143,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		if res.Skipped == "" {
 			chimedT := &target{base: chimedURL, pid: pid, gens: newGens(w, f, cfg.Clients)}
-			baseT := &target{base: baseline.URL, gens: newGens(w, f, cfg.Clients)}
+			baseT := &target{base: baseline.URL, pid: baseline.Pid, gens: newGens(w, f, cfg.Clients)}
 			if err := measure(ctx, cfg, c, w, chimedT, baseT, srv, &res); err != nil {
 				return nil, err
 			}
@@ -213,7 +222,7 @@ func probe(ctx context.Context, c *client, base string, f Fixture, workloads []W
 			case a.status != r.want:
 				return nil, nil, fmt.Errorf("%s %s %s: status %d, want %d: %.300s", op.Name, r.method, r.target, a.status, r.want, a.body)
 			default:
-				answers[op.Name] = canned{status: a.status, body: append([]byte(nil), a.body...)}
+				answers[op.Name] = canned{Status: a.status, Body: append([]byte(nil), a.body...)}
 			}
 		}
 	}
