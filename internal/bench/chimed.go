@@ -75,6 +75,9 @@ func StartChimed(ctx context.Context, o ChimedOptions) (*Chimed, error) {
 	// deployment would hand it to a log collector; its start is kept, to
 	// say why chimed did not start.
 	c.cmd = exec.Command(o.Binary, args...)
+	// A chimebench killed outright takes its chimed with it, instead of
+	// leaving it serving a deleted database on its port.
+	c.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	c.cmd.Stderr = &c.stderr
 	stdout, err := c.cmd.StdoutPipe()
 	if err != nil {
