@@ -287,6 +287,22 @@ func checkEventsEndpoint(endpoint, arn *string) error {
 	return nil
 }
 
+// checkLambdaAccount refuses a function of another AWS account. chimed
+// invokes functions with its own Lambda credentials, so it cannot ask the
+// function's resource policy whether this bot's account may call it, as
+// Chime did; without this check any tenant could send events to another
+// tenant's function.
+func checkLambdaAccount(b *Bot, arn string) error {
+	if arn == "" {
+		return nil
+	}
+	// arn:partition:lambda:region:account:function:name, as lambdaARN checked.
+	if account := strings.Split(arn, ":")[4]; account != b.AwsAccountID {
+		return BadRequest("LambdaFunctionArn: the function is in AWS account %s; a bot's function must be in the bot's AWS account, %s", account, b.AwsAccountID)
+	}
+	return nil
+}
+
 func (b *Bot) eventsConfiguration() *model.EventsConfiguration {
 	return &model.EventsConfiguration{
 		BotId:                       model.String(b.BotID),
@@ -309,6 +325,9 @@ func (s *Service) PutEventsConfiguration(ctx context.Context, caller Caller, in 
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := checkLambdaAccount(b, model.Value(in.LambdaFunctionArn)); err != nil {
 		return nil, err
 	}
 	if err := s.verifyEventsTarget(ctx, b, model.Value(in.OutboundEventsHTTPSEndpoint), model.Value(in.LambdaFunctionArn)); err != nil {

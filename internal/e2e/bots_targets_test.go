@@ -97,6 +97,26 @@ func TestBotEventsToLambda(t *testing.T) {
 	}
 }
 
+// A bot's function must be in the bot's own AWS account: chimed invokes with
+// its own Lambda credentials, which would otherwise let one tenant send
+// events to, or probe for, another tenant's functions.
+func TestBotLambdaOfAnotherAccountRefused(t *testing.T) {
+	const arn = "arn:aws:lambda:eu-west-1:444455556666:function:chime-bot"
+	lambda := startTestLambda(t, arn)
+	e := start(t, lambda.configure)
+	acct := collabAccount(t, e, keyA, "example.com")
+	c := e.client(keyA)
+	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
+	noErr(t, err)
+	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId, LambdaFunctionArn: aws.String(arn)})
+	wantError(t, err, "BadRequestException")
+	if calls := lambda.calls(); len(calls) != 0 {
+		t.Fatalf("invocations %+v, want none", calls)
+	}
+	_, err = c.GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId})
+	wantError(t, err, "NotFoundException")
+}
+
 // Two servers on one database, both running the delivery job over the same
 // outbox at once: every event reaches its bot exactly once.
 func TestTwoInstancesDeliverOnce(t *testing.T) {
