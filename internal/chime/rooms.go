@@ -1,6 +1,7 @@
 package chime
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,8 +23,11 @@ type Room struct {
 	// TokenHash is the SHA-256 of the ClientRequestToken the room was
 	// created with ("" without one): the token itself is not kept.
 	TokenHash string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// RequestedName is the name that CreateRoom asked for with the token,
+	// which a retry must repeat, whatever UpdateRoom made of Name since.
+	RequestedName string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // RoomTx reads and writes chat rooms and their memberships.
@@ -134,7 +138,7 @@ func (s *Service) CreateRoom(ctx context.Context, caller Caller, in *model.Creat
 		if in.ClientRequestToken == nil {
 			return tx.InsertRoom(r)
 		}
-		r.TokenHash = tokenHash(*in.ClientRequestToken)
+		r.TokenHash, r.RequestedName = tokenHash(*in.ClientRequestToken), name
 		err = tx.InsertRoom(r)
 		if !errors.Is(err, ErrNotUnique) {
 			return err
@@ -143,7 +147,8 @@ func (s *Service) CreateRoom(ctx context.Context, caller Caller, in *model.Creat
 		if err != nil {
 			return err
 		}
-		if first.AccountID != a.AccountID || first.Name != name {
+		// Rooms made before RequestedName was kept have only their Name.
+		if first.AccountID != a.AccountID || cmp.Or(first.RequestedName, first.Name) != name {
 			return BadRequest("ClientRequestToken: already used to create room %s with other parameters", first.RoomID)
 		}
 		r = first

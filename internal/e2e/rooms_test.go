@@ -208,6 +208,18 @@ func TestCreateRoomIsIdempotentOnClientRequestToken(t *testing.T) {
 		t.Fatalf("want 1 room after a repeated create, got %d", len(listed.Rooms))
 	}
 
+	// A retry is compared with the request that made the room, not with
+	// what the room has become since.
+	_, err = c.UpdateRoom(ctx, &chime.UpdateRoomInput{AccountId: aws.String(acct), RoomId: first.Room.RoomId, Name: aws.String("renamed")})
+	noErr(t, err)
+	retried, err := create(c, acct, "ops", "token-1")
+	noErr(t, err)
+	if aws.ToString(retried.Room.RoomId) != aws.ToString(first.Room.RoomId) || aws.ToString(retried.Room.Name) != "renamed" {
+		t.Fatalf("retry after a rename answered %+v, want room %s as it is now", retried.Room, aws.ToString(first.Room.RoomId))
+	}
+	_, err = create(c, acct, "renamed", "token-1")
+	wantError(t, err, "BadRequestException")
+
 	// A token reused for something else is refused, not silently answered.
 	_, err = create(c, acct, "another name", "token-1")
 	wantError(t, err, "BadRequestException")
