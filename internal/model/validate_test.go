@@ -28,6 +28,14 @@ func TestValidateNamesMemberAndRule(t *testing.T) {
 		{"length counts characters, not bytes", &CreateAccountRequest{Name: String(strings.Repeat("é", 100))}, ""},
 		{"length counts characters past the limit", &CreateAccountRequest{Name: String(strings.Repeat("é", 101))}, "Name: length must be between 1 and 100"},
 		{"pattern", &CreateAccountRequest{Name: String(" \t ")}, `Name: must match pattern .*\S.*`},
+		// The model's patterns mean what they do in ECMAScript, whose \s
+		// holds \v and the Unicode spaces and whose . stops at \r.
+		{"pattern: vertical tab is white space", &CreateAccountRequest{Name: String("\v")}, `Name: must match pattern .*\S.*`},
+		{"pattern: no-break space is white space", &CreateAccountRequest{Name: String("\u00a0\u3000")}, `Name: must match pattern .*\S.*`},
+		{"pattern: . stops at a carriage return", &CreateAccountRequest{Name: String("a\rb")}, `Name: must match pattern .*\S.*`},
+		{"pattern: . stops at a newline", &CreateAccountRequest{Name: String("a\nb")}, `Name: must match pattern .*\S.*`},
+		{"pattern: any other character is not", &CreateAccountRequest{Name: String("\u00a0é\u0085")}, ""},
+		{"email pattern: . stops at a line separator", &CreateUserRequest{AccountId: String("a"), Email: String("ana@example\u2028.com")}, "Email: must match pattern"},
 		{"pattern matches the whole value", &CreateUserRequest{AccountId: String("a"), Email: String("@example.com")}, `Email: must match pattern .+@.+\..+`},
 		{"enum", &UpdateUserRequest{AccountId: String("a"), UserId: String("u"), LicenseType: String("pro")},
 			"LicenseType: must be one of Basic, Plus, Pro, ProTrial"},
@@ -69,9 +77,9 @@ func TestValidateNamesMemberAndRule(t *testing.T) {
 // the regular expression it stands for.
 func TestFastPatternsAgreeWithTheirRegexp(t *testing.T) {
 	values := []string{"", " ", "a", " a ", "\t\r\f", "\n", "a\n", "\na", " \n ", "\v", "\u00a0", "\u2028",
-		"\xff", " \xff ", "a b", "\r\n", "x\r", "é", strings.Repeat(" ", 50) + "z"}
+		"\xff", " \xff ", "a b", "\r\n", "x\r", "é", strings.Repeat(" ", 50) + "z", "\u3000", "\ufeff", "\u0085", "a\u2029"}
 	for pattern, fast := range fastPatterns {
-		re := regexp.MustCompile("^(?:" + pattern + ")$")
+		re := compilePattern(pattern)
 		for _, v := range values {
 			if got, want := fast(v), re.MatchString(v); got != want {
 				t.Errorf("pattern %s on %q: fast %v, regexp %v", pattern, v, got, want)
@@ -86,7 +94,7 @@ func FuzzFastPatterns(f *testing.F) {
 	}
 	compiled := map[string]*regexp.Regexp{}
 	for pattern := range fastPatterns {
-		compiled[pattern] = regexp.MustCompile("^(?:" + pattern + ")$")
+		compiled[pattern] = compilePattern(pattern)
 	}
 	f.Fuzz(func(t *testing.T, v string) {
 		for pattern, fast := range fastPatterns {
