@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -154,12 +155,43 @@ func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.Creat
 		if in.UserType != nil {
 			u.UserType = *in.UserType
 		}
-		return insertUser(tx, u)
+		return tx.InsertUser(u)
 	})
+	if errors.Is(err, ErrNotUnique) {
+		return nil, s.emailTaken(ctx, caller, u.Email)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &model.CreateUserResponse{User: u.toModel()}, nil
+}
+
+// emailTaken refuses an address that another user of the AWS account has,
+// saying where that user is: it may be in a deleted account, which no
+// listing shows but which keeps its users until it is purged.
+func (s *Service) emailTaken(ctx context.Context, caller Caller, email string) error {
+	where := ""
+	err := s.view(ctx, func(tx Tx) error {
+		u, err := tx.FindUserByEmail(caller.AwsAccountID, emailKey(email))
+		if err != nil {
+			return err
+		}
+		a, err := tx.GetAccount(caller.AwsAccountID, u.AccountID)
+		if err != nil {
+			return err
+		}
+		where = " in account " + a.AccountID
+		if a.DeletedAt != nil {
+			where += fmt.Sprintf(", which was deleted on %s and keeps its users until it is purged on %s",
+				a.DeletedAt.Format(time.DateOnly), a.DeletedAt.Add(DeletedAccountRetention).Format(time.DateOnly))
+		}
+		return nil
+	})
+	// The user may have gone since the insert failed; the refusal stands.
+	if err != nil && !errors.Is(err, ErrNoRows) {
+		return err
+	}
+	return Conflict("a user with email %s already exists%s", email, where)
 }
 
 func insertUser(tx Tx, u *User) error {

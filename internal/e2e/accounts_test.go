@@ -324,6 +324,15 @@ func TestDeleteEnterpriseAccount(t *testing.T) {
 	if acct.Account.AccountStatus != types.AccountStatusSuspended {
 		t.Errorf("deleted account has status %s, want Suspended", acct.Account.AccountStatus)
 	}
+
+	// Its users keep their addresses until the purge, out of every listing:
+	// the refusal of one of them elsewhere says where it is.
+	other := aws.ToString(createTeamAccount(t, c, "other").AccountId)
+	_, err = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(other), Email: aws.String("Staff@example.com")})
+	wantError(t, err, "ConflictException")
+	if msg := err.Error(); !strings.Contains(msg, "in account "+id+", which was deleted on ") || !strings.Contains(msg, "until it is purged on ") {
+		t.Errorf("refusal %q does not say the address is held by deleted account %s", msg, id)
+	}
 }
 
 func TestClaimDomain(t *testing.T) {
