@@ -191,7 +191,7 @@ func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model
 	default:
 		// Voice connectors, their groups and SIP rules are administered by
 		// another API: no number of this one is associated with them.
-		return &model.ListPhoneNumbersResponse{}, nil
+		return &model.ListPhoneNumbersResponse{PhoneNumbers: []model.PhoneNumber{}}, nil
 	}
 	limit := pageSize(in.MaxResults, 99)
 	var found []*PhoneNumber

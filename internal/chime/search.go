@@ -56,7 +56,8 @@ func (s *Service) SearchAvailablePhoneNumbers(ctx context.Context, caller Caller
 		return nil, err
 	}
 	limit := pageSize(in.MaxResults, 100)
-	var found []string
+	// Never nil: an empty result is still sent as "E164PhoneNumbers": [].
+	found := []string{}
 	err = s.view(ctx, func(tx Tx) error {
 		found = found[:0]
 		chunk := make([]string, 0, searchChunk)

@@ -352,3 +352,39 @@ func flipFirst(token string) string {
 	}
 	return c + token[1:]
 }
+
+// A listing with nothing to list still sends its list, as AWS does
+// ("Users": []): boto3 callers index the member without a default.
+func TestEmptyListingsSendTheirList(t *testing.T) {
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	team := aws.ToString(createTeamAccount(t, e.client(keyA), "team").AccountId)
+	for _, tc := range []struct {
+		name   string
+		req    rawRequest
+		member string
+	}{
+		{"ListAccounts by an unknown name", rawRequest{method: "GET", path: "/accounts", query: "name=nobody"}, "Accounts"},
+		{"ListUsers of an account without users", rawRequest{method: "GET", path: "/accounts/" + team + "/users"}, "Users"},
+		{"ListRooms by a non-member", rawRequest{method: "GET", path: "/accounts/" + acct + "/rooms", query: "member-id=nobody"}, "Rooms"},
+		{"ListRoomMemberships of an empty room", rawRequest{method: "GET", path: "/accounts/" + acct + "/rooms/" + room + "/memberships"}, "RoomMemberships"},
+		{"ListBots without bots", rawRequest{method: "GET", path: "/accounts/" + acct + "/bots"}, "Bots"},
+		{"ListPhoneNumbers without numbers", rawRequest{method: "GET", path: "/phone-numbers"}, "PhoneNumbers"},
+		{"ListPhoneNumbers by voice connector", rawRequest{method: "GET", path: "/phone-numbers", query: "filter-name=VoiceConnectorId&filter-value=abc"}, "PhoneNumbers"},
+		{"ListPhoneNumberOrders without orders", rawRequest{method: "GET", path: "/phone-number-orders"}, "PhoneNumberOrders"},
+		{"SearchAvailablePhoneNumbers with no match", rawRequest{method: "GET", path: "/search", query: "type=phone-numbers&area-code=999"}, "E164PhoneNumbers"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.send(t, keyA, tc.req)
+			wantStatus(t, r, 200)
+			var body map[string]json.RawMessage
+			if err := json.Unmarshal(r.body, &body); err != nil {
+				t.Fatal(err)
+			}
+			if got := string(body[tc.member]); got != "[]" {
+				t.Fatalf("%s is %q in %s, want []", tc.member, got, r.body)
+			}
+		})
+	}
+}
