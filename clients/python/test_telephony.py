@@ -68,13 +68,11 @@ class Telephony(ChimeTestCase):
         self.assertEqual(sorted(n["E164PhoneNumber"] for n in order["OrderedPhoneNumbers"]), sorted(numbers))
         self.assertIsInstance(order["CreatedTimestamp"], datetime.datetime)
         # Toll-free numbers cannot be Business Calling numbers: the order
-        # is taken, and fails when it is fulfilled.
+        # is refused.
         toll_free = search(TollFreePrefix="888", MaxResults=1)
-        refused = client.create_phone_number_order(ProductType="BusinessCalling",
-                                                   E164PhoneNumbers=toll_free)["PhoneNumberOrder"]
-        done = wait_for_order(refused["PhoneNumberOrderId"])
-        self.assertEqual(done["Status"], "Failed")
-        self.assertEqual([n["Status"] for n in done["OrderedPhoneNumbers"]], ["Failed"])
+        refused = self.assertRaisesModelled("BadRequestException", client.create_phone_number_order,
+                                            ProductType="BusinessCalling", E164PhoneNumbers=toll_free)
+        self.assertIn("toll-free", refused.response["Error"]["Message"])
 
     def test_GetPhoneNumberOrder(self):
         order = client.get_phone_number_order(PhoneNumberOrderId=self.order_id)["PhoneNumberOrder"]

@@ -95,6 +95,14 @@ func (s *Service) CreatePhoneNumberOrder(ctx context.Context, caller Caller, in 
 			return nil, BadRequest("E164PhoneNumbers: %s is listed twice", numbers[i])
 		}
 		seen[numbers[i]] = true
+		// The reference's product-type rules follow from the request alone,
+		// so they refuse it, as UpdatePhoneNumber does, rather than fail the
+		// number after the order delay.
+		if num, ok := catalogue.Lookup(numbers[i]); ok {
+			if err := productTypeAllowed(numbers[i], num.Country, num.Type, *in.ProductType); err != nil {
+				return nil, err
+			}
+		}
 	}
 	o := &PhoneNumberOrder{
 		AwsAccountID: caller.AwsAccountID,
@@ -121,12 +129,11 @@ func (s *Service) CreatePhoneNumberOrder(ctx context.Context, caller Caller, in 
 }
 
 // reserve puts an ordered number in the inventory, AcquireInProgress, if
-// the catalogue has it, the product type allows it, and no AWS account holds
-// it already (the database's unique key on the number decides, also between
-// concurrent orders).
+// the catalogue has it and no AWS account holds it already (the database's
+// unique key on the number decides, also between concurrent orders).
 func reserve(tx Tx, o *PhoneNumberOrder, e164 string, now time.Time) (bool, error) {
 	num, ok := catalogue.Lookup(e164)
-	if !ok || productTypeAllowed(e164, num.Country, num.Type, o.ProductType) != nil {
+	if !ok {
 		return false, nil
 	}
 	return tx.ReservePhoneNumber(&PhoneNumber{

@@ -132,8 +132,6 @@ func TestOrderFailures(t *testing.T) {
 	e := startTelephony(t)
 	a, b := e.client(keyA), e.client(keyB)
 	local := search(t, a, "503", 4)
-	tollFree, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{TollFreePrefix: aws.String("888"), MaxResults: aws.Int32(1)})
-	noErr(t, err)
 	gb, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeLocal, MaxResults: aws.Int32(1)})
 	noErr(t, err)
 	ownedByB := e.acquire(t, keyB, types.PhoneNumberProductTypeVoiceConnector, "212", 1)[0]
@@ -147,8 +145,6 @@ func TestOrderFailures(t *testing.T) {
 	}{
 		{"not a valid number", types.PhoneNumberProductTypeVoiceConnector, local[:1], []string{"+19999999999"}, types.PhoneNumberOrderStatusPartial},
 		{"valid but not in the catalogue", types.PhoneNumberProductTypeVoiceConnector, nil, []string{"+15035550000"}, types.PhoneNumberOrderStatusFailed},
-		{"toll-free as BusinessCalling", types.PhoneNumberProductTypeBusinessCalling, local[1:2], tollFree.E164PhoneNumbers, types.PhoneNumberOrderStatusPartial},
-		{"outside the US not SipMediaApplicationDialIn", types.PhoneNumberProductTypeVoiceConnector, nil, gb.E164PhoneNumbers, types.PhoneNumberOrderStatusFailed},
 		{"another AWS account's number", types.PhoneNumberProductTypeVoiceConnector, local[2:3], []string{ownedByB}, types.PhoneNumberOrderStatusPartial},
 		{"a number the account already has", types.PhoneNumberProductTypeVoiceConnector, nil, []string{ownedByA}, types.PhoneNumberOrderStatusFailed},
 		{"outside the US as SipMediaApplicationDialIn", types.PhoneNumberProductTypeSipMediaApplicationDialIn, gb.E164PhoneNumbers, nil, types.PhoneNumberOrderStatusSuccessful},
@@ -207,6 +203,33 @@ func TestOrderRefusals(t *testing.T) {
 	}
 	_, err := a.CreatePhoneNumberOrder(ctx, &chime.CreatePhoneNumberOrderInput{ProductType: "Fax", E164PhoneNumbers: []string{n}})
 	wantError(t, err, "BadRequestException")
+
+	// The reference's product-type rules refuse the whole order at once,
+	// as UpdatePhoneNumber refuses the same changes.
+	tollFree, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{TollFreePrefix: aws.String("888"), MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	gb, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeLocal, MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	for _, tt := range []struct {
+		name    string
+		product types.PhoneNumberProductType
+		numbers []string
+	}{
+		{"toll-free as BusinessCalling", types.PhoneNumberProductTypeBusinessCalling, append([]string{n}, tollFree.E164PhoneNumbers...)},
+		{"outside the US not SipMediaApplicationDialIn", types.PhoneNumberProductTypeVoiceConnector, gb.E164PhoneNumbers},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := a.CreatePhoneNumberOrder(ctx, &chime.CreatePhoneNumberOrderInput{ProductType: tt.product, E164PhoneNumbers: tt.numbers})
+			wantError(t, err, "BadRequestException")
+		})
+	}
+	orders, err := a.ListPhoneNumberOrders(ctx, &chime.ListPhoneNumberOrdersInput{})
+	noErr(t, err)
+	inventory, err := a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{})
+	noErr(t, err)
+	if len(orders.PhoneNumberOrders) != 0 || len(inventory.PhoneNumbers) != 0 {
+		t.Fatalf("refused orders left %d orders and %d numbers behind", len(orders.PhoneNumberOrders), len(inventory.PhoneNumbers))
+	}
 
 	o := order(t, a, types.PhoneNumberProductTypeVoiceConnector, n)
 	_, err = e.client(keyB).GetPhoneNumberOrder(ctx, &chime.GetPhoneNumberOrderInput{PhoneNumberOrderId: o.PhoneNumberOrderId})
