@@ -187,7 +187,12 @@ func (s *Server) listen(creds []auth.Credential) error {
 	s.http = &http.Server{
 		Handler:           s.routes(authenticator(auth.NewVerifier(creds, time.Now))),
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// A client that stops sending a body, or keeps a connection open
+		// and idle, would otherwise hold it for good. Bodies are at most
+		// 1 MiB; the SDKs reopen a connection the server closed while idle.
+		ReadTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	go func() {
 		if cfg.TLSCert != "" {
