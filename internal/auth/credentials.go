@@ -14,6 +14,10 @@ type Credential struct {
 	SecretAccessKey string `json:"SecretAccessKey"`
 	AwsAccountID    string `json:"AwsAccountId"`
 	PrincipalARN    string `json:"PrincipalArn,omitempty"` // default arn:aws:iam::<AwsAccountId>:root
+	// SessionToken makes this a temporary credential, as AWS STS issues
+	// them: a request must carry this token, and one signed with a key
+	// without a token must carry none.
+	SessionToken string `json:"SessionToken,omitempty"`
 }
 
 // credentialsFile is the on-disk shape read by LoadFile.

@@ -21,15 +21,17 @@ func TestLoadFile(t *testing.T) {
 	p := writeFile(t, `{"Credentials": [
 		{"AccessKeyId": "AKIDEXAMPLE", "SecretAccessKey": "secret1", "AwsAccountId": "123456789012"},
 		{"AccessKeyId": "AKID/2", "SecretAccessKey": "secret2", "AwsAccountId": "210987654321",
-		 "PrincipalArn": "arn:aws:iam::210987654321:user/alice"}
+		 "PrincipalArn": "arn:aws:iam::210987654321:user/alice"},
+		{"AccessKeyId": "ASIA3", "SecretAccessKey": "secret3", "AwsAccountId": "210987654321", "SessionToken": "token3"}
 	]}`)
 	got, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Credential{
-		{"AKIDEXAMPLE", "secret1", "123456789012", "arn:aws:iam::123456789012:root"},
-		{"AKID/2", "secret2", "210987654321", "arn:aws:iam::210987654321:user/alice"},
+		{"AKIDEXAMPLE", "secret1", "123456789012", "arn:aws:iam::123456789012:root", ""},
+		{"AKID/2", "secret2", "210987654321", "arn:aws:iam::210987654321:user/alice", ""},
+		{"ASIA3", "secret3", "210987654321", "arn:aws:iam::210987654321:root", "token3"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
@@ -79,7 +81,7 @@ func TestLoadFileInvalid(t *testing.T) {
 }
 
 func TestDevCredential(t *testing.T) {
-	want := Credential{"test", "test", "000000000000", "arn:aws:iam::000000000000:root"}
+	want := Credential{"test", "test", "000000000000", "arn:aws:iam::000000000000:root", ""}
 	if got := DevCredential(); got != want {
 		t.Fatalf("got %+v", got)
 	}

@@ -26,12 +26,15 @@ var (
 	testNow   = time.Date(2019, 9, 18, 17, 24, 39, 0, time.UTC)
 	testCred  = Credential{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AwsAccountID: "123456789012"}
 	slashCred = Credential{AccessKeyID: "AKID/with/slash", SecretAccessKey: "s3cr3t/+=", AwsAccountID: "210987654321"}
+	// tempCred is a temporary credential, as STS issues them.
+	tempCred = Credential{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "temporary-secret", AwsAccountID: "123456789012",
+		SessionToken: "FwoGZXIvYXdzEBYaDH/token+with=chars"}
 )
 
 const testEndpoint = "http://chime.local:8080"
 
 func newTestVerifier() *Verifier {
-	return NewVerifier([]Credential{testCred, slashCred, DevCredential()}, func() time.Time { return testNow })
+	return NewVerifier([]Credential{testCred, slashCred, tempCred, DevCredential()}, func() time.Time { return testNow })
 }
 
 func sha256Hex(b []byte) string {
@@ -75,7 +78,7 @@ func goSign(t testing.TB, r *http.Request, body string, c Credential, service, r
 // X-Amz-Content-Sha256 does.
 func goSignHash(t testing.TB, r *http.Request, payloadHash string, c Credential, service, region string, at time.Time) {
 	t.Helper()
-	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey}
+	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, payloadHash, service, region, at); err != nil {
 		t.Fatal(err)
 	}
@@ -83,12 +86,12 @@ func goSignHash(t testing.TB, r *http.Request, payloadHash string, c Credential,
 
 // goPresign presigns r with the Go v2 signer and returns the request a client
 // of the URL would send.
-func goPresign(t testing.TB, r *http.Request, c Credential, token string, expires int, at time.Time) *http.Request {
+func goPresign(t testing.TB, r *http.Request, c Credential, expires int, at time.Time) *http.Request {
 	t.Helper()
 	q := r.URL.Query()
 	q.Set("X-Amz-Expires", strconv.Itoa(expires))
 	r.URL.RawQuery = q.Encode()
-	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: token}
+	creds := aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
 	u, h, err := v4.NewSigner().PresignHTTP(context.Background(), creds, r, "UNSIGNED-PAYLOAD", "chime", "us-east-1", at)
 	if err != nil {
 		t.Fatal(err)

@@ -46,6 +46,21 @@ func TestRefusals(t *testing.T) {
 		{"unknown access key", func(t *testing.T) *http.Request {
 			return signed(t, unknown, "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
+		{"session token with a long-term key", func(t *testing.T) *http.Request {
+			withToken := testCred
+			withToken.SessionToken = "FwoGZXIvYXdzEBYaDH/made-up"
+			return signed(t, withToken, "chime", testNow)
+		}, nil, TypeUnrecognizedClient},
+		{"temporary key without its session token", func(t *testing.T) *http.Request {
+			noToken := tempCred
+			noToken.SessionToken = ""
+			return signed(t, noToken, "chime", testNow)
+		}, nil, TypeUnrecognizedClient},
+		{"temporary key with another session token", func(t *testing.T) *http.Request {
+			other := tempCred
+			other.SessionToken = "FwoGZXIvYXdzEBYaDH/another"
+			return signed(t, other, "chime", testNow)
+		}, nil, TypeUnrecognizedClient},
 		{"wrong secret", func(t *testing.T) *http.Request {
 			return signed(t, wrongSecret, "chime", testNow)
 		}, nil, TypeInvalidSignature},
@@ -164,7 +179,7 @@ func TestPresignRefusals(t *testing.T) {
 	v := newTestVerifier()
 	presigned := func(t *testing.T, expires int, at time.Time) *http.Request {
 		r := newClientRequest(t, reqSpec{"GET", "/accounts/acc/users?max-results=5", nil, ""})
-		return goPresign(t, r, testCred, "", expires, at)
+		return goPresign(t, r, testCred, expires, at)
 	}
 	editQuery := func(r *http.Request, f func(q map[string][]string)) *http.Request {
 		q := r.URL.Query()
@@ -199,7 +214,7 @@ func TestPresignRefusals(t *testing.T) {
 		}, TypeInvalidSignature},
 		{"unknown key", func(t *testing.T) *http.Request {
 			r := newClientRequest(t, reqSpec{"GET", "/accounts", nil, ""})
-			return goPresign(t, r, Credential{AccessKeyID: "NOPE", SecretAccessKey: "x"}, "", 60, testNow)
+			return goPresign(t, r, Credential{AccessKeyID: "NOPE", SecretAccessKey: "x"}, 60, testNow)
 		}, TypeUnrecognizedClient},
 		{"wrong algorithm", func(t *testing.T) *http.Request {
 			return editQuery(presigned(t, 60, testNow), func(q map[string][]string) { q["X-Amz-Algorithm"] = []string{"AWS4-HMAC-SHA1"} })

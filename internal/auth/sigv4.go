@@ -9,6 +9,7 @@ package auth
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
 	"strconv"
@@ -139,10 +140,24 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
 	if !match {
 		return Credential{}, errMismatch
 	}
+	if !tokenMatches(r, in.presigned, cred.SessionToken) {
+		return Credential{}, errUnknownKey // AWS's answer to a token it did not issue
+	}
 	if !cached {
 		v.storeKey(cred.SecretAccessKey, &in.scope, &key)
 	}
 	return cred, nil
+}
+
+// tokenMatches says whether the request carries the credential's session
+// token, in the header or, presigned, in the query: or none, for a key
+// without one.
+func tokenMatches(r *http.Request, presigned bool, want string) bool {
+	got := r.Header.Get("X-Amz-Security-Token")
+	if presigned {
+		got = r.URL.Query().Get("X-Amz-Security-Token")
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // fromHeader reads the Authorization-header form. The time comes from
