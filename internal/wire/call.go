@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"reflect"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -76,6 +77,11 @@ func DecodeJSON(body []byte, in any) error {
 	if body[0] != '{' {
 		return chime.BadRequest("request body must be a JSON object")
 	}
+	// encoding/json would store invalid bytes as U+FFFD; JSON is UTF-8
+	// (RFC 8259), and a refused body changes nothing.
+	if !utf8.Valid(body) {
+		return chime.BadRequest("request body is not valid UTF-8")
+	}
 	err := json.Unmarshal(dropMiscased(body, reflect.TypeOf(in)), in)
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
@@ -85,10 +91,32 @@ func DecodeJSON(body []byte, in any) error {
 	case errors.As(err, &syntaxErr):
 		return chime.BadRequest("request body is not valid JSON: %v (at byte %d)", syntaxErr, syntaxErr.Offset)
 	case errors.As(err, &typeErr):
-		return chime.BadRequest("%s: expected a JSON value of Go type %s, got JSON %s", typeErr.Field, typeErr.Type, typeErr.Value)
+		return chime.BadRequest("%s: must be %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
 	default:
 		return chime.BadRequest("request body: %v", err)
 	}
+}
+
+// jsonKind names what a member of type t is in a JSON body.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int32, reflect.Int64, reflect.Int:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
 }
 
 // reply writes the operation's success status and output. A 204 carries no

@@ -90,3 +90,31 @@ func TestNoMemberNamesDifferInCaseAlone(t *testing.T) {
 		t.Fatalf("read only %d member names from the model", len(byFolded))
 	}
 }
+
+// A body that cannot be decoded is refused with a message in the terms of
+// the JSON a client sent, naming the member.
+func TestDecodeJSONRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   any
+		body string
+		want string
+	}{
+		{"string for an integer", &model.PutRetentionSettingsRequest{},
+			`{"RetentionSettings":{"RoomRetentionSettings":{"RetentionDays":"5"}}}`,
+			"BadRequest: RetentionSettings.RoomRetentionSettings.RetentionDays: must be an integer, got a JSON string"},
+		{"number for a string in a list item", &model.BatchUpdateUserRequest{}, `{"UpdateUserRequestItems":[{"UserId":5}]}`,
+			"BadRequest: UpdateUserRequestItems.UserId: must be a string, got a JSON number"},
+		{"string for a structure", &model.UpdateGlobalSettingsRequest{}, `{"BusinessCalling":"x"}`,
+			"BadRequest: BusinessCalling: must be an object, got a JSON string"},
+		{"invalid UTF-8", &model.CreateAccountRequest{}, "{\"Name\":\"bad\xff\xfe\"}",
+			"BadRequest: request body is not valid UTF-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := DecodeJSON([]byte(tc.body), tc.in)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
