@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,4 +240,32 @@ func TestOpenRefusesBadTrunks(t *testing.T) {
 			t.Errorf("Open(%q) accepted", uri)
 		}
 	}
+}
+
+// A JoinToken may be 2,048 characters: too large an INVITE for one UDP
+// datagram, so a UDP trunk refuses it saying what to configure, and a TCP
+// trunk carries it.
+func TestLargeInvite(t *testing.T) {
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000009", From: "+12065550100", To: "+14155550100",
+		Headers: map[string]string{"X-Chime-Join-Token": strings.Repeat("a", 2048)}}
+
+	udp, _, _ := farEnd(t, sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, udp)
+	defer trunk.Close()
+	err := trunk.Dial(call, newProgressLog().record)
+	if err == nil || !strings.Contains(err.Error(), ";transport=tcp") {
+		t.Fatalf("UDP trunk: got %v, want a refusal that names ;transport=tcp", err)
+	}
+
+	tcp, invites, _ := farEndOn(t, "tcp", sipmsg.StatusBusyHere)
+	trunk = openTrunk(t, tcp)
+	defer trunk.Close()
+	log := newProgressLog()
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	if got := (<-invites).GetHeader("X-Chime-Join-Token").Value(); len(got) != 2048 {
+		t.Fatalf("the far end got a join token of %d characters", len(got))
+	}
+	log.wait(t)
 }
