@@ -451,7 +451,7 @@ CreateMeetingDialOut() {
 	if [ -z "${CHIMED_SIP_TRUNK:-}" ]; then
 		local out
 		out=$(chime "${args[@]}" 2>&1) && fail "dial-out without a SIP trunk succeeded: $out"
-		[[ $out == *"(ServiceUnavailableException)"* ]] || fail "want ServiceUnavailableException, got: $out"
+		[[ $out == *"(ForbiddenException)"* ]] || fail "want ForbiddenException, got: $out"
 		return
 	fi
 	id=$(q TransactionId "${args[@]}") && match "$id" '^[0-9a-f-]{36}$' "TransactionId" || return 1

@@ -133,7 +133,9 @@ func (d *DialOut) advance(p CallProgress, now time.Time) bool {
 func (s *Service) CreateMeetingDialOut(ctx context.Context, caller Caller, in *model.CreateMeetingDialOutRequest) (*model.CreateMeetingDialOutResponse, error) {
 	dialer := s.telephony.Dialer
 	if dialer == nil {
-		return nil, Unavailable("dial-out is not configured on this server: start chimed with --sip-trunk")
+		// Not ServiceUnavailable: the SDKs retry that, and this server will
+		// not have a trunk on the next attempt either.
+		return nil, Forbidden("dial-out is not configured on this server: start chimed with --sip-trunk")
 	}
 	from, to := phoneNumberID(*in.FromPhoneNumber), phoneNumberID(*in.ToPhoneNumber)
 	if !catalogue.IsValidNumber(to) {

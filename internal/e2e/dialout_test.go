@@ -304,7 +304,7 @@ func TestDialOutNotConfigured(t *testing.T) {
 	e := startTelephony(t)
 	from := e.acquire(t, keyA, types.PhoneNumberProductTypeSipMediaApplicationDialIn, "206", 1)[0]
 	_, err := dial(e.client(keyA), from, "+14155550100")
-	wantErrorMessage(t, err, "ServiceUnavailableException", "dial-out is not configured on this server: start chimed with --sip-trunk")
+	wantErrorMessage(t, err, "ForbiddenException", "dial-out is not configured on this server: start chimed with --sip-trunk")
 }
 
 // A live call is kept by the server that placed it renewing its lease; when

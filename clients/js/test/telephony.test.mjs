@@ -240,7 +240,7 @@ op("CreateMeetingDialOut", async () => {
   const input = { MeetingId: meetingId, FromPhoneNumber: number(), ToPhoneNumber: to, JoinToken: joinToken };
   if (!process.env.CHIMED_SIP_TRUNK) {
     // No SIP trunk: the server says dial-out is not configured.
-    await rejects(call("CreateMeetingDialOut", input), sdk.ServiceUnavailableException);
+    await rejects(call("CreateMeetingDialOut", input), sdk.ForbiddenException);
     return;
   }
   const { TransactionId: id } = await call("CreateMeetingDialOut", input);
