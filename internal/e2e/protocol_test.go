@@ -388,3 +388,15 @@ func TestEmptyListingsSendTheirList(t *testing.T) {
 		})
 	}
 }
+
+// A query string that is not valid percent-encoding is a malformed request:
+// a 400 that says so, signed or not, rather than a signature refusal.
+func TestMalformedQueryString(t *testing.T) {
+	e := start(t)
+	for _, unsigned := range []bool{false, true} {
+		r := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts", query: "%zz=1", unsigned: unsigned})
+		if r.status != 400 || r.errorType() != "BadRequestException" || !strings.HasPrefix(r.message(), "query string") {
+			t.Errorf("unsigned %v: got %v, want 400 BadRequestException about the query string", unsigned, r)
+		}
+	}
+}

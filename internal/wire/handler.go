@@ -32,14 +32,16 @@ func NewHandler(api chime.API, authn Authenticator, interceptors ...Interceptor)
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, caller, err := h.authenticate(r)
-	if err != nil {
-		WriteError(w, r, err)
-		return
-	}
+	// A query string that is not percent-encoding is a malformed request,
+	// whoever sent it, not a signature that failed.
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		WriteError(w, r, chime.BadRequest("query string: %v", err))
+		return
+	}
+	body, caller, err := h.authenticate(r)
+	if err != nil {
+		WriteError(w, r, err)
 		return
 	}
 	op, labels, ok := h.router.match(r.Method, r.URL.EscapedPath(), query)
