@@ -204,8 +204,14 @@ func walkExchange(npa, nxx int, after string, number func(uint64) (Number, bool)
 	return true
 }
 
-// splitPlace splits libphonenumber's "Seattle, WA" into city and US state.
+// splitPlace reads libphonenumber's "Seattle, WA" as a city and its US state.
+// The data names the capital "Washington D.C." alone: the city of
+// Washington, DC. Other places without a city (a state's name alone, as for
+// New York's borough-wide area code 917) are not a city, and not split.
 func splitPlace(place string) (city, state string, ok bool) {
+	if place == usStates["DC"] {
+		return "Washington", "DC", true
+	}
 	i := strings.LastIndex(place, ", ")
 	if i <= 0 {
 		return "", "", false

@@ -76,6 +76,7 @@ func TestSearchAvailablePhoneNumbers(t *testing.T) {
 		}},
 		{"city and state", chime.SearchAvailablePhoneNumbersInput{City: aws.String("Seattle"), State: aws.String("WA")}, local("US", "Seattle, WA")},
 		{"city in other case", chime.SearchAvailablePhoneNumbersInput{City: aws.String("portland"), State: aws.String("OR")}, local("US", "Portland, OR")},
+		{"the capital, which the data names without a state", chime.SearchAvailablePhoneNumbersInput{City: aws.String("Washington"), State: aws.String("DC")}, local("US", "Washington D.C.")},
 		{"state", chime.SearchAvailablePhoneNumbersInput{State: aws.String("WA"), MaxResults: aws.Int32(500)}, func(t *testing.T, n string) {
 			if _, where, _ := place(t, n); !strings.HasSuffix(where, ", WA") {
 				t.Fatalf("%s is in %s", n, where)
