@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/chimed/chimed/internal/model"
 )
@@ -90,25 +91,25 @@ func newSecurityToken() string {
 
 const botEmailSuffix = "-chimebot"
 
-var botNameChars = regexp.MustCompile(`^[A-Za-z0-9._ -]+$`)
-
 // botEmail builds the bot's address as Chime does (display name "myBot",
-// domain "example.com": myBot-chimebot@example.com). Spaces in the display
-// name become hyphens; the local part must fit the 64 characters an email
-// address allows it.
+// domain "example.com": myBot-chimebot@example.com). The model puts no rule
+// on the display name, so any name with a letter or a digit is taken: its
+// runs of letters, digits, '.', '_' and '-' are joined by hyphens ("R&D
+// Bot": R-D-Bot-chimebot@...), and the local part must fit the 64 bytes an
+// email address allows it.
 func botEmail(displayName, domain string) (string, error) {
-	if strings.TrimSpace(displayName) == "" {
-		return "", BadRequest("DisplayName: must not be blank")
+	if !strings.ContainsFunc(displayName, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return "", BadRequest("DisplayName: needs a letter or a digit (it names the bot's email address)")
 	}
-	if !botNameChars.MatchString(displayName) {
-		return "", BadRequest("DisplayName: may contain only letters, digits, spaces, '.', '_' and '-' (it names the bot's email address)")
-	}
-	local := strings.Join(strings.Fields(displayName), "-") + botEmailSuffix
+	words := strings.FieldsFunc(displayName, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r)
+	})
+	local := strings.Join(words, "-") + botEmailSuffix
 	if strings.HasPrefix(local, ".") || strings.Contains(local, "..") {
 		return "", BadRequest("DisplayName: may not start with '.' or hold '..' (it names the bot's email address)")
 	}
 	if len(local) > 64 {
-		return "", BadRequest("DisplayName: at most %d characters (it names the bot's email address)", 64-len(botEmailSuffix))
+		return "", BadRequest("DisplayName: too long for the bot's email address, whose part before the @ (%s) may have 64 bytes", local)
 	}
 	return local + "@" + domain, nil
 }

@@ -56,7 +56,9 @@ func TestBotLifecycle(t *testing.T) {
 		{"email already taken", "mybot", aws.String("example.com"), ""},
 		{"domain not claimed", "other", aws.String("example.org"), ""},
 		{"blank display name", "  ", nil, ""},
-		{"not an email local part", "bot<script>", nil, ""},
+		{"punctuation between words", "R&D Bot", nil, "R-D-Bot-chimebot@example.com"},
+		{"letters beyond ASCII", "Café", nil, "Café-chimebot@example.com"},
+		{"no letter or digit", "&&", nil, ""},
 		{"dots an email may not have", "..bot", nil, ""},
 		{"too long for an email", "a123456789b123456789c123456789d123456789e123456789f12345", nil, ""},
 	} {
