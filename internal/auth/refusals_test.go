@@ -28,6 +28,10 @@ func TestRefusals(t *testing.T) {
 	wrongSecret := testCred
 	wrongSecret.SecretAccessKey = "not-the-secret"
 	unknown := Credential{AccessKeyID: "AKIDUNKNOWN", SecretAccessKey: "x"}
+	withToken := func(c Credential, token string) Credential {
+		c.SessionToken = token
+		return c
+	}
 
 	cases := []struct {
 		name string
@@ -47,19 +51,13 @@ func TestRefusals(t *testing.T) {
 			return signed(t, unknown, "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
 		{"session token with a long-term key", func(t *testing.T) *http.Request {
-			withToken := testCred
-			withToken.SessionToken = "FwoGZXIvYXdzEBYaDH/made-up"
-			return signed(t, withToken, "chime", testNow)
+			return signed(t, withToken(testCred, "FwoGZXIvYXdzEBYaDH/made-up"), "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
 		{"temporary key without its session token", func(t *testing.T) *http.Request {
-			noToken := tempCred
-			noToken.SessionToken = ""
-			return signed(t, noToken, "chime", testNow)
+			return signed(t, withToken(tempCred, ""), "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
 		{"temporary key with another session token", func(t *testing.T) *http.Request {
-			other := tempCred
-			other.SessionToken = "FwoGZXIvYXdzEBYaDH/another"
-			return signed(t, other, "chime", testNow)
+			return signed(t, withToken(tempCred, "FwoGZXIvYXdzEBYaDH/another"), "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
 		{"wrong secret", func(t *testing.T) *http.Request {
 			return signed(t, wrongSecret, "chime", testNow)
