@@ -91,32 +91,10 @@ func DecodeJSON(body []byte, in any) error {
 	case errors.As(err, &syntaxErr):
 		return chime.BadRequest("request body is not valid JSON: %v (at byte %d)", syntaxErr, syntaxErr.Offset)
 	case errors.As(err, &typeErr):
-		return chime.BadRequest("%s: must be %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+		return typeError(body, reflect.TypeOf(in), typeErr)
 	default:
 		return chime.BadRequest("request body: %v", err)
 	}
-}
-
-// jsonKind names what a member of type t is in a JSON body.
-func jsonKind(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Int32, reflect.Int64, reflect.Int:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.Slice:
-		return "a list"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	}
-	return t.String()
 }
 
 // reply writes the operation's success status and output. A 204 carries no

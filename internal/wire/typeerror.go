@@ -1,0 +1,109 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// mismatch is a value of the wrong JSON type in a request body.
+type mismatch struct {
+	path string       // e.g. UpdateUserRequestItems[3].UserId
+	want reflect.Type // what the member is
+	got  string       // the JSON type sent: object, array, string, number or bool
+}
+
+var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+
+// typeError turns encoding/json's type error into a refusal in the terms of
+// the JSON sent. encoding/json names the member without the list indexes on
+// the way to it; the body is walked again, on this error path only, to name
+// the item too.
+func typeError(body []byte, t reflect.Type, typeErr *json.UnmarshalTypeError) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) == nil {
+		if m, ok := findMismatch(doc, t, ""); ok {
+			return chime.BadRequest("%s: must be %s, got a JSON %s", m.path, jsonKind(m.want), m.got)
+		}
+	}
+	// A number out of the member's range has the right JSON type.
+	return chime.BadRequest("%s: must be %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+}
+
+// findMismatch finds a value in doc, decoded JSON meant to be of type t, whose
+// JSON type t cannot take. Object keys are visited in order, so the answer
+// is the same for the same body.
+func findMismatch(doc any, t reflect.Type, path string) (mismatch, bool) {
+	t = deref(t)
+	if doc == nil || t == nil || reflect.PointerTo(t).Implements(jsonUnmarshaler) {
+		return mismatch{}, false // null, an unknown member, or a type that reads itself
+	}
+	wrong := func(got string) (mismatch, bool) { return mismatch{path, t, got}, true }
+	switch v := doc.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct && t.Kind() != reflect.Map {
+			return wrong("object")
+		}
+		for _, key := range slices.Sorted(maps.Keys(v)) {
+			member, _ := memberOf(t, key)
+			sub := key
+			if path != "" {
+				sub = path + "." + key
+			}
+			if m, ok := findMismatch(v[key], member, sub); ok {
+				return m, true
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice {
+			return wrong("array")
+		}
+		for i, item := range v {
+			if m, ok := findMismatch(item, t.Elem(), path+"["+strconv.Itoa(i)+"]"); ok {
+				return m, true
+			}
+		}
+	case string:
+		if t.Kind() != reflect.String {
+			return wrong("string")
+		}
+	case bool:
+		if t.Kind() != reflect.Bool {
+			return wrong("bool")
+		}
+	case json.Number:
+		switch t.Kind() {
+		case reflect.Int, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+		default:
+			return wrong("number")
+		}
+	}
+	return mismatch{}, false
+}
+
+// jsonKind names what a member of type t is in a JSON body.
+func jsonKind(t reflect.Type) string {
+	t = deref(t)
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int32, reflect.Int64, reflect.Int:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}
