@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -82,10 +83,11 @@ type Config struct {
 // settings resolves each setting from, in order of precedence: the command
 // line, the environment (CHIMED_<NAME>), the config file, the default.
 type settings struct {
-	fs     *flag.FlagSet
-	getenv func(string) string
-	file   map[string]string
-	errs   []error
+	fs       *flag.FlagSet
+	getenv   func(string) string
+	file     map[string]string
+	filePath string
+	errs     []error
 }
 
 // lookup returns the value a setting starts from before the command line:
@@ -100,6 +102,17 @@ func (s *settings) lookup(name, env, def string) string {
 	return def
 }
 
+// origin says where lookup found a setting's value, for its error message.
+func (s *settings) origin(name, env string) string {
+	if s.getenv(env) != "" {
+		return "environment variable " + env
+	}
+	if _, ok := s.file[name]; ok {
+		return "config file " + s.filePath
+	}
+	return "default"
+}
+
 func (s *settings) str(p *string, name, env, def, usage string) {
 	s.fs.StringVar(p, name, s.lookup(name, env, def), usage+" (env "+env+")")
 }
@@ -108,7 +121,8 @@ func (s *settings) duration(p *time.Duration, name, env, def, usage string) {
 	v := s.lookup(name, env, def)
 	d, err := time.ParseDuration(v)
 	if err != nil {
-		s.errs = append(s.errs, fmt.Errorf("%s (or %s): %q is not a duration such as 1s, 5m or 168h", name, env, v))
+		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a duration such as 1s, 5m or 168h", name, s.origin(name, env), v))
+		d, _ = time.ParseDuration(def) // one error per bad value, not a second one about 0
 	}
 	s.fs.DurationVar(p, name, d, usage+" (env "+env+")")
 }
@@ -117,7 +131,7 @@ func (s *settings) boolean(p *bool, name, env string, usage string) {
 	v := s.lookup(name, env, "false")
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		s.errs = append(s.errs, fmt.Errorf("%s (or %s): %q is not true or false", name, env, v))
+		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not true or false", name, s.origin(name, env), v))
 	}
 	s.fs.BoolVar(p, name, b, usage+" (env "+env+")")
 }
@@ -136,7 +150,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if err != nil {
 		return cfg, err
 	}
-	s := &settings{fs: fs, getenv: getenv, file: file}
+	s := &settings{fs: fs, getenv: getenv, file: file, filePath: path}
 	var ignored string
 	s.str(&ignored, "config", "CHIMED_CONFIG", "", "YAML file of settings, keyed by flag name")
 	s.str(&cfg.Addr, "addr", "CHIMED_ADDR", "127.0.0.1:8080", "listen address")
@@ -189,6 +203,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		s.errs = append(s.errs, errors.New("tls-cert and tls-key: give both or neither"))
+	}
+	if (cfg.LambdaAccessKeyID == "") != (cfg.LambdaSecretAccessKey == "") {
+		s.errs = append(s.errs, errors.New("lambda-access-key-id and lambda-secret-access-key: give both or neither"))
+	}
+	for _, setting := range []struct{ name, value string }{{"public-url", cfg.PublicURL}, {"lambda-endpoint", cfg.LambdaEndpoint}} {
+		u, err := url.Parse(setting.value)
+		if setting.value != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			s.errs = append(s.errs, fmt.Errorf("%s: %q is not an http:// or https:// URL with a host", setting.name, setting.value))
+		}
 	}
 	return cfg, errors.Join(s.errs...)
 }

@@ -53,13 +53,18 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		wants string
 	}{
 		{name: "unknown file key", file: "adress: x\n", wants: `unknown key "adress"`},
-		{name: "bad duration in file", file: "job-interval: soon\n", wants: "job-interval"},
+		{name: "bad duration in file", file: "job-interval: soon\n", wants: "job-interval (from config file "},
+		{name: "bad bool in file", file: "enable-test-api: maybe\n", wants: "enable-test-api (from config file "},
 		{name: "bad duration in env", vars: map[string]string{"CHIMED_JOB_INTERVAL": "x"}, wants: "CHIMED_JOB_INTERVAL"},
 		{name: "bad bool in env", vars: map[string]string{"CHIMED_ENABLE_TEST_API": "maybe"}, wants: "enable-test-api"},
 		{name: "unknown STARTTLS policy", args: []string{"--smtp-starttls", "sometimes"}, wants: "smtp-starttls"},
 		{name: "nested value", file: "addr:\n  host: x\n", wants: `"addr" must have a single value`},
 		{name: "not yaml", file: "addr: [\n", wants: "config file"},
 		{name: "tls half", args: []string{"--tls-cert", "c.pem"}, wants: "tls-cert and tls-key"},
+		{name: "lambda key half", args: []string{"--lambda-access-key-id", "AKID"}, wants: "lambda-access-key-id and lambda-secret-access-key"},
+		{name: "public URL not a URL", args: []string{"--public-url", "not a url"}, wants: "public-url"},
+		{name: "public URL of another scheme", args: []string{"--public-url", "ftp://chimed.example.com"}, wants: "public-url"},
+		{name: "Lambda endpoint without a host", vars: map[string]string{"CHIMED_LAMBDA_ENDPOINT": "http://"}, wants: "lambda-endpoint"},
 		{name: "stray argument", args: []string{"serve"}, wants: `unexpected argument "serve"`},
 		{name: "missing file", args: []string{"--config", "/nonexistent/chimed.yaml"}, wants: "config file"},
 	}
@@ -72,6 +77,9 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 			_, err := parseConfig(args, env(tt.vars), &bytes.Buffer{})
 			if err == nil || !strings.Contains(err.Error(), tt.wants) {
 				t.Fatalf("error %v, want one mentioning %q", err, tt.wants)
+			}
+			if n := len(strings.Split(err.Error(), "\n")); n != 1 {
+				t.Fatalf("%d errors for one bad setting: %v", n, err)
 			}
 		})
 	}
@@ -93,10 +101,27 @@ func TestRunHelpAndVersion(t *testing.T) {
 	}
 }
 
+// Settings that only opening a file or a socket can check stop chimed at
+// start-up too, naming the flag.
 func TestRunRefusesBadConfigBeforeServing(t *testing.T) {
-	err := Run(context.Background(), []string{"--log-format", "xml", "--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0"},
-		env(nil), &bytes.Buffer{}, &bytes.Buffer{})
-	if err == nil || !strings.Contains(err.Error(), "log-format") {
-		t.Fatalf("got %v", err)
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pem")
+	if err := os.WriteFile(garbage, []byte("not a certificate"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args  []string
+		wants string
+	}{
+		{[]string{"--log-format", "xml"}, "log-format"},
+		{[]string{"--tls-cert", filepath.Join(dir, "missing.pem"), "--tls-key", filepath.Join(dir, "missing.key")}, "-tls-cert and -tls-key"},
+		{[]string{"--tls-cert", garbage, "--tls-key", garbage}, "-tls-cert and -tls-key"},
+		{[]string{"--addr", "no port"}, "-addr"},
+	} {
+		args := append([]string{"--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0"}, tc.args...)
+		err := Run(context.Background(), args, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.wants) {
+			t.Fatalf("%v: got %v, want an error naming %s", tc.args, err, tc.wants)
+		}
 	}
 }

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -168,9 +169,19 @@ func (s *Server) listen(creds []auth.Credential) error {
 		}
 		s.auditFile, stream = f, f
 	}
+	var certs []tls.Certificate
+	if cfg.TLSCert != "" {
+		// Loaded now, so that a bad file stops chimed at start-up instead
+		// of failing every connection.
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return fmt.Errorf("-tls-cert and -tls-key: %w", err)
+		}
+		certs = append(certs, cert)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return err
+		return fmt.Errorf("-addr: %w", err)
 	}
 	scheme := "http"
 	if cfg.TLSCert != "" {
@@ -193,10 +204,11 @@ func (s *Server) listen(creds []auth.Credential) error {
 		ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute,
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:   &tls.Config{Certificates: certs},
 	}
 	go func() {
 		if cfg.TLSCert != "" {
-			s.http.ServeTLS(ln, cfg.TLSCert, cfg.TLSKey)
+			s.http.ServeTLS(ln, "", "")
 		} else {
 			s.http.Serve(ln)
 		}
