@@ -351,3 +351,16 @@ func TestInvitationOutbox(t *testing.T) {
 		})
 	}
 }
+
+// Listening on every address gives no address a link can point at: links
+// then point at localhost, on the port chimed listens on.
+func TestLinksWhenListeningOnEveryAddress(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.Addr = "0.0.0.0:0" })
+	acct := collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "ana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "")
+	port := e.srv.URL[strings.LastIndex(e.srv.URL, ":")+1:]
+	if len(listed.Invitations) != 1 || !strings.HasPrefix(listed.Invitations[0].InvitationUrl, "http://localhost:"+port+"/invitations/") {
+		t.Fatalf("listed %+v, want a link to http://localhost:%s", listed, port)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/model"
@@ -28,7 +30,7 @@ func (s *Server) integrations() (chime.Integrations, error) {
 		PublicURL: cfg.PublicURL,
 	}
 	if out.PublicURL == "" {
-		out.PublicURL = s.URL
+		out.PublicURL = s.defaultPublicURL()
 	}
 	if cfg.SMTPAddr != "" {
 		mailer, err := outbound.NewMailer(outbound.MailConfig{
@@ -45,6 +47,22 @@ func (s *Server) integrations() (chime.Integrations, error) {
 		out.Mailer = mailer
 	}
 	return out, nil
+}
+
+// defaultPublicURL is the listening URL, unless chimed listens on every
+// address (0.0.0.0, [::]), which is no address a link can point at: then
+// localhost, with a warning to set --public-url.
+func (s *Server) defaultPublicURL() string {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return s.URL
+	}
+	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsUnspecified() {
+		return s.URL
+	}
+	u.Host = net.JoinHostPort("localhost", u.Port())
+	s.log.Warn("chimed listens on every address: bot reply URLs and invitation links point at "+u.String()+"; set --public-url to the URL they reach this server at", "addr", s.cfg.Addr)
+	return u.String()
 }
 
 // maxReplyBody bounds what a bot's reply reads, as for incoming webhooks.
