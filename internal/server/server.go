@@ -288,6 +288,11 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := s.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Shutdown leaves the connections it waited for open.
+		s.http.Close()
+		err = errors.New("shutdown: requests still running after 10 s were cut off")
+	}
 	if s.metricsHTTP != nil {
 		err = errors.Join(err, s.metricsHTTP.Shutdown(ctx))
 	}
