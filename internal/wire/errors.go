@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math"
@@ -33,6 +34,14 @@ var errorShapes = map[string]string{
 // Errors outside the model: what AWS answers for them.
 const (
 	shapeUnknownOperation = "UnknownOperationException"
+)
+
+// A request whose client went away before it was answered is not a failure
+// of chimed's. It is logged and counted under nginx's code for it, not as a
+// 500; the client never sees it.
+const (
+	statusClientClosed = 499
+	shapeClientClosed  = "ClientClosedRequest"
 )
 
 // wireError is an error as it goes on the wire.
@@ -72,6 +81,9 @@ func toWire(err error) wireError {
 // body {"Code": ..., "Message": ...}.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	we := toWire(err)
+	if we.status == http.StatusInternalServerError && errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		we = wireError{statusClientClosed, shapeClientClosed, shapeClientClosed, "the client closed the request"}
+	}
 	x := exchangeOf(r)
 	x.ErrorType, x.ErrorCode = we.shape, we.code
 	var domainErr *chime.Error
