@@ -198,6 +198,14 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 		if a.isEnterprise() && len(a.Domains) > 0 {
 			return errorf(model.ErrorCodeUnprocessable, "account %s still has claimed domains %v: release them before deleting the account", a.AccountID, a.Domains)
 		}
+		if a.isEnterprise() {
+			// Releasing the domains suspended every user, but users
+			// created since are not: suspend them too, so that no user
+			// of a deleted account keeps a phone number.
+			if err := suspendAllUsers(tx, a.AccountID, now); err != nil {
+				return err
+			}
+		}
 		if !a.isEnterprise() {
 			// Suspending a Team account's users removes them from it.
 			n, err := tx.CountUsers(a.AccountID)
@@ -393,6 +401,9 @@ func suspendAllUsers(tx Tx, accountID string, now time.Time) error {
 			return err
 		}
 		for _, u := range users {
+			if u.RegistrationStatus == model.RegistrationStatusSuspended {
+				continue
+			}
 			u.RegistrationStatus = model.RegistrationStatusSuspended
 			u.LoggedOutAt = &now
 			if err := releaseUserNumber(tx, u, now); err != nil {

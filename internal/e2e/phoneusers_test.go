@@ -153,4 +153,17 @@ func TestSuspendedUsersReleaseNumbers(t *testing.T) {
 	if p := getNumber(t, a, numbers[1]); p.Status != types.PhoneNumberStatusUnassigned {
 		t.Fatalf("number of a user suspended by a domain release is %s", p.Status)
 	}
+
+	// A user created after the release, and given a number, is suspended
+	// when the account is deleted, and the number is free again: a deleted
+	// account's users can neither use a number nor give it back.
+	late := createUserIn(t, a, accountID, "late@phones.example.com").UserId
+	noErr(t, associate(a, accountID, late, numbers[1]))
+	_, err = a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: accountID})
+	noErr(t, err)
+	if p := getNumber(t, a, numbers[1]); p.Status != types.PhoneNumberStatusUnassigned || len(p.Associations) != 0 {
+		t.Fatalf("number of a deleted account's user %+v", p)
+	}
+	_, err = a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(numbers[1])})
+	noErr(t, err)
 }
