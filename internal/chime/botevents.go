@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -297,8 +298,8 @@ func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error
 	if err != nil {
 		return err
 	}
-	for _, member := range members {
-		if member.MemberID == m.Sender.SenderID || !mentions(m.Content, member) {
+	for _, member := range mentioned(m.Content, members) {
+		if member.MemberID == m.Sender.SenderID {
 			continue
 		}
 		b, err := tx.GetBot(member.AccountID, member.MemberID)
@@ -313,28 +314,71 @@ func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error
 	return nil
 }
 
-// mentions says whether text @mentions the bot member: "@" then its email,
-// its display name ("helper (Bot)") or that name without " (Bot)", in any
-// case, not followed by more of a name.
-func mentions(text string, bot *Membership) bool {
+// mentioned returns the bots that text @mentions: an "@" that starts a word
+// (not the one inside an email address or a URL), then a bot's email, its
+// display name ("helper (Bot)") or that name without " (Bot)", in any case,
+// not followed by more of a name. Where names of several bots match at one
+// "@" ("@Deploy" and "@Deploy Checker"), the longest is the one meant.
+func mentioned(text string, bots []*Membership) []*Membership {
 	lower := strings.ToLower(text)
-	names := []string{bot.Email, bot.FullName, strings.TrimSuffix(bot.FullName, " (Bot)")}
-	for _, name := range names {
-		if name == "" {
-			continue
+	var found []*Membership
+	for at := strings.IndexByte(lower, '@'); at >= 0; {
+		if startsWord(lower, at) {
+			found = appendNew(found, longestNamed(lower[at+1:], bots)...)
 		}
-		needle := "@" + strings.ToLower(name)
-		for i := 0; ; {
-			j := strings.Index(lower[i:], needle)
-			if j < 0 {
-				break
+		next := strings.IndexByte(lower[at+1:], '@')
+		if next < 0 {
+			break
+		}
+		at += 1 + next
+	}
+	return found
+}
+
+// startsWord says whether the "@" at i is where a mention can start: at the
+// start of the text, after white space or after opening punctuation and
+// markdown ("(@x", "<@x>", "**@x**").
+func startsWord(text string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return unicode.IsSpace(r) || strings.ContainsRune("(<[{*_~\"'", r)
+}
+
+// longestNamed returns the bots whose longest-matching name starts rest
+// (lowercase) and ends where a name may end.
+func longestNamed(rest string, bots []*Membership) []*Membership {
+	var best []*Membership
+	bestLen := 0
+	for _, bot := range bots {
+		for _, name := range []string{bot.Email, bot.FullName, strings.TrimSuffix(bot.FullName, " (Bot)")} {
+			name = strings.ToLower(name)
+			if name == "" || !strings.HasPrefix(rest, name) || !endsName(rest, len(name)) || len(name) < bestLen {
+				continue
 			}
-			end := i + j + len(needle)
-			if r, _ := utf8.DecodeRuneInString(lower[end:]); end == len(lower) || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-') {
-				return true
+			if len(name) > bestLen {
+				best, bestLen = best[:0], len(name)
 			}
-			i = end
+			best = appendNew(best, bot)
 		}
 	}
-	return false
+	return best
+}
+
+// endsName says whether a name may end at i in text: the text ends, or what
+// follows is not more of a name.
+func endsName(text string, i int) bool {
+	r, size := utf8.DecodeRuneInString(text[i:])
+	return size == 0 || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-')
+}
+
+// appendNew appends the bots not yet in list.
+func appendNew(list []*Membership, bots ...*Membership) []*Membership {
+	for _, b := range bots {
+		if !slices.Contains(list, b) {
+			list = append(list, b)
+		}
+	}
+	return list
 }
