@@ -128,13 +128,15 @@ type BotEventTx interface {
 	DeleteExpiredBotReplyEndpoints(before time.Time) (int, error)
 }
 
-// MentionFilter selects Mentions by the message they carry: one message or
-// a room's messages. Empty fields do not filter. (Messages the retention
-// period deletes need no filter: finished events are deleted after
-// botKeepFinished, before any retention period ends.)
+// MentionFilter selects Mentions by the message they carry: one message, a
+// room's messages, or an account's messages that are gone (deleted by its
+// retention period, which may be shorter than botKeepFinished). Empty
+// fields do not filter.
 type MentionFilter struct {
 	MessageID string
 	RoomID    string
+	// DeletedIn is an account whose Mentions of deleted messages are meant.
+	DeletedIn string
 }
 
 // botEventPayload is an event as CHIME-FACTS lists its fields, and EventId.

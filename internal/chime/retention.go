@@ -153,6 +153,13 @@ func (s *Service) EnforceRetention(ctx context.Context) (int, error) {
 					return err
 				}
 				n += deleted
+				// Bots' Mentions carry the text of room messages: it goes
+				// with them.
+				if deleted > 0 && p.parentType == MessageInRoom {
+					if err := tx.EraseBotEventMessages(MentionFilter{DeletedIn: r.AccountID}, now); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		return nil

@@ -339,3 +339,30 @@ func TestRedactedMentionNotDelivered(t *testing.T) {
 		t.Fatalf("the redacted text is still in %d outbox rows", n)
 	}
 }
+
+// A Mention carries its message's text; when the room's retention period
+// deletes the message, the text goes from the outbox too, though the
+// delivery stays listed for a week.
+func TestRetentionErasesMentionText(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	noErr(t, putRetention(e.client(keyA), acct, aws.Int32(1), nil))
+	e.runJobs(gracePeriod + time.Hour)
+	postToRoom(t, e, hook, "@helper the launch code is 0000")
+	e.runJobs(0)
+	if got := endpoint.events(); len(got) != 2 || got[1].event.EventType != "Mention" {
+		t.Fatalf("%d events, want the Invite and the Mention", len(got))
+	}
+
+	e.runJobs(2 * day)
+	var n int
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%launch code%'`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("the deleted message's text is still in %d outbox rows", n)
+	}
+	if listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId)); len(listed) != 2 || listed[1].Status != "Delivered" {
+		t.Fatalf("deliveries %+v", listed)
+	}
+}

@@ -83,6 +83,10 @@ func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) error {
 	if f.RoomID != "" {
 		q.add(` AND room_id = `+q.next(), f.RoomID)
 	}
+	if f.DeletedIn != "" {
+		q.add(` AND account_id = `+q.next(), f.DeletedIn)
+		q.sql += ` AND NOT EXISTS (SELECT 1 FROM messages WHERE messages.message_id = bot_events.message_id)`
+	}
 	events, err := listDocs[chime.BotEvent](t, q.sql, q.args...)
 	if err != nil {
 		return err
