@@ -1,6 +1,7 @@
 package chime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -14,12 +15,62 @@ type Retention struct {
 	AccountID        string
 	RoomDays         int
 	ConversationDays int
-	// InitiateDeletionAt is when deletion begins: RetentionGracePeriod after
-	// a period was set or changed (nil while retention is off). Until then
-	// nothing is deleted, so a mistaken setting can still be turned off or
-	// lengthened without losing messages.
+	// RoomDeletionAt and ConversationDeletionAt are when deletion of each
+	// kind begins: RetentionGracePeriod after its period was set or changed
+	// (nil while it is off). Until then nothing of that kind is deleted, so a
+	// mistaken setting can still be turned off or lengthened without losing
+	// messages; changing one period does not delay the other's deletion.
+	RoomDeletionAt         *time.Time
+	ConversationDeletionAt *time.Time
+	// InitiateDeletionAt is the earlier of the two: when the jobs begin to
+	// look at the account. Settings stored before each kind had its own
+	// start have only this one, for both.
 	InitiateDeletionAt *time.Time
 	UpdatedAt          time.Time
+}
+
+// roomStart and conversationStart are when deletion of each kind begins,
+// nil while that kind is kept for good.
+func (r *Retention) roomStart() *time.Time {
+	if r.RoomDays == 0 {
+		return nil
+	}
+	return cmp.Or(r.RoomDeletionAt, r.InitiateDeletionAt)
+}
+
+func (r *Retention) conversationStart() *time.Time {
+	if r.ConversationDays == 0 {
+		return nil
+	}
+	return cmp.Or(r.ConversationDeletionAt, r.InitiateDeletionAt)
+}
+
+// deletionStart is when deletion of a kind now kept days (0: for good) begins,
+// given its period and start before: a new period gets a new grace period.
+func deletionStart(days, before int, start *time.Time, now time.Time) *time.Time {
+	switch {
+	case days == 0:
+		return nil
+	case days != before || start == nil:
+		t := now.Add(RetentionGracePeriod)
+		return &t
+	}
+	return start
+}
+
+// earliest and latest ignore nil times, and are nil when both are.
+func earliest(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.After(*a)) {
+		return b
+	}
+	return a
 }
 
 // RetentionTx reads and writes retention settings.
@@ -52,11 +103,14 @@ func (r *Retention) toModel() *model.RetentionSettings {
 	return out
 }
 
+// initiateDeletion is the API's one InitiateDeletionTimestamp: when the
+// settings are all in force, the later of the two starts.
 func (r *Retention) initiateDeletion() *model.Time {
-	if r.InitiateDeletionAt == nil {
+	t := latest(r.roomStart(), r.conversationStart())
+	if t == nil {
 		return nil
 	}
-	return model.TimeOf(*r.InitiateDeletionAt)
+	return model.TimeOf(*t)
 }
 
 // PutRetentionSettings replaces the account's settings: a period left out
@@ -85,15 +139,9 @@ func (s *Service) PutRetentionSettings(ctx context.Context, caller Caller, in *m
 			return err
 		}
 		next.AccountID, next.UpdatedAt = a.AccountID, now
-		next.InitiateDeletionAt = prev.InitiateDeletionAt
-		changed := func(days, before int) bool { return days > 0 && days != before }
-		switch {
-		case next.RoomDays == 0 && next.ConversationDays == 0:
-			next.InitiateDeletionAt = nil
-		case changed(next.RoomDays, prev.RoomDays) || changed(next.ConversationDays, prev.ConversationDays):
-			start := now.Add(RetentionGracePeriod)
-			next.InitiateDeletionAt = &start
-		}
+		next.RoomDeletionAt = deletionStart(next.RoomDays, prev.RoomDays, prev.roomStart(), now)
+		next.ConversationDeletionAt = deletionStart(next.ConversationDays, prev.ConversationDays, prev.conversationStart(), now)
+		next.InitiateDeletionAt = earliest(next.RoomDeletionAt, next.ConversationDeletionAt)
 		return tx.PutRetention(next)
 	})
 	if err != nil {
@@ -144,8 +192,9 @@ func (s *Service) EnforceRetention(ctx context.Context) (int, error) {
 			for _, p := range []struct {
 				parentType string
 				days       int
-			}{{MessageInRoom, r.RoomDays}, {MessageInConversation, r.ConversationDays}} {
-				if p.days == 0 {
+				start      *time.Time
+			}{{MessageInRoom, r.RoomDays, r.roomStart()}, {MessageInConversation, r.ConversationDays, r.conversationStart()}} {
+				if p.start == nil || p.start.After(now) {
 					continue
 				}
 				deleted, err := tx.DeleteMessagesBefore(r.AccountID, p.parentType, now.Add(-time.Duration(p.days)*24*time.Hour))

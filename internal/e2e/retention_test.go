@@ -195,3 +195,29 @@ func TestRetentionDeletesOldMessages(t *testing.T) {
 	e.runJobs(100 * day)
 	want("room messages with retention off", roomIDs(), last)
 }
+
+// Each kind of message has its own grace period: changing the conversation
+// period does not hold back the deletion of room messages that has begun.
+func TestChangingOnePeriodKeepsTheOthersDeletion(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "history")
+	hook := createWebhook(t, e, keyA, acct, room, "feed")
+	noErr(t, putRetention(c, acct, aws.Int32(1), nil))
+	e.runJobs(gracePeriod + time.Hour)
+
+	old := postToRoom(t, e, hook, "three days old soon")
+	changed := e.clock.Now()
+	noErr(t, putRetention(c, acct, aws.Int32(1), aws.Int32(20)))
+	if _, _, initiate := retentionOf(t, c, acct); !near(initiate, changed.Add(gracePeriod)) {
+		t.Fatalf("deletion starts %v, want %v, when the new conversation period is in force", initiate, changed.Add(gracePeriod))
+	}
+	e.runJobs(3 * day)
+	messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50)
+	for _, m := range messages {
+		if m.MessageId == old {
+			t.Fatalf("room message %s, 3 days old under a 1-day period, was kept", old)
+		}
+	}
+}
