@@ -151,6 +151,9 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 		switch a.Outcome {
 		case AttemptDelivered:
 			ev.Status, ev.FinishedAt = BotEventDelivered, &now
+			if err := startReplyClock(tx, ev.ReplyEndpointID, now); err != nil {
+				return err
+			}
 		case AttemptFailed:
 			ev.Status, ev.FinishedAt = BotEventFailed, &now
 		default:
@@ -167,6 +170,28 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 		return BotEventPending, nil
 	}
 	return ev.Status, err
+}
+
+// startReplyClock gives a delivered Mention's ShortLived endpoint its two
+// minutes from now: a bot told of a Mention after retries can still answer.
+func startReplyClock(tx Tx, endpointID string, now time.Time) error {
+	if endpointID == "" {
+		return nil
+	}
+	e, err := tx.GetBotReplyEndpoint(endpointID)
+	if errors.Is(err, ErrNoRows) {
+		return nil // the bot left the room meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	expires := now.Add(shortLivedReply)
+	e.ExpiresAt = &expires
+	err = tx.SaveBotReplyEndpoint(e)
+	if errors.Is(err, ErrNoRows) {
+		return nil
+	}
+	return err
 }
 
 // retryDelay is the wait before the next attempt: botRetryBase doubled for

@@ -54,6 +54,9 @@ type BotEvent struct {
 	EventType    string
 	// MessageID is the room message a Mention is about ("" otherwise).
 	MessageID string
+	// ReplyEndpointID is the ShortLived endpoint a Mention hands the bot,
+	// whose two minutes count from the delivery ("" otherwise).
+	ReplyEndpointID string
 	// Seq orders the bot's events; the store assigns it.
 	Seq int64
 	// Payload is the exact body sent, every attempt the same: EventId in
@@ -126,6 +129,9 @@ type BotEventTx interface {
 	// every bot when botID is "".
 	DeleteBotReplyEndpoints(roomID, botID string) error
 	DeleteExpiredBotReplyEndpoints(before time.Time) (int, error)
+	// SaveBotReplyEndpoint stores a changed endpoint; ErrNoRows when it is
+	// gone.
+	SaveBotReplyEndpoint(e *BotReplyEndpoint) error
 }
 
 // MentionFilter selects Mentions by the message they carry: one message, a
@@ -212,6 +218,9 @@ func (s *Service) enqueueBotEvent(tx Tx, b *Bot, eventType string, cause botCaus
 			return err
 		}
 		p.InboundHttpsEndpoint = &inboundEndpoint{EndpointType: e.Type, Url: s.replyURL(e)}
+		if e.Type == ReplyShortLived {
+			ev.ReplyEndpointID = e.EndpointID
+		}
 	}
 	body, err := json.Marshal(p)
 	if err != nil {
@@ -235,7 +244,9 @@ func (s *Service) newReplyEndpoint(tx Tx, b *Bot, roomID, eventType string, now 
 		CreatedAt:    now,
 	}
 	if eventType == BotEventMention {
-		expires := now.Add(shortLivedReply)
+		// Until the event is delivered, when its two minutes start
+		// (startReplyClock), it may be delivered as late as botGiveUp.
+		expires := now.Add(botGiveUp + shortLivedReply)
 		e.Type, e.ExpiresAt = ReplyShortLived, &expires
 	}
 	return e, tx.InsertBotReplyEndpoint(e)

@@ -366,3 +366,24 @@ func TestRetentionErasesMentionText(t *testing.T) {
 		t.Fatalf("deliveries %+v", listed)
 	}
 }
+
+// A Mention's ShortLived URL works for two minutes from its delivery, not
+// from the message: a bot reached only after retries can still answer.
+func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+	endpoint.answerNext("500")
+	postToRoom(t, e, hook, "@helper are you up?")
+	e.runJobs(0)               // a 500: retried later
+	e.runJobs(3 * time.Minute) // delivered, three minutes after the message
+	got := endpoint.events()
+	if len(got) != 3 || got[2].event.EventType != "Mention" {
+		t.Fatalf("%d requests, want the Invite, then the Mention twice", len(got))
+	}
+	reply(t, e, got[2], "yes").want(t, http.StatusOK, "")
+	e.clock.Advance(2*time.Minute + time.Second)
+	reply(t, e, got[2], "too late").want(t, http.StatusForbidden, "ForbiddenException")
+}

@@ -123,6 +123,11 @@ func (t *tx) InsertBotReplyEndpoint(e *chime.BotReplyEndpoint) error {
 	return err
 }
 
+func (t *tx) SaveBotReplyEndpoint(e *chime.BotReplyEndpoint) error {
+	return mustAffect(t.exec(`UPDATE bot_reply_endpoints SET expires_at = $1, doc = $2 WHERE endpoint_id = $3`,
+		millisOrNull(e.ExpiresAt), encode(e), e.EndpointID))
+}
+
 func (t *tx) GetBotReplyEndpoint(endpointID string) (*chime.BotReplyEndpoint, error) {
 	e := new(chime.BotReplyEndpoint)
 	err := t.getDoc(e, `SELECT doc FROM bot_reply_endpoints WHERE endpoint_id = $1`, endpointID)
