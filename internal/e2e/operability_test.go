@@ -372,3 +372,25 @@ func TestTestAPIClockPurgesADeletedNumberAfterEightDays(t *testing.T) {
 	_, err = c.GetPhoneNumber(ctx, &chime.GetPhoneNumberInput{PhoneNumberId: aws.String(number)})
 	wantError(t, err, "NotFoundException")
 }
+
+// An extension call is recorded with the resources of its path, named by
+// its pattern's wildcards, as an API operation is with its labels.
+func TestAuditTrailNamesExtensionResources(t *testing.T) {
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	hook := createWebhook(t, e, keyA, acct, room, "feed")
+	collabCall(t, e, keyA, "DELETE", "/_chimed/accounts/"+acct+"/rooms/"+room+"/webhooks/"+hook.WebhookId, nil).want(t, http.StatusNoContent, "")
+
+	const deleted = "chimed:DELETE /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks/{webhookId}"
+	var page auditPage
+	waitFor(t, func() bool {
+		page = auditPage{}
+		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+		return len(page.Events) > 0 && page.Events[len(page.Events)-1].Operation == deleted
+	})
+	got := page.Events[len(page.Events)-1].Resources
+	if got["accountId"] != acct || got["roomId"] != room || got["webhookId"] != hook.WebhookId {
+		t.Fatalf("resources %v of the webhook's deletion", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -28,7 +29,10 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		next.ServeHTTP(sw, req)
 		took := time.Since(start)
 		if x.Operation == "" && req.Pattern != "" {
-			x.Operation = "chimed:" + req.Pattern // an extension endpoint
+			// An extension endpoint: its pattern names it, and its
+			// wildcards are the resources it acted on.
+			x.Operation = "chimed:" + req.Pattern
+			x.Labels = patternLabels(req)
 		}
 		requestID := w.Header().Get("x-amzn-RequestId")
 		if isAudited(req, x) {
@@ -58,6 +62,19 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 		)
 	})
+}
+
+// patternLabels are the name, value pairs of the wildcards of the pattern
+// that matched req ("{roomId}" in ".../rooms/{roomId}/webhooks").
+func patternLabels(req *http.Request) []string {
+	var labels []string
+	for _, seg := range strings.Split(req.Pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			name = strings.TrimSuffix(strings.TrimSuffix(name, "}"), "...")
+			labels = append(labels, name, req.PathValue(name))
+		}
+	}
+	return labels
 }
 
 // statusWriter remembers the status written through it.
