@@ -39,10 +39,17 @@ type leasedEvent struct {
 }
 
 // DeliverBotEvents delivers the events that are due and says how many were
-// delivered.
+// delivered. Once it has leased events it finishes their attempts, each at
+// most botAnswerTimeout, even when ctx ends: a server that stops cleanly
+// records what it sent and gives the leases back, instead of leaving the
+// bots' queues to wait out the lease and sending those events again.
 func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 	delivered := 0
+	round := context.WithoutCancel(ctx)
 	for range botRounds {
+		if ctx.Err() != nil {
+			return delivered, nil
+		}
 		leased, finished, err := s.leaseBotEvents(ctx)
 		if err != nil {
 			return delivered, err
@@ -50,11 +57,11 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 		attempts := make([]DeliveryAttempt, len(leased))
 		var wg sync.WaitGroup
 		for i, l := range leased {
-			wg.Go(func() { attempts[i] = s.attempt(ctx, l) })
+			wg.Go(func() { attempts[i] = s.attempt(round, l) })
 		}
 		wg.Wait()
 		for i, l := range leased {
-			status, err := s.recordAttempt(ctx, l, attempts[i])
+			status, err := s.recordAttempt(round, l, attempts[i])
 			if err != nil {
 				return delivered, err
 			}

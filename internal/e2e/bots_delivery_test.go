@@ -387,3 +387,25 @@ func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 	e.clock.Advance(2*time.Minute + time.Second)
 	reply(t, e, got[2], "too late").want(t, http.StatusForbidden, "ForbiddenException")
 }
+
+// A server that stops cleanly while it delivers an event finishes the
+// attempt and records it: the next server neither waits out the lease nor
+// sends the event again.
+func TestCleanStopRecordsDeliveryInFlight(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	first := start(t, endpoint.trusted, func(c *server.Config) { c.JobInterval = 20 * time.Millisecond })
+	acct, room, _, bot := botRoom(t, first, endpoint.url())
+	endpoint.answerNext("late")
+	addBot(t, first, acct, room, aws.ToString(bot.BotId))
+	endpoint.waitEvents(t, 1) // the Invite is on its way; the bot answers in a second
+	first.stop(t)
+
+	second := start(t, endpoint.trusted, func(c *server.Config) { c.DB = first.db })
+	second.runJobs(0)
+	if n := len(endpoint.events()); n != 1 {
+		t.Fatalf("the bot got %d requests, want the Invite once", n)
+	}
+	if listed := deliveries(t, second, keyA, acct, aws.ToString(bot.BotId)); len(listed) != 1 || listed[0].Status != "Delivered" || len(listed[0].Attempts) != 1 {
+		t.Fatalf("deliveries %+v, want the Invite delivered at its one attempt", listed)
+	}
+}

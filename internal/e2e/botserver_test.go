@@ -107,8 +107,10 @@ func (b *testBot) serve(w http.ResponseWriter, r *http.Request) {
 	switch next {
 	case "500":
 		http.Error(w, "bot is down", http.StatusInternalServerError)
-	case "slow":
+	case "slow": // past chimed's 2 s
 		time.Sleep(2500 * time.Millisecond)
+	case "late": // within them
+		time.Sleep(time.Second)
 	}
 }
 
