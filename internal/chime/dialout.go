@@ -80,8 +80,11 @@ type DialOut struct {
 	SIPStatus     int
 	SIPReason     string
 	Events        []DialOutEvent
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// HangUpRequested says a hang-up came to an instance that does not
+	// have the call; the one that does hangs up at its next job run.
+	HangUpRequested bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // DialOutEvent is a step of a dial-out, when it happened.
@@ -103,6 +106,9 @@ type DialOutTx interface {
 	// prevStatus; ErrStale otherwise.
 	SaveDialOut(d *DialOut, prevStatus string) error
 	RenewDialOutLeases(transactionIDs []string, until time.Time) error
+	// HangUpsRequested returns those of transactionIDs whose hang-up was
+	// requested.
+	HangUpsRequested(transactionIDs []string) ([]string, error)
 	// LapsedDialOuts returns up to limit unfinished dial-outs whose lease
 	// ended before now.
 	LapsedDialOuts(now time.Time, limit int) ([]*DialOut, error)
@@ -234,7 +240,10 @@ func (s *Service) GetDialOut(ctx context.Context, caller Caller, transactionID s
 }
 
 // HangUpDialOut ends a live dial-out call, as the meeting would when the
-// callee is removed from it, and returns the dial-out as it ended.
+// callee is removed from it, and returns the dial-out as it ended. A call
+// placed by another instance is hung up by that one, at its next job run:
+// the request is recorded, and answered once the call has ended (or after
+// hangUpWait, as it is then).
 func (s *Service) HangUpDialOut(ctx context.Context, caller Caller, transactionID string) (*DialOut, error) {
 	d, err := s.GetDialOut(ctx, caller, transactionID)
 	if err != nil {
@@ -243,10 +252,50 @@ func (s *Service) HangUpDialOut(ctx context.Context, caller Caller, transactionI
 	if d.finished() {
 		return nil, Conflict("dial-out %s has already %s", transactionID, d.Status)
 	}
-	if s.telephony.Dialer == nil || !s.telephony.Dialer.HangUp(transactionID) {
-		return nil, Unavailable("dial-out %s is not a call of this server instance", transactionID)
+	if s.telephony.Dialer != nil && s.telephony.Dialer.HangUp(transactionID) {
+		return s.GetDialOut(ctx, caller, transactionID)
 	}
-	return s.GetDialOut(ctx, caller, transactionID)
+	if err := s.requestHangUp(ctx, caller, transactionID); err != nil {
+		return nil, err
+	}
+	wait, cancel := context.WithTimeout(ctx, hangUpWait)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-wait.Done():
+			return s.GetDialOut(ctx, caller, transactionID)
+		case <-tick.C:
+		}
+		if d, err = s.GetDialOut(ctx, caller, transactionID); err != nil || d.finished() {
+			return d, err
+		}
+	}
+}
+
+// hangUpWait is how long a hang-up waits for another instance to end the
+// call: its job interval, then SIP's 32 s for a call the trunk does not
+// answer.
+const hangUpWait = 45 * time.Second
+
+// requestHangUp marks a live dial-out for the instance that has the call.
+func (s *Service) requestHangUp(ctx context.Context, caller Caller, transactionID string) error {
+	return s.update(ctx, func(tx Tx, now time.Time) error {
+		d, err := tx.GetDialOut(caller.AwsAccountID, transactionID)
+		if err := notFoundIfMissing(err, "DialOut", transactionID); err != nil {
+			return err
+		}
+		if d.finished() || d.HangUpRequested {
+			return nil
+		}
+		d.HangUpRequested, d.UpdatedAt = true, now
+		err = tx.SaveDialOut(d, d.Status)
+		if errors.Is(err, ErrStale) {
+			return nil // the call moved on; the wait sees where to
+		}
+		return err
+	})
 }
 
 // RenewDialOutLeases keeps the records of this instance's live calls
@@ -259,9 +308,20 @@ func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 	if len(live) == 0 {
 		return nil
 	}
-	return s.update(ctx, func(tx Tx, now time.Time) error {
-		return tx.RenewDialOutLeases(live, now.Add(dialOutLease))
+	var hangUps []string
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		if err := tx.RenewDialOutLeases(live, now.Add(dialOutLease)); err != nil {
+			return err
+		}
+		var err error
+		hangUps, err = tx.HangUpsRequested(live)
+		return err
 	})
+	// Each hang-up may take SIP's timers to finish: not on the jobs' time.
+	for _, id := range hangUps {
+		go s.telephony.Dialer.HangUp(id)
+	}
+	return err
 }
 
 // ExpireLostDialOuts fails the unfinished dial-outs whose server stopped

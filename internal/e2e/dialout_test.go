@@ -330,3 +330,41 @@ func TestDialOutOfAVanishedServerIsLost(t *testing.T) {
 		t.Fatalf("lost dial-out %+v", d)
 	}
 }
+
+// A hang-up that reaches another instance than the one with the call is
+// passed on through the database: the instance with the call hangs up at
+// its next job run, and the hang-up is answered once the call has ended.
+func TestDialOutHungUpThroughAnotherInstance(t *testing.T) {
+	far := startUAS(t, answer)
+	e, from := startDialOut(t, far)
+	out, err := dial(e.client(keyA), from, "+14155550104")
+	noErr(t, err)
+	id := aws.ToString(out.TransactionId)
+	e.waitDialOut(t, id, "answered")
+
+	other := startTelephony(t, func(c *server.Config) { c.DB = e.db; c.Now = e.clock.Now })
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // the first instance's job runs
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				e.srv.RunJobs(ctx)
+			}
+		}
+	}()
+	r := other.send(t, keyA, rawRequest{method: http.MethodDelete, path: "/_chimed/dial-outs/" + id})
+	wantStatus(t, r, http.StatusOK)
+	var ended struct{ DialOut dialOut }
+	noErr(t, json.Unmarshal(r.body, &ended))
+	if ended.DialOut.Status != "ended" {
+		t.Fatalf("hang-up through another instance answered %+v", ended.DialOut)
+	}
+	select {
+	case <-far.byes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the far end got no BYE")
+	}
+}

@@ -88,3 +88,15 @@ func (q *query) add(sql string, arg any) {
 	q.sql += sql
 	q.args = append(q.args, arg)
 }
+
+// in appends " IN (...)" with a placeholder for each of values.
+func (q *query) in(values []string) {
+	q.sql += " IN ("
+	for i, v := range values {
+		if i > 0 {
+			q.sql += ", "
+		}
+		q.add(q.next(), v)
+	}
+	q.sql += ")"
+}

@@ -42,16 +42,23 @@ func (t *tx) SaveDialOut(d *chime.DialOut, prevStatus string) error {
 }
 
 func (t *tx) RenewDialOutLeases(transactionIDs []string, until time.Time) error {
-	q := query{sql: `UPDATE dial_outs SET lease_until = $1 WHERE transaction_id IN (`, args: []any{until.UnixMilli()}}
-	for i, id := range transactionIDs {
-		if i > 0 {
-			q.sql += ", "
-		}
-		q.add(q.next(), id)
-	}
-	q.sql += ")"
+	q := query{sql: `UPDATE dial_outs SET lease_until = $1 WHERE transaction_id`, args: []any{until.UnixMilli()}}
+	q.in(transactionIDs)
 	_, err := t.exec(q.sql, q.args...)
 	return err
+}
+
+func (t *tx) HangUpsRequested(transactionIDs []string) ([]string, error) {
+	q := query{sql: `SELECT doc FROM dial_outs WHERE transaction_id`}
+	q.in(transactionIDs)
+	calls, err := listDocs[chime.DialOut](t, q.sql, q.args...)
+	var ids []string
+	for _, d := range calls {
+		if d.HangUpRequested {
+			ids = append(ids, d.TransactionID)
+		}
+	}
+	return ids, err
 }
 
 func (t *tx) LapsedDialOuts(now time.Time, limit int) ([]*chime.DialOut, error) {

@@ -73,14 +73,8 @@ func (t *tx) TakenPhoneNumbers(e164s []string) (map[string]bool, error) {
 	if len(e164s) == 0 {
 		return taken, nil
 	}
-	q := query{sql: `SELECT e164 FROM phone_numbers WHERE e164 IN (`}
-	for i, e := range e164s {
-		if i > 0 {
-			q.sql += ", "
-		}
-		q.add(q.next(), e)
-	}
-	q.sql += ")"
+	q := query{sql: `SELECT e164 FROM phone_numbers WHERE e164`}
+	q.in(e164s)
 	rows, err := t.query(q.sql, q.args...)
 	if err != nil {
 		return nil, t.check(err)
