@@ -60,6 +60,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// Lines logged through slog's default logger (an internal error's)
+	// take the configured format and output too.
+	slog.SetDefault(s.log)
 	<-ctx.Done()
 	return s.Close()
 }

@@ -91,7 +91,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(domainErr.RetryAfter.Seconds()))))
 	}
 	if we.status >= 500 && we.status != http.StatusServiceUnavailable {
-		slog.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		slog.ErrorContext(r.Context(), "internal error", "request_id", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	w.Header().Set("x-amzn-ErrorType", we.shape)
 	writeJSON(w, we.status, struct {

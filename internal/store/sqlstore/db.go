@@ -143,8 +143,13 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	backoff := retryBackoff
 	for attempt := 1; ; attempt++ {
 		retry, err := db.try(ctx, pool, opts, fn)
-		if !retry || attempt == maxAttempts {
+		if !retry {
 			return err
+		}
+		if attempt == maxAttempts {
+			// Not a failure of the request's own: a retryable 503 that
+			// says so, rather than an internal error.
+			return errors.Join(chime.Unavailable("the request lost %d races with concurrent changes to the same records; try again", maxAttempts), err)
 		}
 		select {
 		case <-ctx.Done():
