@@ -394,3 +394,26 @@ func TestAuditTrailNamesExtensionResources(t *testing.T) {
 		t.Fatalf("resources %v of the webhook's deletion", got)
 	}
 }
+
+// The rate limit counts calls to the extension endpoints too: they write
+// (webhooks, messages) and read (the audit trail) as much as the API does.
+func TestThrottlingCoversExtensionEndpoints(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.RateLimit = "5/s" })
+	var throttled int
+	for range 12 {
+		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"})
+		switch resp.status {
+		case http.StatusTooManyRequests:
+			throttled++
+			if resp.errorType() != "ThrottledClientException" || resp.header.Get("Retry-After") == "" {
+				t.Fatalf("throttled extension call answered %v", resp)
+			}
+		case http.StatusOK:
+		default:
+			t.Fatalf("audit listing answered %v", resp)
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("a burst of 12 extension calls at 5/s was never throttled")
+	}
+}

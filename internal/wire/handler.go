@@ -89,10 +89,18 @@ func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 type SignedFunc func(r *http.Request, caller chime.Caller, body []byte) (status int, out any, err error)
 
 // Signed serves an extension endpoint (under /_chimed/) with the API's
-// authentication and error format.
+// authentication, interceptors (a rate limit counts these calls too) and
+// error format. The interceptors see the operation "chimed:" + the route's
+// pattern.
 func (h *Handler) Signed(fn SignedFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, caller, err := h.authenticate(r)
+		for _, intercept := range h.interceptors {
+			if err != nil {
+				break
+			}
+			err = intercept(r, "chimed:"+r.Pattern, caller)
+		}
 		if err == nil {
 			var status int
 			var out any
