@@ -111,18 +111,46 @@ func (c *Client) control(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("%w: %q is not an IP address", chime.ErrTargetRefused, host)
 	}
 	if c.forbidden(ip.Unmap()) {
-		return fmt.Errorf("%w: %s is a loopback, link-local, private or unspecified address (allow it with --allow-private-endpoints)", chime.ErrTargetRefused, ip)
+		return errForbiddenAddress
 	}
 	return nil
 }
 
-// sharedAddressSpace is 100.64.0.0/10, carrier-grade NAT: not public either.
-var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
+// errForbiddenAddress does not say which address the host resolved to: a
+// tenant could otherwise map the internal network through chimed's DNS.
+var errForbiddenAddress = fmt.Errorf("%w: the host is at a loopback, link-local, private or reserved address (allow those with --allow-private-endpoints)", chime.ErrTargetRefused)
+
+// reserved are the ranges outside the standard library's tests that are not
+// public either.
+var reserved = []netip.Prefix{
+	netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
+	netip.MustParsePrefix("198.18.0.0/15"),  // network benchmarks
+	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, and the broadcast address
+	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+}
+
+// Gateways forward these IPv6 forms to the IPv4 address inside them.
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96") // the IPv4 address in the last 4 bytes
+	sixToFour = netip.MustParsePrefix("2002::/16")    // the IPv4 address in bytes 2 to 5
+)
 
 func forbidden(ip netip.Addr) bool {
+	b := ip.As16()
+	switch {
+	case nat64.Contains(ip):
+		return forbidden(netip.AddrFrom4([4]byte(b[12:16])))
+	case sixToFour.Contains(ip):
+		return forbidden(netip.AddrFrom4([4]byte(b[2:6])))
+	}
+	for _, p := range reserved {
+		if p.Contains(ip) {
+			return true
+		}
+	}
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsInterfaceLocalMulticast() || ip.IsMulticast() || ip.IsUnspecified() ||
-		ip.Is4() && ip.As4()[0] == 0 || sharedAddressSpace.Contains(ip)
+		ip.Is4() && ip.As4()[0] == 0
 }
 
 // Post sends body to rawURL and reads up to MaxAnswerBytes of the answer.
@@ -155,8 +183,17 @@ func (c *Client) Post(ctx context.Context, rawURL string, headers map[string]str
 }
 
 // unwrapURLError drops the *url.Error around a failure, whose message
-// repeats the method and the URL (with the bot's path) before the cause.
+// repeats the method and the URL (with the bot's path) before the cause, and
+// keeps what only this server's network knows out of the message a tenant
+// reads: the address a refused host resolved to, and the resolver's.
 func unwrapURLError(err error) error {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.Is(err, errForbiddenAddress):
+		return errForbiddenAddress // without the dial's "dial tcp <address>:"
+	case errors.As(err, &dnsErr):
+		return fmt.Errorf("cannot resolve %s", dnsErr.Name)
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Err

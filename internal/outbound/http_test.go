@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -38,6 +39,14 @@ func TestForbiddenAddresses(t *testing.T) {
 		{"93.184.216.34", false},
 		{"2606:4700::1111", false},
 		{"100.128.0.1", false},
+		{"198.18.0.1", true},
+		{"255.255.255.255", true},
+		{"64:ff9b::7f00:1", true},   // NAT64 of 127.0.0.1
+		{"64:ff9b::808:808", false}, // NAT64 of 8.8.8.8
+		{"64:ff9b:1::a00:1", true},  // local-use NAT64
+		{"2002:7f00:1::", true},     // 6to4 of 127.0.0.1
+		{"2002:a9fe:a9fe::1", true}, // 6to4 of 169.254.169.254
+		{"2002:808:808::1", false},  // 6to4 of 8.8.8.8
 	} {
 		if got := forbidden(netip.MustParseAddr(tc.addr)); got != tc.forbidden {
 			t.Errorf("forbidden(%s) = %v, want %v", tc.addr, got, tc.forbidden)
@@ -93,8 +102,8 @@ func TestRedirectToForbiddenAddressRefused(t *testing.T) {
 	c.forbidden = func(ip netip.Addr) bool { return ip == netip.MustParseAddr("127.0.0.2") }
 
 	_, err := c.Post(context.Background(), outside.URL+"/events", nil, []byte(`{}`))
-	if !errors.Is(err, chime.ErrTargetRefused) || !strings.Contains(err.Error(), "127.0.0.2") {
-		t.Fatalf("redirect to a forbidden address: got %v, want a refusal naming it", err)
+	if !errors.Is(err, chime.ErrTargetRefused) || strings.Contains(err.Error(), "127.0.0.2") {
+		t.Fatalf("redirect to a forbidden address: got %v, want a refusal that does not tell the address", err)
 	}
 	if reached.Load() != 0 {
 		t.Fatal("the forbidden server was reached")
@@ -126,5 +135,16 @@ func TestAnswerIsSizeLimited(t *testing.T) {
 	}
 	if answer.Status != 200 || len(answer.Body) != MaxAnswerBytes {
 		t.Fatalf("answer %d with %d bytes, want 200 with %d", answer.Status, len(answer.Body), MaxAnswerBytes)
+	}
+}
+
+// A host that does not resolve is reported by its name alone: not with the
+// resolver's address, which is this server's business.
+func TestUnresolvableHostNamesOnlyTheHost(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := New(Config{}).Post(ctx, "https://no-such-host.invalid/events", nil, []byte(`{}`))
+	if err == nil || err.Error() != "cannot resolve no-such-host.invalid" {
+		t.Fatalf("got %v, want the host named alone", err)
 	}
 }
