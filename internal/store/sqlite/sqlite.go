@@ -7,8 +7,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/url"
+	"os"
 	"runtime"
 	"slices"
 	"time"
@@ -44,6 +46,9 @@ const (
 // one-connection pool (queued in Go, never failing with SQLITE_BUSY) and
 // reads a pool of their own that WAL lets run beside the writer.
 func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error) {
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	params := url.Values{}
 	params.Add("_pragma", "busy_timeout(10000)")
 	params.Add("_pragma", "journal_mode(WAL)")
@@ -117,6 +122,21 @@ func openPool(path string, params url.Values, conns, cacheKiB int) (*sql.DB, err
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	return db, nil
+}
+
+// createPrivate creates a new database file readable by its owner only:
+// it holds tokens, keys and message text, and SQLite would create it (and
+// its -wal and -shm files, which take its mode) readable by all. An
+// existing file keeps the mode its owner gave it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // claim takes the file for this process, or fails within a second if

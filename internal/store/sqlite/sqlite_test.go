@@ -127,3 +127,21 @@ func TestSharedLetsOtherProcessesIn(t *testing.T) {
 		t.Fatalf("other process printed %q", out)
 	}
 }
+
+// A new database, and the WAL and shared-memory files SQLite makes beside
+// it, are readable by their owner only: they hold tokens, keys and
+// message text.
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Exclusive)
+	defer db.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
+		}
+	}
+}
