@@ -417,3 +417,23 @@ func TestThrottlingCoversExtensionEndpoints(t *testing.T) {
 		t.Fatal("a burst of 12 extension calls at 5/s was never throttled")
 	}
 }
+
+// A snapshot holding a domain that another AWS account has claimed since
+// cannot be restored: a 409 that says why, and nothing restored.
+func TestTestAPIRestoreOfADomainClaimedElsewhere(t *testing.T) {
+	e := start(t, testAPI)
+	mine := e.createEnterpriseAccount(t, keyA, "EnterpriseLWA", "squat.example.com")
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots"})
+	var snap struct{ SnapshotId string }
+	noErr(t, json.Unmarshal(resp.body, &snap))
+	wantStatus(t, e.releaseDomainHTTP(t, keyA, mine, "squat.example.com"), http.StatusNoContent)
+	e.createEnterpriseAccount(t, keyB, "EnterpriseLWA", "squat.example.com")
+
+	resp = e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots/" + snap.SnapshotId + "/restore"})
+	if resp.status != http.StatusConflict || resp.errorType() != "ConflictException" || !strings.Contains(resp.message(), "another AWS account") {
+		t.Fatalf("restore: %v", resp)
+	}
+	// The restore cleared the account's data first: it is all back.
+	_, err := e.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(mine)})
+	noErr(t, err)
+}

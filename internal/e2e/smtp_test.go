@@ -214,6 +214,10 @@ func TestInvitationEmail(t *testing.T) {
 	if !strings.Contains(string(page.body), `<form method="post">`) {
 		t.Fatalf("invitation page %s", page.body)
 	}
+	// Its button accepts: no other site may frame it.
+	if page.header.Get("X-Frame-Options") != "DENY" || page.header.Get("Content-Security-Policy") != "frame-ancestors 'none'" {
+		t.Fatalf("invitation page headers %v", page.header)
+	}
 	wantUser(types.RegistrationStatusUnregistered, types.InviteStatusPending)
 	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
 	wantUser(types.RegistrationStatusRegistered, types.InviteStatusAccepted)

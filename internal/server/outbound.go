@@ -181,7 +181,13 @@ func invitation(svc *chime.Service) http.Handler {
 			wire.WriteError(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		// The page's form accepts the invitation: no other site may frame
+		// it and trick a click.
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
 		invitationPage.Execute(w, map[string]any{
 			"Accepted": inv.Invite.Status == model.InviteStatusAccepted,
 			"Email":    inv.Invite.Email,

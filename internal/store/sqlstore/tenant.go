@@ -111,7 +111,13 @@ func (db *DB) RestoreSnapshot(ctx context.Context, awsAccountID, id string) erro
 		}
 		for _, t := range tenantTables {
 			for _, row := range snap[t.name] {
-				if err := insertRow(ctx, tx, t.name, row); err != nil {
+				err := insertRow(ctx, tx, t.name, row)
+				if db.dialect.IsUniqueViolation(err) {
+					// Another AWS account has claimed the domain, or bought
+					// the number, since the snapshot.
+					return fmt.Errorf("restore %s: %w", t.name, chime.ErrNotUnique)
+				}
+				if err != nil {
 					return fmt.Errorf("restore %s: %w", t.name, err)
 				}
 			}
