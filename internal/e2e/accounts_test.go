@@ -381,6 +381,19 @@ func TestClaimDomain(t *testing.T) {
 	if r := e.releaseDomainHTTP(t, keyB, id, "example.com"); r.errorType() != "NotFoundException" {
 		t.Errorf("another tenant releasing the domain: %d %s", r.status, r.body)
 	}
+
+	// Within an AWS account a domain is one Chime account's; another AWS
+	// account's claim of it is its own, and tells it nothing.
+	sameTenant := aws.ToString(createTeamAccount(t, c, "second").AccountId)
+	if r := e.claimDomainHTTP(t, keyA, sameTenant, "EXAMPLE.com", "EnterpriseAD"); r.errorType() != "ConflictException" {
+		t.Errorf("a domain another account of the same AWS account claimed: %d %s", r.status, r.body)
+	}
+	otherTenant := aws.ToString(createTeamAccount(t, e.client(keyB), "theirs").AccountId)
+	wantStatus(t, e.claimDomainHTTP(t, keyB, otherTenant, "example.com", "EnterpriseAD"), 201)
+	wantStatus(t, e.releaseDomainHTTP(t, keyB, otherTenant, "example.com"), 204)
+	if r := e.releaseDomainHTTP(t, keyA, id, "example.com"); r.status != 204 {
+		t.Errorf("releasing after the other tenant released its own claim: %d %s", r.status, r.body)
+	}
 }
 
 func TestAccountSettings(t *testing.T) {

@@ -418,22 +418,30 @@ func TestThrottlingCoversExtensionEndpoints(t *testing.T) {
 	}
 }
 
-// A snapshot holding a domain that another AWS account has claimed since
-// cannot be restored: a 409 that says why, and nothing restored.
-func TestTestAPIRestoreOfADomainClaimedElsewhere(t *testing.T) {
-	e := start(t, testAPI)
-	mine := e.createEnterpriseAccount(t, keyA, "EnterpriseLWA", "squat.example.com")
+// A snapshot holding a phone number that another AWS account has bought
+// since cannot be restored: a 409 that says why, and nothing changes.
+func TestTestAPIRestoreOfANumberTakenElsewhere(t *testing.T) {
+	e := startTelephony(t, testAPI)
+	a := e.client(keyA)
+	n := e.acquire(t, keyA, types.PhoneNumberProductTypeVoiceConnector, "206", 1)[0]
 	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots"})
 	var snap struct{ SnapshotId string }
 	noErr(t, json.Unmarshal(resp.body, &snap))
-	wantStatus(t, e.releaseDomainHTTP(t, keyA, mine, "squat.example.com"), http.StatusNoContent)
-	e.createEnterpriseAccount(t, keyB, "EnterpriseLWA", "squat.example.com")
+	_, err := a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(n)})
+	noErr(t, err)
+	e.runJobs(8 * 24 * time.Hour) // out of the deletion queue, back in the catalogue
+	o := order(t, e.client(keyB), types.PhoneNumberProductTypeVoiceConnector, n)
+	e.runJobs(orderDelay)
+	if got := getOrder(t, e.client(keyB), o.PhoneNumberOrderId); got.Status != types.PhoneNumberOrderStatusSuccessful {
+		t.Fatalf("the other AWS account's order %+v", got)
+	}
+	kept := createAccount(t, a, "made after the snapshot")
 
 	resp = e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots/" + snap.SnapshotId + "/restore"})
 	if resp.status != http.StatusConflict || resp.errorType() != "ConflictException" || !strings.Contains(resp.message(), "another AWS account") {
 		t.Fatalf("restore: %v", resp)
 	}
-	// The restore cleared the account's data first: it is all back.
-	_, err := e.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(mine)})
+	// The restore began by clearing the tenant's data: it is all back.
+	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(kept)})
 	noErr(t, err)
 }

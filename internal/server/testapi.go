@@ -62,7 +62,7 @@ func (s *Server) testRestore(r *http.Request, caller chime.Caller, body []byte) 
 		return 0, nil, chime.NotFound("snapshot %s not found", id)
 	}
 	if errors.Is(err, chime.ErrNotUnique) {
-		return 0, nil, chime.Conflict("snapshot %s cannot be restored: a domain it claims or a phone number it holds belongs to another AWS account now", id)
+		return 0, nil, chime.Conflict("snapshot %s cannot be restored: a phone number it holds belongs to another AWS account now", id)
 	}
 	return http.StatusNoContent, nil, err
 }

@@ -113,8 +113,8 @@ func (db *DB) RestoreSnapshot(ctx context.Context, awsAccountID, id string) erro
 			for _, row := range snap[t.name] {
 				err := insertRow(ctx, tx, t.name, row)
 				if db.dialect.IsUniqueViolation(err) {
-					// Another AWS account has claimed the domain, or bought
-					// the number, since the snapshot.
+					// Another AWS account has bought the number since
+					// the snapshot.
 					return fmt.Errorf("restore %s: %w", t.name, chime.ErrNotUnique)
 				}
 				if err != nil {
