@@ -335,15 +335,10 @@ func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error
 func mentioned(text string, bots []*Membership) []*Membership {
 	lower := strings.ToLower(text)
 	var found []*Membership
-	for at := strings.IndexByte(lower, '@'); at >= 0; {
-		if startsWord(lower, at) {
+	for at := 0; at < len(lower); at++ {
+		if lower[at] == '@' && startsWord(lower, at) {
 			found = appendNew(found, longestNamed(lower[at+1:], bots)...)
 		}
-		next := strings.IndexByte(lower[at+1:], '@')
-		if next < 0 {
-			break
-		}
-		at += 1 + next
 	}
 	return found
 }

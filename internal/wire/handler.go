@@ -51,11 +51,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x := exchangeOf(r)
 	x.Operation, x.Labels = op.name, labels
-	for _, intercept := range h.interceptors {
-		if err := intercept(r, op.name, caller); err != nil {
-			WriteError(w, r, err)
-			return
-		}
+	if err := h.intercept(r, op.name, caller); err != nil {
+		WriteError(w, r, err)
+		return
 	}
 	c := &call{ctx: r.Context(), caller: caller, w: w, op: op, body: body, labels: labels, params: query, exchange: x}
 	if err := op.serve(h.api, c); err != nil {
@@ -88,6 +86,17 @@ func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 // with a status and a JSON document, or an error.
 type SignedFunc func(r *http.Request, caller chime.Caller, body []byte) (status int, out any, err error)
 
+// intercept runs the interceptors on an authenticated call, and stops at the
+// first that refuses it.
+func (h *Handler) intercept(r *http.Request, operation string, caller chime.Caller) error {
+	for _, intercept := range h.interceptors {
+		if err := intercept(r, operation, caller); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Signed serves an extension endpoint (under /_chimed/) with the API's
 // authentication, interceptors (a rate limit counts these calls too) and
 // error format. The interceptors see the operation "chimed:" + the route's
@@ -95,11 +104,8 @@ type SignedFunc func(r *http.Request, caller chime.Caller, body []byte) (status 
 func (h *Handler) Signed(fn SignedFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, caller, err := h.authenticate(r)
-		for _, intercept := range h.interceptors {
-			if err != nil {
-				break
-			}
-			err = intercept(r, "chimed:"+r.Pattern, caller)
+		if err == nil {
+			err = h.intercept(r, "chimed:"+r.Pattern, caller)
 		}
 		if err == nil {
 			var status int
