@@ -54,6 +54,11 @@ func ErrorCode(err error) string {
 // the database enforces (an email already in use, a token already spent).
 var ErrNotUnique = errors.New("unique constraint violated")
 
+// ErrIDTaken is what a store returns when it cannot file a new record under
+// its ID (a user's ID maps to a key another user has): the caller gives the
+// record another ID.
+var ErrIDTaken = errors.New("record ID unusable")
+
 // ErrNoRows is what a store returns when a lookup finds nothing.
 var ErrNoRows = errors.New("no such record")
 

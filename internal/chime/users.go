@@ -54,7 +54,8 @@ type Invite struct {
 // UserTx reads and writes users and their invitations.
 type UserTx interface {
 	// InsertUser fails with ErrNotUnique when the email is already used in
-	// the AWS account.
+	// the AWS account, and with ErrIDTaken when the user's ID cannot be
+	// used (it maps to the store's key of another user).
 	InsertUser(u *User) error
 	SaveUser(u *User) error
 	// GetUser returns ErrNoRows when the user is not in the account.
@@ -139,7 +140,7 @@ func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.Creat
 		u = &User{
 			AwsAccountID:       a.AwsAccountID,
 			AccountID:          a.AccountID,
-			UserID:             NewID(),
+			UserID:             NewUserID(),
 			Email:              model.Value(in.Email),
 			DisplayName:        model.Value(in.Username),
 			UserType:           model.UserTypePrivateUser,
@@ -155,7 +156,7 @@ func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.Creat
 		if in.UserType != nil {
 			u.UserType = *in.UserType
 		}
-		return tx.InsertUser(u)
+		return insertNewUser(tx, u)
 	})
 	if errors.Is(err, ErrNotUnique) {
 		return nil, s.emailTaken(ctx, caller, u.Email)
@@ -195,11 +196,23 @@ func (s *Service) emailTaken(ctx context.Context, caller Caller, email string) e
 }
 
 func insertUser(tx Tx, u *User) error {
-	err := tx.InsertUser(u)
+	err := insertNewUser(tx, u)
 	if errors.Is(err, ErrNotUnique) {
 		return Conflict("a user with email %s already exists", u.Email)
 	}
 	return err
+}
+
+// insertNewUser inserts a user made here, giving it another ID while the
+// store cannot take the one it has.
+func insertNewUser(tx Tx, u *User) error {
+	for {
+		err := tx.InsertUser(u)
+		if !errors.Is(err, ErrIDTaken) {
+			return err
+		}
+		u.UserID = NewUserID()
+	}
 }
 
 // lookupUser reads a user of one of the caller's live accounts.
@@ -398,7 +411,7 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 		u = &User{
 			AwsAccountID:       a.AwsAccountID,
 			AccountID:          a.AccountID,
-			UserID:             NewID(),
+			UserID:             NewUserID(),
 			Email:              email,
 			UserType:           model.UserTypePrivateUser,
 			LicenseType:        a.DefaultLicense,

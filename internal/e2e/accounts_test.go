@@ -16,6 +16,10 @@ import (
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
+// userIDPattern is a version 7 UUID: user IDs start with their creation
+// time, so that the users table takes new users at its end.
+var userIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
 // createTeamAccount creates a Team account (the only kind CreateAccount makes).
 func createTeamAccount(t *testing.T, c *chime.Client, name string) *types.Account {
 	t.Helper()

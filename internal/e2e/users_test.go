@@ -41,7 +41,7 @@ func TestCreateAndGetUser(t *testing.T) {
 	noErr(t, err)
 	got := getUser(t, c, acct.AccountId, created.User.UserId)
 	for _, u := range []*types.User{created.User, got} {
-		if !uuidPattern.MatchString(aws.ToString(u.UserId)) || aws.ToString(u.AccountId) != aws.ToString(acct.AccountId) {
+		if !userIDPattern.MatchString(aws.ToString(u.UserId)) || aws.ToString(u.AccountId) != aws.ToString(acct.AccountId) {
 			t.Errorf("UserId %q, AccountId %q", aws.ToString(u.UserId), aws.ToString(u.AccountId))
 		}
 		if aws.ToString(u.PrimaryEmail) != "Jane.Doe@Example.com" || aws.ToString(u.DisplayName) != "jane" {

@@ -120,3 +120,43 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// An instance not yet upgraded to migration 0010, during a rolling restart,
+// inserts users without their key; the trigger gives it, and upgraded
+// instances find those users.
+func TestUserKeyOfInsertsByOlderInstances(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	store, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	err = store.Update(ctx, func(tx chime.Tx) error {
+		return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "a1"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := parseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stdlib.OpenDB(*cfg)
+	defer old.Close()
+	const userID = "0193a1b2-c3d4-7e5f-8a00-000000000001"
+	_, err = old.Exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc)
+		VALUES ('a1', $1, '111122223333', 'old@example.com', 'PrivateUser', $2)`,
+		userID, `{"AccountID":"a1","UserID":"`+userID+`","Email":"old@example.com"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u *chime.User
+	err = store.Lookup(ctx, func(tx chime.Tx) error {
+		u, err = tx.GetLiveUser("111122223333", "a1", userID)
+		return err
+	})
+	if err != nil || u.Email != "old@example.com" {
+		t.Fatalf("GetLiveUser of a user inserted without its key: %+v, %v", u, err)
+	}
+}

@@ -13,7 +13,8 @@ import (
 var migrations embed.FS
 
 // Migrate applies, in name order, the embedded migrations not yet recorded in
-// schema_migrations, each in its own transaction with its record. Several
+// schema_migrations, each in its own transaction with its record. A
+// migration named NNNN_what.<dialect>.sql is for that engine only. Several
 // processes may migrate one database at once: where the dialect locks
 // across processes, they take turns on each migration, and the later ones
 // find it recorded.
@@ -24,6 +25,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if !db.dialect.runs(name) {
+			continue
+		}
 		if err := db.apply(ctx, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
@@ -56,7 +60,7 @@ func (db *DB) apply(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	for _, stmt := range strings.Split(stripComments(string(body)), ";") {
+	for _, stmt := range statements(stripComments(string(body))) {
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}
@@ -68,6 +72,32 @@ func (db *DB) apply(ctx context.Context, name string) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// runs says whether this dialect runs the migration file name: one without
+// a dialect in its name (NNNN_what.sql), or one with its own.
+func (d Dialect) runs(name string) bool {
+	parts := strings.Split(strings.TrimSuffix(name, ".sql"), ".")
+	return len(parts) == 1 || parts[1] == d.Name
+}
+
+// statements splits a migration at the semicolons that end its statements:
+// not those inside a $$-quoted function body.
+func statements(sql string) []string {
+	var out []string
+	quoted := false
+	start := 0
+	for i := 0; i < len(sql); i++ {
+		switch {
+		case strings.HasPrefix(sql[i:], "$$"):
+			quoted = !quoted
+			i++
+		case sql[i] == ';' && !quoted:
+			out = append(out, sql[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, sql[start:])
 }
 
 // stripComments drops "--" comment lines, which may contain semicolons.

@@ -171,13 +171,28 @@ func selectRows(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]m
 	return out, rows.Err()
 }
 
+// derivedColumn is a column computed from another of its row by a SQL
+// function.
+type derivedColumn struct{ name, function, from string }
+
+// derivedColumns are computed again when a row is restored, not copied: a
+// snapshot taken before they existed lacks them.
+var derivedColumns = map[string]derivedColumn{
+	"users": {name: "user_key", function: "chimed_user_key", from: "user_id"},
+}
+
 // insertRow writes back a row saved by selectRows. The snapshot was written
 // by this server, and column names are still checked to be plain identifiers
 // before they go into SQL.
 func insertRow(ctx context.Context, tx *sql.Tx, table string, row map[string]any) error {
 	var cols, marks bytes.Buffer
 	args := make([]any, 0, len(row))
+	derived, hasDerived := derivedColumns[table]
+	derivedFrom := ""
 	for col, v := range row {
+		if hasDerived && col == derived.name {
+			continue
+		}
 		if !isIdentifier(col) {
 			return fmt.Errorf("column %q is not an identifier", col)
 		}
@@ -195,6 +210,13 @@ func insertRow(ctx context.Context, tx *sql.Tx, table string, row map[string]any
 		args = append(args, v)
 		cols.WriteString(col)
 		fmt.Fprintf(&marks, "$%d", len(args))
+		if hasDerived && col == derived.from {
+			derivedFrom = fmt.Sprintf("$%d", len(args))
+		}
+	}
+	if derivedFrom != "" {
+		fmt.Fprintf(&cols, ", %s", derived.name)
+		fmt.Fprintf(&marks, ", %s(%s)", derived.function, derivedFrom)
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+cols.String()+`) VALUES (`+marks.String()+`)`, args...)
 	return err

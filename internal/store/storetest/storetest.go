@@ -42,6 +42,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"PurgeRunsOnce", testPurgeRunsOnce},
 		{"PanicRollsBack", testPanicRollsBack},
 		{"LookupOfLiveUser", testLookupOfLiveUser},
+		{"UserIDTaken", testUserIDTaken},
 		{"LookupRunsOneReadingStatement", testLookupRunsOneReadingStatement},
 	}
 	for _, tc := range tests {
@@ -303,7 +304,7 @@ func testWriteSkewRefused(t *testing.T, open Open) {
 				if err != nil || a.DeletedAt != nil {
 					return errors.Join(err, errors.New("deleted"))
 				}
-				return tx.InsertUser(user(id, "u", fmt.Sprintf("u%d@example.com", r)))
+				return tx.InsertUser(user(id, fmt.Sprintf("u%d", r), fmt.Sprintf("u%d@example.com", r)))
 			})
 		})
 		wg.Wait()
@@ -329,7 +330,7 @@ func testPurgeRunsOnce(t *testing.T, open Open) {
 			if err := tx.InsertAccount(a); err != nil {
 				return err
 			}
-			if err := tx.InsertUser(user(a.AccountID, "u", fmt.Sprintf("u%d@example.com", i))); err != nil {
+			if err := tx.InsertUser(user(a.AccountID, fmt.Sprintf("u%d", i), fmt.Sprintf("u%d@example.com", i))); err != nil {
 				return err
 			}
 		}
@@ -415,6 +416,40 @@ func testLookupOfLiveUser(t *testing.T, open Open) {
 		if tc.want == nil && (u == nil || u.UserID != tc.userID || u.Email != "u1@example.com") {
 			t.Errorf("GetLiveUser(%s, %s, %s) = %+v", tc.awsAccountID, tc.accountID, tc.userID, u)
 		}
+	}
+}
+
+// Two user IDs that share the users table's key: the first 8 bytes of a
+// UUID. The second is refused as ErrIDTaken, which changes nothing, and
+// each ID finds its own user only.
+func testUserIDTaken(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	const first, second = "aaaaaaaa-bbbb-4ccc-8000-000000000001", "aaaaaaaa-bbbb-4ccc-9000-000000000002"
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		return errors.Join(tx.InsertAccount(account("a1")), tx.InsertUser(user("a1", first, "first@example.com")))
+	})
+	err := s.Update(ctx, func(tx chime.Tx) error {
+		if err := tx.InsertUser(user("a1", second, "second@example.com")); !errors.Is(err, chime.ErrIDTaken) {
+			return fmt.Errorf("insert of a user whose ID shares a key: %v, want ErrIDTaken", err)
+		}
+		_, err := tx.GetUser("a1", second)
+		if !errors.Is(err, chime.ErrNoRows) {
+			return fmt.Errorf("GetUser of the refused ID: %v, want ErrNoRows", err)
+		}
+		return tx.InsertUser(user("a1", "aaaaaaaa-bbbb-4ccd-9000-000000000002", "second@example.com"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Lookup(ctx, func(tx chime.Tx) error {
+		u, err := tx.GetLiveUser("111122223333", "a1", first)
+		if err == nil && u.Email != "first@example.com" {
+			err = fmt.Errorf("GetLiveUser(%s) found %s", first, u.Email)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
