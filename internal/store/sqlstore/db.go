@@ -350,7 +350,7 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 	if err != nil {
 		return t.check(err)
 	}
-	return json.Unmarshal([]byte(doc), v)
+	return decode([]byte(doc), v)
 }
 
 // listDocs runs a query whose single column is a JSON document and decodes
@@ -368,7 +368,7 @@ func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {
 			return nil, err
 		}
 		v := new(T)
-		if err := json.Unmarshal(doc, v); err != nil {
+		if err := decode(doc, v); err != nil {
 			return nil, err
 		}
 		out = append(out, v)
@@ -389,6 +389,14 @@ func mustAffect(res sql.Result, err error) error {
 		return chime.ErrNoRows
 	}
 	return nil
+}
+
+// decode reads a record's document into v, a new record.
+func decode(doc []byte, v any) error {
+	if u, ok := v.(*chime.User); ok {
+		return decodeUser(doc, u)
+	}
+	return json.Unmarshal(doc, v)
 }
 
 func encode(v any) string {

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -59,7 +58,7 @@ func (t *tx) GetLiveUser(awsAccountID, accountID, userID string) (*chime.User, e
 		return nil, chime.ErrNoRows
 	}
 	u := new(chime.User)
-	return u, json.Unmarshal(doc, u)
+	return u, decodeUser(doc, u)
 }
 
 func (t *tx) FindUserByEmail(awsAccountID, email string) (*chime.User, error) {

@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+	"unicode/utf8"
+
+	"github.com/chimed/chimed/internal/chime"
+)
+
+// decodeUser decodes a user's document into a new User as json.Unmarshal
+// does, in a fifth of the time: a GetUser spent longer decoding the
+// document (5 µs) than SQLite spent finding it, and a ListUsers page
+// decodes a hundred. It reads the flat object that encode writes; a
+// document it does not expect (a member it does not know, whitespace, an
+// escape in a name) goes to json.Unmarshal instead.
+func decodeUser(doc []byte, u *chime.User) error {
+	if (&userDoc{b: doc}).decode(u) {
+		return nil
+	}
+	*u = chime.User{}
+	return json.Unmarshal(doc, u)
+}
+
+// userDoc reads a document from its start; each method moves past what it
+// read and says whether it was what the method reads.
+type userDoc struct {
+	b []byte
+	i int
+}
+
+func (d *userDoc) decode(u *chime.User) bool {
+	if !d.next('{') {
+		return false
+	}
+	if d.next('}') {
+		return d.i == len(d.b)
+	}
+	for {
+		name, ok := d.name()
+		if !ok || !d.next(':') || !d.member(u, name) {
+			return false
+		}
+		if !d.next(',') {
+			return d.next('}') && d.i == len(d.b)
+		}
+	}
+}
+
+// member reads the value of the member named name into u.
+func (d *userDoc) member(u *chime.User, name []byte) bool {
+	switch string(name) { // no copy of name: the compiler compares the bytes
+	case "AwsAccountID":
+		return d.string(&u.AwsAccountID)
+	case "AccountID":
+		return d.string(&u.AccountID)
+	case "UserID":
+		return d.string(&u.UserID)
+	case "Email":
+		return d.string(&u.Email)
+	case "DisplayName":
+		return d.string(&u.DisplayName)
+	case "UserType":
+		return d.string(&u.UserType)
+	case "LicenseType":
+		return d.string(&u.LicenseType)
+	case "RegistrationStatus":
+		return d.string(&u.RegistrationStatus)
+	case "InvitationStatus":
+		return d.string(&u.InvitationStatus)
+	case "PersonalPIN":
+		return d.string(&u.PersonalPIN)
+	case "PrimaryProvisionedNumber":
+		return d.string(&u.PrimaryProvisionedNumber)
+	case "AlexaForBusinessRoomArn":
+		return d.string(&u.AlexaForBusinessRoomArn)
+	case "AlexaForBusinessEnabled":
+		return null(d, &u.AlexaForBusinessEnabled) || d.bool(new(bool), &u.AlexaForBusinessEnabled)
+	case "InboundCalling":
+		return d.bool(&u.InboundCalling, nil)
+	case "OutboundCalling":
+		return d.bool(&u.OutboundCalling, nil)
+	case "SMS":
+		return d.bool(&u.SMS, nil)
+	case "InvitedOn":
+		return null(d, &u.InvitedOn) || d.time(new(time.Time), &u.InvitedOn)
+	case "RegisteredOn":
+		return null(d, &u.RegisteredOn) || d.time(new(time.Time), &u.RegisteredOn)
+	case "LoggedOutAt":
+		return null(d, &u.LoggedOutAt) || d.time(new(time.Time), &u.LoggedOutAt)
+	case "CreatedAt":
+		return d.time(&u.CreatedAt, nil)
+	}
+	return false
+}
+
+func (d *userDoc) next(c byte) bool {
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+func (d *userDoc) literal(s string) bool {
+	if bytes.HasPrefix(d.b[d.i:], []byte(s)) {
+		d.i += len(s)
+		return true
+	}
+	return false
+}
+
+// name reads a member's name: a string without escapes.
+func (d *userDoc) name() ([]byte, bool) {
+	token, escaped, ok := d.stringToken()
+	if !ok || escaped {
+		return nil, false
+	}
+	return token[1 : len(token)-1], true
+}
+
+// string reads a string into s, its escapes decoded by json.Unmarshal.
+func (d *userDoc) string(s *string) bool {
+	token, escaped, ok := d.stringToken()
+	switch {
+	case !ok:
+		return false
+	case escaped:
+		return json.Unmarshal(token, s) == nil
+	}
+	*s = string(token[1 : len(token)-1])
+	return true
+}
+
+// stringToken reads a string, quotes included, saying whether it has
+// escapes. It refuses what json.Unmarshal would refuse or change: a
+// control character, or bytes that are not UTF-8.
+func (d *userDoc) stringToken() (token []byte, escaped, ok bool) {
+	if !d.next('"') {
+		return nil, false, false
+	}
+	start, ascii := d.i-1, true
+	for ; d.i < len(d.b); d.i++ {
+		switch c := d.b[d.i]; {
+		case c == '"':
+			d.i++
+			token = d.b[start:d.i]
+			return token, escaped, ascii || utf8.Valid(token)
+		case c == '\\':
+			escaped = true
+			d.i++
+		case c < 0x20:
+			return nil, false, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return nil, false, false
+}
+
+func (d *userDoc) bool(b *bool, p **bool) bool {
+	switch {
+	case d.literal("true"):
+		*b = true
+	case d.literal("false"):
+		*b = false
+	default:
+		return false
+	}
+	if p != nil {
+		*p = b
+	}
+	return true
+}
+
+// time reads a timestamp into t, as json.Unmarshal does (time.Time's
+// UnmarshalJSON), and points p at it when p is not nil.
+func (d *userDoc) time(t *time.Time, p **time.Time) bool {
+	token, escaped, ok := d.stringToken()
+	if !ok || escaped || t.UnmarshalJSON(token) != nil {
+		return false
+	}
+	if p != nil {
+		*p = t
+	}
+	return true
+}
+
+// null reads a null into a pointer member.
+func null[T any](d *userDoc, p **T) bool {
+	if d.literal("null") {
+		*p = nil
+		return true
+	}
+	return false
+}
