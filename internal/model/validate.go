@@ -148,7 +148,10 @@ func ecmaPattern(pattern string) string {
 
 // ecmaSpace says whether r is white space to ECMAScript's \s.
 func ecmaSpace(r rune) bool {
-	return unicode.Is(unicode.Zs, r) || strings.ContainsRune("\t\n\v\f\r\u2028\u2029\ufeff", r)
+	if r < utf8.RuneSelf {
+		return r == ' ' || r >= '\t' && r <= '\r' // \t \n \v \f \r
+	}
+	return unicode.Is(unicode.Zs, r) || r == '\u2028' || r == '\u2029' || r == '\ufeff'
 }
 
 // fastPatterns are plain functions for patterns that the account and user
@@ -158,9 +161,23 @@ func ecmaSpace(r rune) bool {
 var fastPatterns = map[string]func(string) bool{
 	// NonEmptyString: one line (. excludes the line terminators) with a
 	// character that is not white space.
-	`.*\S.*`: func(v string) bool {
-		return !strings.ContainsAny(v, "\n\r\u2028\u2029") && strings.TrimFunc(v, ecmaSpace) != ""
-	},
+	`.*\S.*`: oneLineNotBlank,
+}
+
+// oneLineNotBlank is `.*\S.*` in one pass over v, with no rune decoding for
+// ASCII (strings.ContainsAny decodes every rune of v for each non-ASCII
+// character it looks for).
+func oneLineNotBlank(v string) bool {
+	notBlank := false
+	for _, r := range v {
+		switch {
+		case r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			return false
+		case !notBlank:
+			notBlank = !ecmaSpace(r)
+		}
+	}
+	return notBlank
 }
 
 type intRule struct{ min, max int64 }
