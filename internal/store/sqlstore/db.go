@@ -350,7 +350,7 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 	if err != nil {
 		return t.check(err)
 	}
-	return decode([]byte(doc), v)
+	return decode(doc, v)
 }
 
 // listDocs runs a query whose single column is a JSON document and decodes
@@ -363,7 +363,7 @@ func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {
 	defer rows.Close()
 	var out []*T
 	for rows.Next() {
-		var doc []byte
+		var doc string // the driver's string as it is: decode copies it if it needs to
 		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
@@ -392,11 +392,11 @@ func mustAffect(res sql.Result, err error) error {
 }
 
 // decode reads a record's document into v, a new record.
-func decode(doc []byte, v any) error {
+func decode(doc string, v any) error {
 	if u, ok := v.(*chime.User); ok {
 		return decodeUser(doc, u)
 	}
-	return json.Unmarshal(doc, v)
+	return json.Unmarshal([]byte(doc), v)
 }
 
 func encode(v any) string {

@@ -1,8 +1,8 @@
 package sqlstore
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -15,18 +15,19 @@ import (
 // decodes a hundred. It reads the flat object that encode writes; a
 // document it does not expect (a member it does not know, whitespace, an
 // escape in a name) goes to json.Unmarshal instead.
-func decodeUser(doc []byte, u *chime.User) error {
-	if (&userDoc{b: doc}).decode(u) {
+func decodeUser(doc string, u *chime.User) error {
+	if (&userDoc{s: doc}).decode(u) {
 		return nil
 	}
 	*u = chime.User{}
-	return json.Unmarshal(doc, u)
+	return json.Unmarshal([]byte(doc), u)
 }
 
 // userDoc reads a document from its start; each method moves past what it
-// read and says whether it was what the method reads.
+// read and says whether it was what the method reads. The user's strings
+// are slices of the document, not copies.
 type userDoc struct {
-	b []byte
+	s string
 	i int
 }
 
@@ -35,7 +36,7 @@ func (d *userDoc) decode(u *chime.User) bool {
 		return false
 	}
 	if d.next('}') {
-		return d.i == len(d.b)
+		return d.i == len(d.s)
 	}
 	for {
 		name, ok := d.name()
@@ -43,14 +44,14 @@ func (d *userDoc) decode(u *chime.User) bool {
 			return false
 		}
 		if !d.next(',') {
-			return d.next('}') && d.i == len(d.b)
+			return d.next('}') && d.i == len(d.s)
 		}
 	}
 }
 
 // member reads the value of the member named name into u.
-func (d *userDoc) member(u *chime.User, name []byte) bool {
-	switch string(name) { // no copy of name: the compiler compares the bytes
+func (d *userDoc) member(u *chime.User, name string) bool {
+	switch name {
 	case "AwsAccountID":
 		return d.string(&u.AwsAccountID)
 	case "AccountID":
@@ -96,7 +97,7 @@ func (d *userDoc) member(u *chime.User, name []byte) bool {
 }
 
 func (d *userDoc) next(c byte) bool {
-	if d.i < len(d.b) && d.b[d.i] == c {
+	if d.i < len(d.s) && d.s[d.i] == c {
 		d.i++
 		return true
 	}
@@ -104,7 +105,7 @@ func (d *userDoc) next(c byte) bool {
 }
 
 func (d *userDoc) literal(s string) bool {
-	if bytes.HasPrefix(d.b[d.i:], []byte(s)) {
+	if strings.HasPrefix(d.s[d.i:], s) {
 		d.i += len(s)
 		return true
 	}
@@ -112,10 +113,10 @@ func (d *userDoc) literal(s string) bool {
 }
 
 // name reads a member's name: a string without escapes.
-func (d *userDoc) name() ([]byte, bool) {
+func (d *userDoc) name() (string, bool) {
 	token, escaped, ok := d.stringToken()
 	if !ok || escaped {
-		return nil, false
+		return "", false
 	}
 	return token[1 : len(token)-1], true
 }
@@ -127,7 +128,7 @@ func (d *userDoc) string(s *string) bool {
 	case !ok:
 		return false
 	case escaped:
-		return json.Unmarshal(token, s) == nil
+		return json.Unmarshal([]byte(token), s) == nil
 	}
 	*s = string(token[1 : len(token)-1])
 	return true
@@ -136,27 +137,27 @@ func (d *userDoc) string(s *string) bool {
 // stringToken reads a string, quotes included, saying whether it has
 // escapes. It refuses what json.Unmarshal would refuse or change: a
 // control character, or bytes that are not UTF-8.
-func (d *userDoc) stringToken() (token []byte, escaped, ok bool) {
+func (d *userDoc) stringToken() (token string, escaped, ok bool) {
 	if !d.next('"') {
-		return nil, false, false
+		return "", false, false
 	}
 	start, ascii := d.i-1, true
-	for ; d.i < len(d.b); d.i++ {
-		switch c := d.b[d.i]; {
+	for ; d.i < len(d.s); d.i++ {
+		switch c := d.s[d.i]; {
 		case c == '"':
 			d.i++
-			token = d.b[start:d.i]
-			return token, escaped, ascii || utf8.Valid(token)
+			token = d.s[start:d.i]
+			return token, escaped, ascii || utf8.ValidString(token)
 		case c == '\\':
 			escaped = true
 			d.i++
 		case c < 0x20:
-			return nil, false, false
+			return "", false, false
 		case c >= utf8.RuneSelf:
 			ascii = false
 		}
 	}
-	return nil, false, false
+	return "", false, false
 }
 
 func (d *userDoc) bool(b *bool, p **bool) bool {
@@ -178,7 +179,7 @@ func (d *userDoc) bool(b *bool, p **bool) bool {
 // UnmarshalJSON), and points p at it when p is not nil.
 func (d *userDoc) time(t *time.Time, p **time.Time) bool {
 	token, escaped, ok := d.stringToken()
-	if !ok || escaped || t.UnmarshalJSON(token) != nil {
+	if !ok || escaped || t.UnmarshalJSON([]byte(token)) != nil {
 		return false
 	}
 	if p != nil {

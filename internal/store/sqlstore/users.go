@@ -45,7 +45,7 @@ func (t *tx) GetUser(accountID, userID string) (*chime.User, error) {
 
 func (t *tx) GetLiveUser(awsAccountID, accountID, userID string) (*chime.User, error) {
 	var live bool
-	var doc []byte
+	var doc sql.NullString
 	err := t.queryRow(`SELECT a.deleted_at IS NULL, u.doc FROM accounts a
 		LEFT JOIN users u ON u.user_key = chimed_user_key($3) AND u.account_id = a.account_id AND u.user_id = $3
 		WHERE a.account_id = $1 AND a.aws_account_id = $2`, accountID, awsAccountID, userID).Scan(&live, &doc)
@@ -54,11 +54,11 @@ func (t *tx) GetLiveUser(awsAccountID, accountID, userID string) (*chime.User, e
 		return nil, chime.ErrNoAccount
 	case err != nil:
 		return nil, t.check(err)
-	case doc == nil:
+	case !doc.Valid:
 		return nil, chime.ErrNoRows
 	}
 	u := new(chime.User)
-	return u, decodeUser(doc, u)
+	return u, decodeUser(doc.String, u)
 }
 
 func (t *tx) FindUserByEmail(awsAccountID, email string) (*chime.User, error) {
