@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 echo "== generated code is up to date"
 # Compare the generated files before and after a fresh run, so uncommitted
 # work elsewhere in the tree does not count as staleness.
-before=$(git ls-files -co --exclude-standard '*_gen.go' | sort | xargs sha256sum)
+before=$(git ls-files -co --exclude-standard '*_gen.go' '*_gen_test.go' | sort | xargs sha256sum)
 go generate ./...
-after=$(git ls-files -co --exclude-standard '*_gen.go' | sort | xargs sha256sum)
+after=$(git ls-files -co --exclude-standard '*_gen.go' '*_gen_test.go' | sort | xargs sha256sum)
 [ "$before" = "$after" ] || { echo "generated files were stale: go generate ./... changed them; commit the result"; exit 1; }
 
 echo "== gofmt, go vet"

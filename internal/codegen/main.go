@@ -88,6 +88,8 @@ func run(modelPath, root string) error {
 		{"internal/model/validate_gen.go", genValidate},
 		{"internal/chime/api_gen.go", genAPI},
 		{"internal/wire/operations_gen.go", genOperations},
+		{"internal/model/encode_gen.go", genEncode},
+		{"internal/model/encode_gen_test.go", genEncodeTest},
 	}
 	for _, o := range outputs {
 		src, err := o.gen(&m)
@@ -124,6 +126,18 @@ func (m *Model) shape(name string) Shape {
 // inputShapes returns every structure reachable from an operation input:
 // the shapes that need constraint checks.
 func (m *Model) inputShapes() map[string]bool {
+	return m.reachable(func(op Operation) *ShapeRef { return op.Input })
+}
+
+// outputShapes returns every structure reachable from an operation output:
+// the shapes that are encoded.
+func (m *Model) outputShapes() map[string]bool {
+	return m.reachable(func(op Operation) *ShapeRef { return op.Output })
+}
+
+// reachable returns every structure reachable from the shape root gives of
+// each operation.
+func (m *Model) reachable(root func(Operation) *ShapeRef) map[string]bool {
 	seen := map[string]bool{}
 	var walk func(name string)
 	walk = func(name string) {
@@ -142,8 +156,8 @@ func (m *Model) inputShapes() map[string]bool {
 		}
 	}
 	for _, op := range m.Operations {
-		if op.Input != nil {
-			walk(op.Input.Shape)
+		if ref := root(op); ref != nil {
+			walk(ref.Shape)
 		}
 	}
 	return seen

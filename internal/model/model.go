@@ -42,10 +42,7 @@ func TimeOf(t time.Time) *Time {
 }
 
 func (t Time) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(timeLayout)+2)
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, timeLayout)
-	return append(b, '"'), nil
+	return t.appendJSON(make([]byte, 0, len(timeLayout)+2)), nil
 }
 
 // UnmarshalJSON accepts what clients send for timestamps: ISO 8601 strings

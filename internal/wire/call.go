@@ -109,9 +109,14 @@ func (c *call) reply(out any) error {
 
 // writeJSON writes v as the JSON response body with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(fmt.Sprintf("encode %T: %v", v, err)) // outputs are plain structs
+	var b []byte
+	if out, ok := v.(interface{ AppendJSON([]byte) []byte }); ok {
+		b = out.AppendJSON(make([]byte, 0, 512)) // generated from the model: see internal/model/encode_gen.go
+	} else {
+		var err error
+		if b, err = json.Marshal(v); err != nil {
+			panic(fmt.Sprintf("encode %T: %v", v, err)) // outputs are plain structs
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
