@@ -13,6 +13,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-floor=${CHIMED_BENCH_FLOOR:-0.30}
+floor=${CHIMED_BENCH_FLOOR:-0.35}
 echo "== benchmark guard: GetUser at 1k users, chimed/baseline ratio must be at least $floor"
 go run ./cmd/chimebench --scale 1k --workloads GetUser --clients 16 --duration 4s --rounds 4 --warmup 500ms --min-ratio "$floor"

@@ -40,6 +40,8 @@ echo "== fuzz (short runs; go test above already ran the seed corpora)"
 go test -run '^$' -fuzz '^FuzzDecodeInput$' -fuzztime 50000x ./internal/wire
 go test -run '^$' -fuzz '^FuzzParseAuthorization$' -fuzztime 150000x ./internal/auth
 go test -run '^$' -fuzz '^FuzzFastPatterns$' -fuzztime 200000x ./internal/model
+go test -run '^$' -fuzz '^FuzzAppendString$' -fuzztime 200000x ./internal/model
+go test -run '^$' -fuzz '^FuzzDecodeUser$' -fuzztime 100000x ./internal/store/sqlstore
 
 # A short GetUser benchmark against the bare baseline: a performance
 # regression fails the suite like a broken test.
