@@ -281,6 +281,8 @@ func TestTestAPISnapshotAndRestore(t *testing.T) {
 	e := start(t, testAPI)
 	a := e.client(keyA)
 	kept := createAccount(t, a, "kept")
+	user, err := a.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(kept), Email: aws.String("kept@example.com")})
+	noErr(t, err)
 	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/snapshots"})
 	var snap struct{ SnapshotId string }
 	noErr(t, json.Unmarshal(resp.body, &snap))
@@ -288,7 +290,9 @@ func TestTestAPISnapshotAndRestore(t *testing.T) {
 		t.Fatalf("snapshot: %s", resp)
 	}
 	createAccount(t, a, "later")
-	_, err := a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(kept)})
+	_, err = a.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(kept), UserIdList: []string{aws.ToString(user.User.UserId)}})
+	noErr(t, err)
+	_, err = a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(kept)})
 	noErr(t, err)
 
 	if resp := e.send(t, keyB, rawRequest{method: "POST", path: "/_chimed/test/snapshots/" + snap.SnapshotId + "/restore"}); resp.status != 404 {
@@ -301,6 +305,11 @@ func TestTestAPISnapshotAndRestore(t *testing.T) {
 	noErr(t, err)
 	if len(list.Accounts) != 1 || aws.ToString(list.Accounts[0].AccountId) != kept {
 		t.Fatalf("after restore: %+v", list.Accounts)
+	}
+	got, err := a.GetUser(ctx, &chime.GetUserInput{AccountId: aws.String(kept), UserId: user.User.UserId})
+	noErr(t, err)
+	if aws.ToString(got.User.PrimaryEmail) != "kept@example.com" {
+		t.Fatalf("user after restore: %+v", got.User)
 	}
 }
 

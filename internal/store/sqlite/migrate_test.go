@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/store/sqlite"
@@ -60,5 +61,54 @@ func TestUserKeysMigration(t *testing.T) {
 		if err != nil || got.Email != want.Email {
 			t.Errorf("after the migration, GetLiveUser(%s) = %+v, %v", want.UserID, got, err)
 		}
+	}
+}
+
+// A snapshot taken before migration 0010 has users without their key:
+// restoring it computes the key, and lookups by ID find them.
+func TestRestoreOfASnapshotWithoutUserKeys(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Shared)
+	defer db.Close()
+	const userID = "0193a1b2-c3d4-7e5f-8a00-000000000001"
+	err := db.Update(ctx, func(tx chime.Tx) error {
+		return tx.InsertUser(&chime.User{AwsAccountID: "111122223333", AccountID: "a1", UserID: userID, Email: "kept@example.com"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveSnapshot(ctx, "111122223333", "before-0010", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var doc string
+	if err := raw.QueryRow(`SELECT doc FROM test_snapshots WHERE snapshot_id = 'before-0010'`).Scan(&doc); err != nil {
+		t.Fatal(err)
+	}
+	var snap map[string][]map[string]any
+	if err := json.Unmarshal([]byte(doc), &snap); err != nil || len(snap["users"]) != 1 || snap["users"][0]["user_key"] == nil {
+		t.Fatalf("snapshot users %v: %v", snap["users"], err)
+	}
+	delete(snap["users"][0], "user_key")
+	old, _ := json.Marshal(snap)
+	if _, err := raw.Exec(`UPDATE test_snapshots SET doc = ? WHERE snapshot_id = 'before-0010'`, string(old)); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := db.RestoreSnapshot(ctx, "111122223333", "before-0010"); err != nil {
+		t.Fatal(err)
+	}
+	var u *chime.User
+	err = db.Lookup(ctx, func(tx chime.Tx) error {
+		u, err = tx.GetLiveUser("111122223333", "a1", userID)
+		return err
+	})
+	if err != nil || u.Email != "kept@example.com" {
+		t.Fatalf("after the restore, GetLiveUser = %+v, %v", u, err)
 	}
 }
