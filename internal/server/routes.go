@@ -92,8 +92,11 @@ func withRequestID(next http.Handler) http.Handler {
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	if err := s.store.Ping(r.Context()); err != nil {
+		// The reason (an address, a table name) goes to the log, not to an
+		// unauthenticated caller.
+		s.log.Warn("not ready", "error", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("store unreachable\n"))
+		w.Write([]byte("store unavailable\n"))
 		return
 	}
 	w.Write([]byte("ready\n"))

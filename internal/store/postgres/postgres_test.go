@@ -160,3 +160,33 @@ func TestUserKeyOfInsertsByOlderInstances(t *testing.T) {
 		t.Fatalf("GetLiveUser of a user inserted without its key: %+v, %v", u, err)
 	}
 }
+
+// A database dropped and created again answers, but holds no schema: Ping
+// says the store is not ready, so /readyz takes the instance out of the
+// load balancer instead of letting every request fail.
+func TestPingNeedsTheSchema(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	store, err := Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Ping(ctx); err != nil {
+		t.Fatalf("Ping of a migrated database: %v", err)
+	}
+	cfg, _, err := parseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := stdlib.OpenDB(*cfg)
+	defer admin.Close()
+	for _, stmt := range []string{`DELETE FROM schema_migrations`, `DROP SCHEMA public CASCADE`} {
+		if _, err := admin.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.Ping(ctx); err == nil {
+			t.Errorf("after %s, Ping = nil, want an error", stmt)
+		}
+	}
+}

@@ -84,6 +84,8 @@ type DB struct {
 	// group commits concurrent read-write transactions together, when the
 	// dialect wants it; nil otherwise.
 	group *groupCommit
+	// migrated is the last migration Migrate applied or found applied.
+	migrated string
 }
 
 var _ chime.Store = (*DB)(nil)
@@ -209,7 +211,19 @@ func (db *DB) Close() error {
 }
 
 // Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+// Ping checks that the database answers and still has the schema Migrate
+// gave it: a PostgreSQL database dropped and created again answers, empty.
+func (db *DB) Ping(ctx context.Context) error {
+	if db.migrated == "" {
+		return db.read.PingContext(ctx)
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, db.migrated).Scan(&n)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("migration %s is not recorded: restart chimed to migrate the database", db.migrated)
+	}
+	return err
+}
 
 // tx is one transaction; its methods, one file per kind of record, implement
 // chime.Tx. For a Lookup it is no transaction but one statement on the pool.

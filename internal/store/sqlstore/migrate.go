@@ -31,6 +31,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err := db.apply(ctx, name); err != nil {
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
+		db.migrated = name
 	}
 	return nil
 }
