@@ -23,12 +23,11 @@ func (t *tx) InsertUser(u *chime.User) error {
 	res, err := t.exec(`INSERT INTO users (user_key, account_id, user_id, aws_account_id, email_key, user_type, doc)
 		VALUES (chimed_user_key($2), $1, $2, $3, $4, $5, $6) ON CONFLICT (user_key) DO NOTHING`,
 		u.AccountID, u.UserID, u.AwsAccountID, emailKey(u), u.UserType, encode(u))
-	if err := mustAffect(res, err); errors.Is(err, chime.ErrNoRows) {
+	err = mustAffect(res, err)
+	if errors.Is(err, chime.ErrNoRows) { // the key is another user's
 		return chime.ErrIDTaken
-	} else if err != nil {
-		return err
 	}
-	return nil
+	return err
 }
 
 func (t *tx) SaveUser(u *chime.User) error {
