@@ -210,7 +210,6 @@ func (db *DB) Close() error {
 	return err
 }
 
-// Ping checks that the database answers.
 // Ping checks that the database answers and still has the schema Migrate
 // gave it: a PostgreSQL database dropped and created again answers, empty.
 func (db *DB) Ping(ctx context.Context) error {
