@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/store/postgres/pgtest"
+	"github.com/chimed/chimed/internal/store/sqlstore"
 	"github.com/chimed/chimed/internal/store/storetest"
 )
 
@@ -126,24 +128,13 @@ func TestRedact(t *testing.T) {
 // instances find those users.
 func TestUserKeyOfInsertsByOlderInstances(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	store, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	err = store.Update(ctx, func(tx chime.Tx) error {
+	store, old := openWithPlainPool(t)
+	err := store.Update(ctx, func(tx chime.Tx) error {
 		return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "a1"})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, _, err := parseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := stdlib.OpenDB(*cfg)
-	defer old.Close()
 	const userID = "0193a1b2-c3d4-7e5f-8a00-000000000001"
 	_, err = old.Exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc)
 		VALUES ('a1', $1, '111122223333', 'old@example.com', 'PrivateUser', $2)`,
@@ -166,21 +157,10 @@ func TestUserKeyOfInsertsByOlderInstances(t *testing.T) {
 // load balancer instead of letting every request fail.
 func TestPingNeedsTheSchema(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	store, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, admin := openWithPlainPool(t)
 	if err := store.Ping(ctx); err != nil {
 		t.Fatalf("Ping of a migrated database: %v", err)
 	}
-	cfg, _, err := parseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := stdlib.OpenDB(*cfg)
-	defer admin.Close()
 	for _, stmt := range []string{`DELETE FROM schema_migrations`, `DROP SCHEMA public CASCADE`} {
 		if _, err := admin.Exec(stmt); err != nil {
 			t.Fatal(err)
@@ -189,4 +169,23 @@ func TestPingNeedsTheSchema(t *testing.T) {
 			t.Errorf("after %s, Ping = nil, want an error", stmt)
 		}
 	}
+}
+
+// openWithPlainPool opens a store on a new database, and a plain pool on the
+// same database for what chimed itself would not do to it.
+func openWithPlainPool(t *testing.T) (*sqlstore.DB, *sql.DB) {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t)
+	store, err := Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cfg, _, err := parseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := stdlib.OpenDB(*cfg)
+	t.Cleanup(func() { plain.Close() })
+	return store, plain
 }
