@@ -77,21 +77,21 @@ func (d *userDoc) member(u *chime.User, name string) bool {
 	case "AlexaForBusinessRoomArn":
 		return d.string(&u.AlexaForBusinessRoomArn)
 	case "AlexaForBusinessEnabled":
-		return null(d, &u.AlexaForBusinessEnabled) || d.bool(new(bool), &u.AlexaForBusinessEnabled)
+		return pointer(d, &u.AlexaForBusinessEnabled, d.bool)
 	case "InboundCalling":
-		return d.bool(&u.InboundCalling, nil)
+		return d.bool(&u.InboundCalling)
 	case "OutboundCalling":
-		return d.bool(&u.OutboundCalling, nil)
+		return d.bool(&u.OutboundCalling)
 	case "SMS":
-		return d.bool(&u.SMS, nil)
+		return d.bool(&u.SMS)
 	case "InvitedOn":
-		return null(d, &u.InvitedOn) || d.time(new(time.Time), &u.InvitedOn)
+		return pointer(d, &u.InvitedOn, d.time)
 	case "RegisteredOn":
-		return null(d, &u.RegisteredOn) || d.time(new(time.Time), &u.RegisteredOn)
+		return pointer(d, &u.RegisteredOn, d.time)
 	case "LoggedOutAt":
-		return null(d, &u.LoggedOutAt) || d.time(new(time.Time), &u.LoggedOutAt)
+		return pointer(d, &u.LoggedOutAt, d.time)
 	case "CreatedAt":
-		return d.time(&u.CreatedAt, nil)
+		return d.time(&u.CreatedAt)
 	}
 	return false
 }
@@ -130,7 +130,7 @@ func (d *userDoc) string(s *string) bool {
 	case escaped:
 		return json.Unmarshal([]byte(token), s) == nil
 	}
-	*s = string(token[1 : len(token)-1])
+	*s = token[1 : len(token)-1]
 	return true
 }
 
@@ -160,7 +160,7 @@ func (d *userDoc) stringToken() (token string, escaped, ok bool) {
 	return "", false, false
 }
 
-func (d *userDoc) bool(b *bool, p **bool) bool {
+func (d *userDoc) bool(b *bool) bool {
 	switch {
 	case d.literal("true"):
 		*b = true
@@ -169,30 +169,26 @@ func (d *userDoc) bool(b *bool, p **bool) bool {
 	default:
 		return false
 	}
-	if p != nil {
-		*p = b
-	}
 	return true
 }
 
 // time reads a timestamp into t, as json.Unmarshal does (time.Time's
-// UnmarshalJSON), and points p at it when p is not nil.
-func (d *userDoc) time(t *time.Time, p **time.Time) bool {
+// UnmarshalJSON).
+func (d *userDoc) time(t *time.Time) bool {
 	token, escaped, ok := d.stringToken()
-	if !ok || escaped || t.UnmarshalJSON([]byte(token)) != nil {
-		return false
-	}
-	if p != nil {
-		*p = t
-	}
-	return true
+	return ok && !escaped && t.UnmarshalJSON([]byte(token)) == nil
 }
 
-// null reads a null into a pointer member.
-func null[T any](d *userDoc, p **T) bool {
+// pointer reads a pointer member: null, or a value that read reads.
+func pointer[T any](d *userDoc, p **T, read func(*T) bool) bool {
 	if d.literal("null") {
 		*p = nil
 		return true
 	}
-	return false
+	v := new(T)
+	if !read(v) {
+		return false
+	}
+	*p = v
+	return true
 }
