@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"database/sql/driver"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 
 	"modernc.org/sqlite"
@@ -33,23 +32,30 @@ func init() {
 // first 8 bytes of its MD5, which PostgreSQL has built in; nothing here
 // needs it to be a secure hash.
 func userKey(id string) int64 {
-	if len(id) >= 18 && id[8] == '-' && id[13] == '-' {
-		var b [8]byte
-		if lowerHex(id[0:8]+id[9:13]+id[14:18], b[:]) {
-			return int64(binary.BigEndian.Uint64(b[:]))
-		}
+	if key, ok := uuidPrefix(id); ok {
+		return key
 	}
 	sum := md5.Sum([]byte(id))
 	return int64(binary.BigEndian.Uint64(sum[:8]))
 }
 
-// lowerHex decodes s into dst when s is lower-case hex digits only.
-func lowerHex(s string, dst []byte) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
+// uuidPrefix reads the first 8 bytes of id when it starts as a lower-case
+// UUID does: 8, 4 and 4 hex digits between dashes.
+func uuidPrefix(id string) (int64, bool) {
+	if len(id) < 18 || id[8] != '-' || id[13] != '-' {
+		return 0, false
+	}
+	var key uint64
+	for i := range 18 {
+		switch c := id[i]; {
+		case i == 8 || i == 13:
+		case '0' <= c && c <= '9':
+			key = key<<4 | uint64(c-'0')
+		case 'a' <= c && c <= 'f':
+			key = key<<4 | uint64(c-'a'+10)
+		default:
+			return 0, false
 		}
 	}
-	_, err := hex.Decode(dst, []byte(s))
-	return err == nil
+	return int64(key), true
 }
