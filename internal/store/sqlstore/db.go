@@ -212,10 +212,8 @@ func (db *DB) Close() error {
 
 // Ping checks that the database answers and still has the schema Migrate
 // gave it: a PostgreSQL database dropped and created again answers, empty.
+// A store that was never migrated is not ready either.
 func (db *DB) Ping(ctx context.Context) error {
-	if db.migrated == "" {
-		return db.read.PingContext(ctx)
-	}
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, db.migrated).Scan(&n)
 	if err == nil && n == 0 {
