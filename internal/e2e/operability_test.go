@@ -124,15 +124,18 @@ func TestRequestLogsCarryIDsAndNoSecrets(t *testing.T) {
 		Operation  string `json:"operation"`
 		AwsAccount string `json:"aws_account"`
 		Status     int    `json:"status"`
+		Level      string `json:"level"`
+		DurationUS *int64 `json:"duration_us"`
 	}
 	found := false
 	for _, l := range strings.Split(out, "\n") {
 		if json.Unmarshal([]byte(l), &line) == nil && line.Operation == "ResetPersonalPIN" {
-			found = line.RequestID != "" && line.AwsAccount == accountA && line.Status == 200
+			found = line.RequestID != "" && line.AwsAccount == accountA && line.Status == 200 &&
+				line.Level == "INFO" && line.DurationUS != nil && *line.DurationUS >= 0
 		}
 	}
 	if !found {
-		t.Fatalf("no JSON request line with request ID, operation and account for ResetPersonalPIN in:\n%s", out)
+		t.Fatalf("no JSON request line with request ID, operation, account, level and duration for ResetPersonalPIN in:\n%s", out)
 	}
 	for _, secretValue := range []string{aws.ToString(pin.User.PersonalPIN), secret, "secret.person@example.com"} {
 		if strings.Contains(out, secretValue) {
