@@ -152,6 +152,32 @@ func TestUserKeyOfInsertsByOlderInstances(t *testing.T) {
 	}
 }
 
+// The store's statements look users up by the key sqlstore.UserKey computes;
+// rows that SQL keys itself (migration 0010, the trigger) must get the same.
+func TestUserKeyFunctionMatchesGo(t *testing.T) {
+	_, plain := openWithPlainPool(t)
+	for _, id := range []string{
+		"00000000-d492-40ff-aad1-12b603e23a91",
+		"0193a1b2-c3d4-7e5f-8a00-000000000000",
+		"ffffffff-ffff-ffff-bfff-ffffffffffff",
+		"0193A1B2-C3D4-7E5F-8A00-000000000000",
+		"0193a1b2c3d47e5f8a00000000000000",
+		"0193a1b2-c3d4-7e5",
+		"0193a1b2-c3d4-7e5g-8a00-000000000000",
+		"u1",
+		"",
+		"ünïcödé-user",
+	} {
+		var got int64
+		if err := plain.QueryRow(`SELECT chimed_user_key($1)`, id).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if want := sqlstore.UserKey(id); got != want {
+			t.Errorf("chimed_user_key(%q) = %#x, sqlstore.UserKey = %#x", id, got, want)
+		}
+	}
+}
+
 // A database dropped and created again answers, but holds no schema: Ping
 // says the store is not ready, so /readyz takes the instance out of the
 // load balancer instead of letting every request fail.

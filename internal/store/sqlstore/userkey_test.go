@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"crypto/md5"
@@ -24,8 +24,8 @@ func TestUserKey(t *testing.T) {
 		{"u1", md5Key("u1")},
 	}
 	for _, tc := range tests {
-		if got := userKey(tc.id); got != tc.want {
-			t.Errorf("userKey(%q) = %#x, want %#x", tc.id, got, tc.want)
+		if got := UserKey(tc.id); got != tc.want {
+			t.Errorf("UserKey(%q) = %#x, want %#x", tc.id, got, tc.want)
 		}
 	}
 }

@@ -16,13 +16,13 @@ func emailKey(u *chime.User) any {
 	return strings.ToLower(u.Email)
 }
 
-// Statements find a user by its key, chimed_user_key(user_id) (migration
-// 0010), and check the ID as well: two IDs may share a key.
+// Statements find a user by its key, UserKey(user_id), and check the ID as
+// well: two IDs may share a key.
 
 func (t *tx) InsertUser(u *chime.User) error {
 	res, err := t.exec(`INSERT INTO users (user_key, account_id, user_id, aws_account_id, email_key, user_type, doc)
-		VALUES (chimed_user_key($2), $1, $2, $3, $4, $5, $6) ON CONFLICT (user_key) DO NOTHING`,
-		u.AccountID, u.UserID, u.AwsAccountID, emailKey(u), u.UserType, encode(u))
+		VALUES ($7, $1, $2, $3, $4, $5, $6) ON CONFLICT (user_key) DO NOTHING`,
+		u.AccountID, u.UserID, u.AwsAccountID, emailKey(u), u.UserType, encode(u), UserKey(u.UserID))
 	err = mustAffect(res, err)
 	if errors.Is(err, chime.ErrNoRows) { // the key is another user's
 		return chime.ErrIDTaken
@@ -32,13 +32,13 @@ func (t *tx) InsertUser(u *chime.User) error {
 
 func (t *tx) SaveUser(u *chime.User) error {
 	return mustAffect(t.exec(`UPDATE users SET email_key = $1, user_type = $2, doc = $3
-		WHERE user_key = chimed_user_key($5) AND account_id = $4 AND user_id = $5`,
-		emailKey(u), u.UserType, encode(u), u.AccountID, u.UserID))
+		WHERE user_key = $6 AND account_id = $4 AND user_id = $5`,
+		emailKey(u), u.UserType, encode(u), u.AccountID, u.UserID, UserKey(u.UserID)))
 }
 
 func (t *tx) GetUser(accountID, userID string) (*chime.User, error) {
 	u := new(chime.User)
-	err := t.getDoc(u, `SELECT doc FROM users WHERE user_key = chimed_user_key($2) AND account_id = $1 AND user_id = $2`, accountID, userID)
+	err := t.getDoc(u, `SELECT doc FROM users WHERE user_key = $3 AND account_id = $1 AND user_id = $2`, accountID, userID, UserKey(userID))
 	return u, err
 }
 
@@ -46,8 +46,8 @@ func (t *tx) GetLiveUser(awsAccountID, accountID, userID string) (*chime.User, e
 	var live bool
 	var doc sql.NullString
 	err := t.queryRow(`SELECT a.deleted_at IS NULL, u.doc FROM accounts a
-		LEFT JOIN users u ON u.user_key = chimed_user_key($3) AND u.account_id = a.account_id AND u.user_id = $3
-		WHERE a.account_id = $1 AND a.aws_account_id = $2`, accountID, awsAccountID, userID).Scan(&live, &doc)
+		LEFT JOIN users u ON u.user_key = $4 AND u.account_id = a.account_id AND u.user_id = $3
+		WHERE a.account_id = $1 AND a.aws_account_id = $2`, accountID, awsAccountID, userID, UserKey(userID)).Scan(&live, &doc)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) || err == nil && !live:
 		return nil, chime.ErrNoAccount
@@ -82,7 +82,7 @@ func (t *tx) DeleteUser(accountID, userID string) error {
 	if _, err := t.exec(`DELETE FROM invites WHERE account_id = $1 AND user_id = $2`, accountID, userID); err != nil {
 		return err
 	}
-	return mustAffect(t.exec(`DELETE FROM users WHERE user_key = chimed_user_key($2) AND account_id = $1 AND user_id = $2`, accountID, userID))
+	return mustAffect(t.exec(`DELETE FROM users WHERE user_key = $3 AND account_id = $1 AND user_id = $2`, accountID, userID, UserKey(userID)))
 }
 
 func (t *tx) CountUsers(accountID string) (int, error) {
