@@ -52,7 +52,9 @@ type Dialect struct {
 	// for engines with one writer at a time (SQLite).
 	GroupCommit bool
 	// LocalReads says a read never waits for a lock or the network (SQLite
-	// in WAL mode reads a local file): a Lookup need not be cancellable.
+	// in WAL mode reads a local file): a Lookup need not be cancellable
+	// once it has a connection, and it runs on the driver's connection
+	// directly, outside database/sql's pool (rawLookups).
 	LocalReads bool
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
@@ -84,6 +86,9 @@ type DB struct {
 	// group commits concurrent read-write transactions together, when the
 	// dialect wants it; nil otherwise.
 	group *groupCommit
+	// raw holds the lookup pool's connections, when the dialect has
+	// LocalReads; nil otherwise.
+	raw *rawLookups
 	// migrated is the last migration Migrate applied or found applied.
 	migrated string
 }
@@ -113,6 +118,9 @@ func New(p Pools, d Dialect) *DB {
 	if d.GroupCommit {
 		db.group = newGroupCommit()
 	}
+	if d.LocalReads {
+		db.raw = newRawLookups(db.lookup)
+	}
 	return db
 }
 
@@ -128,13 +136,18 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 }
 
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
-	if db.dialect.LocalReads {
-		// database/sql and the driver each watch a cancellable context with
-		// a goroutine or callback per statement, which costs more than the
-		// lookup of a record by its key that it would interrupt.
-		ctx = context.WithoutCancel(ctx)
+	if db.raw == nil {
+		return fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
 	}
-	return fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
+	c, err := db.raw.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.raw.put(c)
+	// The driver watches a cancellable context with a callback per
+	// statement, which costs more than the lookup of a record by its key
+	// that it would interrupt.
+	return fn(&tx{raw: c, ctx: context.WithoutCancel(ctx), dialect: db.dialect})
 }
 
 // run runs fn in a transaction, and again in a new one, up to maxAttempts in
@@ -200,6 +213,9 @@ func (db *DB) pools() []*sql.DB {
 }
 
 func (db *DB) Close() error {
+	if db.raw != nil {
+		db.raw.close()
+	}
 	for _, c := range db.stmts {
 		c.close()
 	}
@@ -227,8 +243,9 @@ func (db *DB) Ping(ctx context.Context) error {
 type tx struct {
 	// tx is nil for a Lookup.
 	tx *sql.Tx
-	// pool runs a Lookup's statement.
+	// pool or raw runs a Lookup's statement.
 	pool *sql.DB
+	raw  *rawConn
 	// ran counts a Lookup's statements.
 	ran     int
 	ctx     context.Context
@@ -242,9 +259,18 @@ type tx struct {
 
 var _ chime.Tx = (*tx)(nil)
 
+// row is a *sql.Row, or a rawRow.
+type row interface {
+	Scan(dest ...any) error
+}
+
 // queryRow, query and execStmt run a statement in the transaction,
 // prepared once per connection when the dialect asks for it.
-func (t *tx) queryRow(query string, args ...any) *sql.Row {
+func (t *tx) queryRow(query string, args ...any) row {
+	if t.raw != nil {
+		t.countLookup()
+		return t.raw.queryRow(t.ctx, query, args)
+	}
 	r := t.runner()
 	if s := t.prepared(r, query); s != nil {
 		return s.QueryRowContext(t.ctx, args...)
@@ -279,10 +305,19 @@ func (t *tx) runner() runner {
 	if t.tx != nil {
 		return t.tx
 	}
+	if t.raw != nil {
+		panic("sqlstore: a Lookup reads one row, with queryRow; use View")
+	}
+	t.countLookup()
+	return t.pool
+}
+
+// countLookup allows a Lookup one statement: it is not a transaction, and
+// a second statement could see a later state of the database.
+func (t *tx) countLookup() {
 	if t.ran++; t.ran > 1 {
 		panic("sqlstore: a Lookup ran a second statement; use View")
 	}
-	return t.pool
 }
 
 // inTx is the transaction, for statements that write: a Lookup cannot.

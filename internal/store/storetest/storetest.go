@@ -44,6 +44,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"LookupOfLiveUser", testLookupOfLiveUser},
 		{"UserIDTaken", testUserIDTaken},
 		{"LookupRunsOneReadingStatement", testLookupRunsOneReadingStatement},
+		{"LookupsGiveTheirConnectionBack", testLookupsGiveTheirConnectionBack},
+		{"LookupAfterCloseFails", testLookupAfterCloseFails},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -509,5 +511,77 @@ func testPanicRollsBack(t *testing.T, open Open) {
 	})
 	if !errors.Is(err, chime.ErrNoRows) {
 		t.Fatalf("the panicked transaction's account: want ErrNoRows, got %v", err)
+	}
+}
+
+// testLookupsGiveTheirConnectionBack: Lookups that succeed, find nothing,
+// fail or panic, one after the other and many at once, each get a
+// connection within a few seconds: none keeps one (a store has few).
+func testLookupsGiveTheirConnectionBack(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		return errors.Join(tx.InsertAccount(account("a1")), tx.InsertUser(user("a1", "u1", "u1@example.com")))
+	})
+	lookup := func(i int) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		defer func() { recover() }()
+		return s.Lookup(ctx, func(tx chime.Tx) error {
+			switch i % 4 {
+			case 0:
+				_, err := tx.GetLiveUser("111122223333", "a1", "u1")
+				return err
+			case 1:
+				_, err := tx.GetLiveUser("111122223333", "a1", "missing")
+				return err
+			case 2:
+				_, err := tx.GetAccount("111122223333", "a1")
+				return errors.Join(err, errors.New("fn failed"))
+			default:
+				panic("fn panicked")
+			}
+		})
+	}
+	for i := range 40 {
+		if err := lookup(i); errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Lookup %d found no free connection: %v", i, err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 32*8)
+	for g := range 32 {
+		wg.Go(func() {
+			for i := range 8 {
+				errs <- lookup(g + i)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("a concurrent Lookup found no free connection: %v", err)
+		}
+	}
+}
+
+// testLookupAfterCloseFails: a Lookup on a closed store fails at once
+// instead of waiting for a connection that will never come.
+func testLookupAfterCloseFails(t *testing.T, open Open) {
+	s, err := open(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err = s.Lookup(ctx, func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "a1")
+		return err
+	})
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("Lookup on a closed store: %v, want an error at once", err)
 	}
 }
