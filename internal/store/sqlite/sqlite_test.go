@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,5 +144,34 @@ func TestNewDatabaseIsPrivate(t *testing.T) {
 		if mode := info.Mode().Perm(); mode != 0o600 {
 			t.Errorf("%s has mode %o, want 600", filepath.Base(p), mode)
 		}
+	}
+}
+
+// A Lookup ends its read when it returns: the lookup connections stay open,
+// and one still reading would keep the write-ahead log from ever being
+// checkpointed to its end (and Scrub from succeeding).
+func TestLookupsLeaveNoReadOpen(t *testing.T) {
+	ctx := context.Background()
+	db := openWithAccount(t, filepath.Join(t.TempDir(), "chimed.db"), sqlite.Exclusive)
+	defer db.Close()
+	insert := func(userID string) {
+		t.Helper()
+		err := db.Update(ctx, func(tx chime.Tx) error {
+			return tx.InsertUser(&chime.User{AwsAccountID: "111122223333", AccountID: "a1", UserID: userID, UserType: "PrivateUser"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("u1")
+	for i, userID := range []string{"u1", "missing"} {
+		db.Lookup(ctx, func(tx chime.Tx) error {
+			_, err := tx.GetLiveUser("111122223333", "a1", userID)
+			return err
+		})
+		insert(fmt.Sprint("u", i+2))
+	}
+	if err := db.Scrub(ctx); err != nil {
+		t.Fatalf("checkpoint after Lookups: %v", err)
 	}
 }
