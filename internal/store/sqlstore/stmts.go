@@ -21,6 +21,10 @@ type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt // nil value: being prepared
 	closed bool
+	// preparing counts the background preparations, which close waits
+	// for: one may be opening a connection, and with it the database's
+	// files, after the store has said it is closed.
+	preparing sync.WaitGroup
 }
 
 func newStmtCache(pool *sql.DB) *stmtCache {
@@ -34,7 +38,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	s, ok := c.m[query]
 	if !ok && !c.closed {
 		c.m[query] = nil
-		go c.prepare(query)
+		c.preparing.Go(func() { c.prepare(query) })
 	}
 	return s
 }
@@ -58,8 +62,11 @@ func (c *stmtCache) prepare(query string) {
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.preparing.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, s := range c.m {
 		if s != nil {
 			s.Close()
