@@ -96,30 +96,37 @@ type DB struct {
 var _ chime.Store = (*DB)(nil)
 
 // Pools are the connection pools a DB runs its statements on; any two may be
-// the same pool.
+// the same pool, but for Lookup under LocalReads.
 type Pools struct {
 	// Write runs read-write transactions.
 	Write *sql.DB
 	// Read runs read-only transactions.
 	Read *sql.DB
-	// Lookup runs a Lookup's statements.
+	// Lookup runs a Lookup's statements. Under LocalReads, Lookups hold
+	// all its connections (rawLookups): it must be a pool of its own.
 	Lookup *sql.DB
 }
 
 // New wraps opened pools. Call Migrate before use.
 func New(p Pools, d Dialect) *DB {
 	db := &DB{write: p.Write, read: p.Read, lookup: p.Lookup, dialect: d}
+	if d.LocalReads {
+		if p.Lookup == p.Write || p.Lookup == p.Read {
+			panic("sqlstore: under LocalReads, the lookup pool must be a pool of its own")
+		}
+		db.raw = newRawLookups(db.lookup)
+	}
 	if d.PrepareStatements {
 		db.stmts = map[*sql.DB]*stmtCache{}
 		for _, pool := range db.pools() {
-			db.stmts[pool] = newStmtCache(pool)
+			if db.raw == nil || pool != db.lookup {
+				// rawLookups prepares its statements on its connections.
+				db.stmts[pool] = newStmtCache(pool)
+			}
 		}
 	}
 	if d.GroupCommit {
 		db.group = newGroupCommit()
-	}
-	if d.LocalReads {
-		db.raw = newRawLookups(db.lookup)
 	}
 	return db
 }
