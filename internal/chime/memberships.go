@@ -78,12 +78,19 @@ func newMembership(tx Tx, caller Caller, a *Account, r *Room, memberID string, r
 	return m, nil
 }
 
-func insertMembership(tx Tx, m *Membership) error {
+func (s *Service) insertMembership(tx Tx, m *Membership) error {
+	if err := s.membershipQuota(tx, m); err != nil {
+		return err
+	}
 	err := tx.InsertMembership(m)
 	if errors.Is(err, ErrNotUnique) {
-		return Conflict("Member %s is already a member of room %s", m.MemberID, m.RoomID)
+		return alreadyMember(m)
 	}
 	return err
+}
+
+func alreadyMember(m *Membership) error {
+	return Conflict("Member %s is already a member of room %s", m.MemberID, m.RoomID)
 }
 
 func (s *Service) CreateRoomMembership(ctx context.Context, caller Caller, in *model.CreateRoomMembershipRequest) (*model.CreateRoomMembershipResponse, error) {
@@ -96,7 +103,7 @@ func (s *Service) CreateRoomMembership(ctx context.Context, caller Caller, in *m
 		if m, err = newMembership(tx, caller, a, r, *in.MemberId, in.Role, now); err != nil {
 			return err
 		}
-		if err := insertMembership(tx, m); err != nil {
+		if err := s.insertMembership(tx, m); err != nil {
 			return err
 		}
 		return s.botMemberEvent(tx, caller, m, BotEventInvite, now)
@@ -127,7 +134,7 @@ func (s *Service) BatchCreateRoomMembership(ctx context.Context, caller Caller, 
 			}
 			m, err := newMembership(tx, caller, a, r, *item.MemberId, item.Role, now)
 			if err == nil {
-				err = insertMembership(tx, m)
+				err = s.insertMembership(tx, m)
 			}
 			if err == nil {
 				// Not an item's refusal: a failure here fails the batch.

@@ -53,6 +53,12 @@ type RoomTx interface {
 	GetMembership(roomID, memberID string) (*Membership, error)
 	ListMemberships(roomID string, p Page) ([]*Membership, error)
 	DeleteMembership(roomID, memberID string) error
+
+	// CountRooms, CountRoomMembers and CountMemberRooms count for Quotas:
+	// an account's rooms, a room's members, the rooms a user or bot is in.
+	CountRooms(accountID string) (int, error)
+	CountRoomMembers(roomID string) (int, error)
+	CountMemberRooms(memberID string) (int, error)
 }
 
 // RoomFilter narrows ListRooms. Empty fields do not filter.
@@ -136,14 +142,24 @@ func (s *Service) CreateRoom(ctx context.Context, caller Caller, in *model.Creat
 			UpdatedAt:    now,
 		}
 		if in.ClientRequestToken == nil {
+			if err := s.roomQuota(tx, a.AccountID); err != nil {
+				return err
+			}
 			return tx.InsertRoom(r)
 		}
 		r.TokenHash, r.RequestedName = tokenHash(*in.ClientRequestToken), name
-		err = tx.InsertRoom(r)
-		if !errors.Is(err, ErrNotUnique) {
-			return err
-		}
+		// A retry answers the room its token made, even in a full account.
 		first, err := tx.FindRoomByToken(a.AwsAccountID, r.TokenHash)
+		if errors.Is(err, ErrNoRows) {
+			if err := s.roomQuota(tx, a.AccountID); err != nil {
+				return err
+			}
+			err = tx.InsertRoom(r)
+			if !errors.Is(err, ErrNotUnique) {
+				return err
+			}
+			first, err = tx.FindRoomByToken(a.AwsAccountID, r.TokenHash)
+		}
 		if err != nil {
 			return err
 		}

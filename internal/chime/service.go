@@ -22,6 +22,8 @@ type Service struct {
 	telephony TelephonyConfig
 	// integrations is set by ConfigureIntegrations (bottargets.go).
 	integrations Integrations
+	// quotas limit chat rooms (quotas.go).
+	quotas Quotas
 }
 
 var _ API = (*Service)(nil)
@@ -29,7 +31,7 @@ var _ API = (*Service)(nil)
 // NewService returns a Service that keeps its state in store and reads the
 // time from now.
 func NewService(store Store, now Clock) *Service {
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, quotas: DefaultQuotas}
 }
 
 // ConfigureTokens sets the key that signs pagination tokens. Every instance

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/chimed/chimed/internal/chime"
 )
 
 // Config is everything the server can be told at start-up.
@@ -52,6 +55,9 @@ type Config struct {
 	CallingNameDelay  time.Duration
 	DeletionRetention time.Duration
 	SIPTrunk          string
+	// Quotas limit chat rooms; a zero field takes Chime's default
+	// (chime.DefaultQuotas).
+	Quotas chime.Quotas
 	// PublicURL is this server's URL as bots and invitees reach it ("" =
 	// the URL it listens on): the base of bots' InboundHttpsEndpoint URLs
 	// and of invitation links.
@@ -127,6 +133,16 @@ func (s *settings) duration(p *time.Duration, name, env, def, usage string) {
 	s.fs.DurationVar(p, name, d, usage+" (env "+env+")")
 }
 
+func (s *settings) integer(p *int, name, env string, def int, usage string) {
+	v := s.lookup(name, env, strconv.Itoa(def))
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a whole number", name, s.origin(name, env), v))
+		n = def
+	}
+	s.fs.IntVar(p, name, n, usage+" (env "+env+")")
+}
+
 func (s *settings) boolean(p *bool, name, env string, usage string) {
 	v := s.lookup(name, env, "false")
 	b, err := strconv.ParseBool(v)
@@ -171,6 +187,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.duration(&cfg.CallingNameDelay, "calling-name-delay", "CHIMED_CALLING_NAME_DELAY", defaultCallingNameDelay.String(), "how long a calling-name change stays UpdateInProgress (up to 72h in Chime)")
 	s.duration(&cfg.DeletionRetention, "deletion-queue-retention", "CHIMED_DELETION_QUEUE_RETENTION", defaultDeletionRetention.String(), "how long a deleted phone number can be restored before it is released")
 	s.str(&cfg.SIPTrunk, "sip-trunk", "CHIMED_SIP_TRUNK", "", "SIP trunk for CreateMeetingDialOut, e.g. sip:pbx.example.net:5060 or sip:host:port;transport=tcp (empty: dial-out is not configured)")
+	s.integer(&cfg.Quotas.RoomsPerAccount, "max-rooms-per-account", "CHIMED_MAX_ROOMS_PER_ACCOUNT", chime.DefaultQuotas.RoomsPerAccount, "chat rooms an account may have (Chime's quota)")
+	s.integer(&cfg.Quotas.MembersPerRoom, "max-room-members", "CHIMED_MAX_ROOM_MEMBERS", chime.DefaultQuotas.MembersPerRoom, "members a chat room may have (Chime's quota)")
+	s.integer(&cfg.Quotas.RoomsPerMember, "max-rooms-per-member", "CHIMED_MAX_ROOMS_PER_MEMBER", chime.DefaultQuotas.RoomsPerMember, "chat rooms a user or bot may be a member of (Chime's quota)")
 	s.str(&cfg.PublicURL, "public-url", "CHIMED_PUBLIC_URL", "", "this server's URL as bots and invitees reach it, for bot reply URLs and invitation links (empty: the listening URL)")
 	s.boolean(&cfg.AllowPrivateEndpoints, "allow-private-endpoints", "CHIMED_ALLOW_PRIVATE_ENDPOINTS", "let bot events go to http:// URLs and loopback, link-local and private addresses")
 	s.str(&cfg.LambdaEndpoint, "lambda-endpoint", "CHIMED_LAMBDA_ENDPOINT", "", "endpoint of the Lambda Invoke API for bots' Lambda functions (empty: AWS Lambda in the function's region)")
@@ -197,6 +216,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if cfg.OrderDelay < 0 || cfg.CallingNameDelay < 0 || cfg.DeletionRetention < 0 {
 		s.errs = append(s.errs, errors.New("order-delay, calling-name-delay and deletion-queue-retention: must not be negative"))
+	}
+	if cfg.Quotas.RoomsPerAccount < 1 || cfg.Quotas.MembersPerRoom < 1 || cfg.Quotas.RoomsPerMember < 1 {
+		s.errs = append(s.errs, errors.New("max-rooms-per-account, max-room-members and max-rooms-per-member: must be at least 1"))
 	}
 	if cfg.SMTPStartTLS != "required" && cfg.SMTPStartTLS != "opportunistic" {
 		s.errs = append(s.errs, fmt.Errorf("smtp-starttls: %q is neither required nor opportunistic", cfg.SMTPStartTLS))
@@ -263,4 +285,15 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// quotas is the configuration's Quotas with Chime's default in each zero
+// field (a Config built in code, not parsed, leaves them zero).
+func (s *Server) quotas() chime.Quotas {
+	q, def := s.cfg.Quotas, chime.DefaultQuotas
+	return chime.Quotas{
+		RoomsPerAccount: cmp.Or(q.RoomsPerAccount, def.RoomsPerAccount),
+		MembersPerRoom:  cmp.Or(q.MembersPerRoom, def.MembersPerRoom),
+		RoomsPerMember:  cmp.Or(q.RoomsPerMember, def.RoomsPerMember),
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chimed/chimed/internal/chime"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -36,6 +38,18 @@ func TestConfigPrecedenceFlagOverEnvOverFileOverDefault(t *testing.T) {
 	}
 }
 
+func TestRoomQuotasDefaultToChimesAndCanBeRaised(t *testing.T) {
+	cfg, err := parseConfig(nil, env(nil), &bytes.Buffer{})
+	if err != nil || cfg.Quotas != chime.DefaultQuotas {
+		t.Fatalf("quotas %+v, %v; want Chime's %+v", cfg.Quotas, err, chime.DefaultQuotas)
+	}
+	cfg, err = parseConfig([]string{"--max-room-members", "5000"}, env(map[string]string{"CHIMED_MAX_ROOMS_PER_MEMBER": "2000"}), &bytes.Buffer{})
+	want := chime.Quotas{RoomsPerAccount: 1500, MembersPerRoom: 5000, RoomsPerMember: 2000}
+	if err != nil || cfg.Quotas != want {
+		t.Fatalf("quotas %+v, %v; want %+v", cfg.Quotas, err, want)
+	}
+}
+
 func TestConfigFileFromEnvironment(t *testing.T) {
 	file := writeFile(t, "log-level: debug\n")
 	cfg, err := parseConfig(nil, env(map[string]string{"CHIMED_CONFIG": file}), &bytes.Buffer{})
@@ -57,6 +71,8 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad bool in file", file: "enable-test-api: maybe\n", wants: "enable-test-api (from config file "},
 		{name: "bad duration in env", vars: map[string]string{"CHIMED_JOB_INTERVAL": "x"}, wants: "CHIMED_JOB_INTERVAL"},
 		{name: "bad bool in env", vars: map[string]string{"CHIMED_ENABLE_TEST_API": "maybe"}, wants: "enable-test-api"},
+		{name: "bad number in env", vars: map[string]string{"CHIMED_MAX_ROOM_MEMBERS": "many"}, wants: "max-room-members (from environment variable CHIMED_MAX_ROOM_MEMBERS)"},
+		{name: "quota under 1", args: []string{"--max-rooms-per-account", "0"}, wants: "max-rooms-per-account"},
 		{name: "unknown STARTTLS policy", args: []string{"--smtp-starttls", "sometimes"}, wants: "smtp-starttls"},
 		{name: "nested value", file: "addr:\n  host: x\n", wants: `"addr" must have a single value`},
 		{name: "not yaml", file: "addr: [\n", wants: "config file"},

@@ -164,6 +164,7 @@ func (s *Server) listen(creds []auth.Credential) error {
 	}
 	s.Service.ConfigureTokens(tokenKey)
 	s.Service.ConfigureTelephony(s.telephony())
+	s.Service.ConfigureQuotas(s.quotas())
 	var stream io.Writer
 	if cfg.AuditLog != "" {
 		f, err := os.OpenFile(cfg.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)

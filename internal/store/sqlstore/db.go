@@ -406,6 +406,13 @@ func (t *tx) getDoc(v any, query string, args ...any) error {
 	return decode(doc, v)
 }
 
+// count runs a SELECT COUNT(*) statement.
+func (t *tx) count(query string, args ...any) (int, error) {
+	var n int
+	err := t.queryRow(query, args...).Scan(&n)
+	return n, t.check(err)
+}
+
 // listDocs runs a query whose single column is a JSON document and decodes
 // each row into a new T.
 func listDocs[T any](t *tx, query string, args ...any) ([]*T, error) {

@@ -81,3 +81,15 @@ func (t *tx) ListMemberships(roomID string, p chime.Page) ([]*chime.Membership, 
 func (t *tx) DeleteMembership(roomID, memberID string) error {
 	return mustAffect(t.exec(`DELETE FROM room_memberships WHERE room_id = $1 AND member_id = $2`, roomID, memberID))
 }
+
+func (t *tx) CountRooms(accountID string) (int, error) {
+	return t.count(`SELECT COUNT(*) FROM rooms WHERE account_id = $1`, accountID)
+}
+
+func (t *tx) CountRoomMembers(roomID string) (int, error) {
+	return t.count(`SELECT COUNT(*) FROM room_memberships WHERE room_id = $1`, roomID)
+}
+
+func (t *tx) CountMemberRooms(memberID string) (int, error) {
+	return t.count(`SELECT COUNT(*) FROM room_memberships WHERE member_id = $1`, memberID)
+}

@@ -86,9 +86,7 @@ func (t *tx) DeleteUser(accountID, userID string) error {
 }
 
 func (t *tx) CountUsers(accountID string) (int, error) {
-	var n int
-	err := t.queryRow(`SELECT COUNT(*) FROM users WHERE account_id = $1`, accountID).Scan(&n)
-	return n, err
+	return t.count(`SELECT COUNT(*) FROM users WHERE account_id = $1`, accountID)
 }
 
 func (t *tx) InsertInvite(inv *chime.Invite) error {
