@@ -139,11 +139,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.cfg.Chimed == "" && o.cfg.Target == "" {
 		// Build once for every run.
-		dir, err := os.MkdirTemp("", "chimebench-bin-")
+		dir, remove, err := bench.TempDir("chimebench-bin-")
 		if err != nil {
 			return err
 		}
-		defer os.RemoveAll(dir)
+		defer remove()
 		fmt.Fprintln(stderr, "chimebench: building chimed")
 		if o.cfg.Chimed, err = bench.BuildChimed(ctx, dir); err != nil {
 			return err

@@ -11,8 +11,12 @@ import (
 )
 
 // TestMain lets this test binary be the baseline process that
-// StartBaselineProcess starts, as chimebench's main does.
+// StartBaselineProcess starts, as chimebench's main does, or a process that
+// holds a TempDir (tempdir_test.go).
 func TestMain(m *testing.M) {
+	if prefix := os.Getenv(holdTempDirEnv); prefix != "" {
+		holdTempDir(prefix)
+	}
 	if os.Getenv(ServeBaselineEnv) != "" {
 		if err := ServeBaseline(os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"path/filepath"
 	"runtime"
 	"time"
@@ -98,11 +97,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	chimedURL, pid := cfg.Target, 0
 	var srv *Chimed
 	if cfg.Target == "" {
-		dir, err := os.MkdirTemp("", "chimebench-run-")
+		dir, remove, err := TempDir("chimebench-run-")
 		if err != nil {
 			return nil, err
 		}
-		defer os.RemoveAll(dir)
+		defer remove()
 		db, err := prepare(ctx, cfg, f, dir, rep)
 		if err != nil {
 			return nil, err
