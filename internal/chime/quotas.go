@@ -7,9 +7,10 @@ import (
 )
 
 // Quotas are the limits on chat rooms that Chime enforced, answering
-// ResourceLimitExceededException past them. "Rooms per profile" of Chime's
-// table counts rooms a person made in the app; rooms made through the API
-// have no such maker, so it is not kept here.
+// ResourceLimitExceededException past them. Chime's table also has "rooms
+// per profile" (1,500) beside "memberships per profile" (1,000): read as
+// the rooms a person created in the app, it has no counterpart for rooms
+// created through the API, whose creator is an IAM principal.
 type Quotas struct {
 	RoomsPerAccount int
 	MembersPerRoom  int
