@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -114,6 +116,45 @@ func TestRoomMembershipQuotas(t *testing.T) {
 	noErr(t, err)
 	noErr(t, add(ops, mary))
 	noErr(t, add(sales, jane))
+}
+
+// TestRoomQuotaHoldsUnderConcurrentAdds races eight users for the one place
+// left in a room: exactly one gets it, whatever the engine (on PostgreSQL
+// the transactions run at once and SERIALIZABLE must refuse the losers).
+func TestRoomQuotaHoldsUnderConcurrentAdds(t *testing.T) {
+	e := start(t, smallQuotas)
+	c := e.client(keyA)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	first := collabUser(t, e, keyA, acct, "first@example.com", "First")
+	_, err := c.CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: aws.String(first)})
+	noErr(t, err)
+	const racers = 8
+	users := make([]string, racers)
+	for i := range users {
+		users[i] = collabUser(t, e, keyA, acct, fmt.Sprintf("racer%d@example.com", i), fmt.Sprintf("Racer %d", i))
+	}
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			_, errs[i] = c.CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: aws.String(users[i])})
+		})
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantError(t, err, "ResourceLimitExceededException")
+	}
+	out, err := c.ListRoomMemberships(ctx, &chime.ListRoomMembershipsInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
+	noErr(t, err)
+	if won != 1 || len(out.RoomMemberships) != 2 {
+		t.Fatalf("%d of %d racers joined, and the room has %d members; want 1 and 2", won, racers, len(out.RoomMemberships))
+	}
 }
 
 // batchErrors maps each refused member to its error code.
