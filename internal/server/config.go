@@ -36,6 +36,8 @@ type Config struct {
 	// MetricsAddr, when set, serves /metrics on its own address instead of
 	// beside the API.
 	MetricsAddr string
+	// MaxConnections caps the API's open connections (0 = no cap).
+	MaxConnections int
 	// RateLimit is a per-access-key rate such as "5/s" ("" = unlimited).
 	RateLimit string
 	// AuditLog, when set, also streams the audit trail to this file as JSON
@@ -177,6 +179,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.str(&cfg.LogFormat, "log-format", "CHIMED_LOG_FORMAT", "json", "log format: json or text")
 	s.str(&cfg.LogLevel, "log-level", "CHIMED_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	s.str(&cfg.MetricsAddr, "metrics-addr", "CHIMED_METRICS_ADDR", "", "serve /metrics on this address instead of beside the API")
+	s.integer(&cfg.MaxConnections, "max-connections", "CHIMED_MAX_CONNECTIONS", 0, "most client connections served at once; at the cap new ones wait and idle ones are closed (0: no cap)")
 	s.str(&cfg.RateLimit, "rate-limit", "CHIMED_RATE_LIMIT", "", "per-access-key rate limit such as 5/s, 300/m (empty: unlimited)")
 	s.str(&cfg.AuditLog, "audit-log", "CHIMED_AUDIT_LOG", "", "also append the audit trail to this file as JSON lines")
 	s.boolean(&cfg.EnableTestAPI, "enable-test-api", "CHIMED_ENABLE_TEST_API", "serve the /_chimed/test/ controls (reset, snapshots, clock, faults)")
@@ -216,6 +219,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if cfg.OrderDelay < 0 || cfg.CallingNameDelay < 0 || cfg.DeletionRetention < 0 {
 		s.errs = append(s.errs, errors.New("order-delay, calling-name-delay and deletion-queue-retention: must not be negative"))
+	}
+	if cfg.MaxConnections < 0 {
+		s.errs = append(s.errs, errors.New("max-connections: must not be negative (0: no cap)"))
 	}
 	if cfg.Quotas.RoomsPerAccount < 1 || cfg.Quotas.MembersPerRoom < 1 || cfg.Quotas.RoomsPerMember < 1 {
 		s.errs = append(s.errs, errors.New("max-rooms-per-account, max-room-members and max-rooms-per-member: must be at least 1"))

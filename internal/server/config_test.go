@@ -72,6 +72,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad duration in env", vars: map[string]string{"CHIMED_JOB_INTERVAL": "x"}, wants: "CHIMED_JOB_INTERVAL"},
 		{name: "bad bool in env", vars: map[string]string{"CHIMED_ENABLE_TEST_API": "maybe"}, wants: "enable-test-api"},
 		{name: "bad number in env", vars: map[string]string{"CHIMED_MAX_ROOM_MEMBERS": "many"}, wants: "max-room-members (from environment variable CHIMED_MAX_ROOM_MEMBERS)"},
+		{name: "negative connection cap", args: []string{"--max-connections", "-1"}, wants: "max-connections"},
 		{name: "quota under 1", args: []string{"--max-rooms-per-account", "0"}, wants: "max-rooms-per-account"},
 		{name: "unknown STARTTLS policy", args: []string{"--smtp-starttls", "sometimes"}, wants: "smtp-starttls"},
 		{name: "nested value", file: "addr:\n  host: x\n", wants: `"addr" must have a single value`},

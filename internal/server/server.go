@@ -187,6 +187,11 @@ func (s *Server) listen(creds []auth.Credential) error {
 	if err != nil {
 		return fmt.Errorf("-addr: %w", err)
 	}
+	var connState func(net.Conn, http.ConnState)
+	if cfg.MaxConnections > 0 {
+		limit := newConnLimit(ln, cfg.MaxConnections)
+		ln, connState = limit, limit.track
+	}
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"
@@ -207,6 +212,7 @@ func (s *Server) listen(creds []auth.Credential) error {
 		// 1 MiB; the SDKs reopen a connection the server closed while idle.
 		ReadTimeout: 30 * time.Second,
 		IdleTimeout: 2 * time.Minute,
+		ConnState:   connState,
 		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		TLSConfig:   &tls.Config{Certificates: certs},
 	}
