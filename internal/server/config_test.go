@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,28 @@ func TestRunRefusesBadConfigBeforeServing(t *testing.T) {
 		err := Run(context.Background(), args, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.wants) {
 			t.Fatalf("%v: got %v, want an error naming %s", tc.args, err, tc.wants)
+		}
+	}
+}
+
+// TestREADMEDocumentsEveryFlag keeps the README's configuration table in
+// step with the flags: each one chimed --help lists must appear there.
+func TestREADMEDocumentsEveryFlag(t *testing.T) {
+	var usage bytes.Buffer
+	if _, err := parseConfig([]string{"--help"}, env(nil), &usage); err == nil {
+		t.Fatal("--help parsed as a configuration")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`(?m)^  -([a-z0-9-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 20 {
+		t.Fatalf("found %d flags in the usage text, want them all:\n%s", len(flags), usage.String())
+	}
+	for _, f := range flags {
+		if !bytes.Contains(readme, []byte("`--"+f[1]+"`")) {
+			t.Errorf("README.md does not document --%s", f[1])
 		}
 	}
 }
