@@ -129,6 +129,21 @@ func (e *env) runJobs(d time.Duration) {
 	e.srv.RunJobs(context.Background())
 }
 
+// winners counts the calls of a race that succeeded, and fails unless
+// every other failed with errorType.
+func winners(t *testing.T, errs []error, errorType string) int {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		wantError(t, err, errorType)
+	}
+	return won
+}
+
 // wantError fails unless err is an API error of the given type (the
 // x-amzn-ErrorType the SDK read, e.g. "NotFoundException").
 func wantError(t *testing.T, err error, errorType string) {

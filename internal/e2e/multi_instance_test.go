@@ -48,15 +48,7 @@ func raceDuplicateCreates(t *testing.T, clients []*chime.Client, accountID *stri
 		})
 	}
 	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-			continue
-		}
-		wantError(t, err, "ConflictException")
-	}
-	if won != 1 {
+	if won := winners(t, errs, "ConflictException"); won != 1 {
 		t.Fatalf("%d of %d creates succeeded, want 1", won, racers)
 	}
 }

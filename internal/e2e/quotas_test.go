@@ -142,14 +142,7 @@ func TestRoomQuotaHoldsUnderConcurrentAdds(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-			continue
-		}
-		wantError(t, err, "ResourceLimitExceededException")
-	}
+	won := winners(t, errs, "ResourceLimitExceededException")
 	out, err := c.ListRoomMemberships(ctx, &chime.ListRoomMembershipsInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
 	noErr(t, err)
 	if won != 1 || len(out.RoomMemberships) != 2 {
