@@ -20,7 +20,7 @@ type connLimit struct {
 	closeOnce sync.Once
 
 	mu   sync.Mutex
-	idle map[net.Conn]*limitedConn
+	idle map[*limitedConn]struct{}
 	// becameIdle wakes an Accept that waits for a place.
 	becameIdle chan struct{}
 }
@@ -30,7 +30,7 @@ func newConnLimit(ln net.Listener, n int) *connLimit {
 		Listener:   ln,
 		places:     make(chan struct{}, n),
 		closed:     make(chan struct{}),
-		idle:       map[net.Conn]*limitedConn{},
+		idle:       map[*limitedConn]struct{}{},
 		becameIdle: make(chan struct{}, 1),
 	}
 }
@@ -84,11 +84,11 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if state != http.StateIdle {
-		delete(l.idle, c)
+		delete(l.idle, lc)
 		return
 	}
 	lc.state.CompareAndSwap(connBusy, connIdle)
-	l.idle[c] = lc
+	l.idle[lc] = struct{}{}
 	select {
 	case l.becameIdle <- struct{}{}:
 	default:
@@ -100,10 +100,10 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 func (l *connLimit) closeIdle() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for c, lc := range l.idle {
-		delete(l.idle, c)
+	for lc := range l.idle {
+		delete(l.idle, lc)
 		if lc.state.CompareAndSwap(connIdle, connEvicted) {
-			c.Close()
+			lc.Close()
 		}
 	}
 }
