@@ -25,16 +25,16 @@ var DefaultQuotas = Quotas{RoomsPerAccount: 1500, MembersPerRoom: 1000, RoomsPer
 // ConfigureQuotas replaces DefaultQuotas.
 func (s *Service) ConfigureQuotas(q Quotas) { s.quotas = q }
 
-// roomQuota refuses a new room of an account that has as many as its quota.
-func (s *Service) roomQuota(tx Tx, accountID string) error {
-	n, err := tx.CountRooms(accountID)
+// insertRoom adds r unless its account has as many rooms as its quota.
+func (s *Service) insertRoom(tx Tx, r *Room) error {
+	n, err := tx.CountRooms(r.AccountID)
 	if err != nil {
 		return err
 	}
 	if n >= s.quotas.RoomsPerAccount {
-		return errorf(model.ErrorCodeResourceLimitExceeded, "account %s already has %d chat rooms, the most an account may have", accountID, n)
+		return errorf(model.ErrorCodeResourceLimitExceeded, "account %s already has %d chat rooms, the most an account may have", r.AccountID, n)
 	}
-	return nil
+	return tx.InsertRoom(r)
 }
 
 // membershipQuota refuses m when its room, or its member, has as many

@@ -142,19 +142,13 @@ func (s *Service) CreateRoom(ctx context.Context, caller Caller, in *model.Creat
 			UpdatedAt:    now,
 		}
 		if in.ClientRequestToken == nil {
-			if err := s.roomQuota(tx, a.AccountID); err != nil {
-				return err
-			}
-			return tx.InsertRoom(r)
+			return s.insertRoom(tx, r)
 		}
 		r.TokenHash, r.RequestedName = tokenHash(*in.ClientRequestToken), name
 		// A retry answers the room its token made, even in a full account.
 		first, err := tx.FindRoomByToken(a.AwsAccountID, r.TokenHash)
 		if errors.Is(err, ErrNoRows) {
-			if err := s.roomQuota(tx, a.AccountID); err != nil {
-				return err
-			}
-			err = tx.InsertRoom(r)
+			err = s.insertRoom(tx, r)
 			if !errors.Is(err, ErrNotUnique) {
 				return err
 			}
