@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -39,16 +40,11 @@ func (s *Server) closeTrunk() error {
 
 // telephony is the service's telephony configuration.
 func (s *Server) telephony() chime.TelephonyConfig {
-	orDefault := func(d, def time.Duration) time.Duration {
-		if d == 0 {
-			return def
-		}
-		return d
-	}
+	// Zero (a Config built in code, not parsed) takes the default.
 	c := chime.TelephonyConfig{
-		OrderDelay:        orDefault(s.cfg.OrderDelay, defaultOrderDelay),
-		CallingNameDelay:  orDefault(s.cfg.CallingNameDelay, defaultCallingNameDelay),
-		DeletionRetention: orDefault(s.cfg.DeletionRetention, defaultDeletionRetention),
+		OrderDelay:        cmp.Or(s.cfg.OrderDelay, defaultOrderDelay),
+		CallingNameDelay:  cmp.Or(s.cfg.CallingNameDelay, defaultCallingNameDelay),
+		DeletionRetention: cmp.Or(s.cfg.DeletionRetention, defaultDeletionRetention),
 	}
 	// Only a trunk that exists goes in: a nil *sip.Trunk in the interface
 	// would not be a nil Dialer.
