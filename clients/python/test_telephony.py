@@ -98,6 +98,8 @@ class Telephony(ChimeTestCase):
         self.assertEqual((number["Status"], number["ProductType"]), ("Unassigned", "BusinessCalling"))
         self.assertEqual((number["Type"], number["Country"]), ("Local", "US"))
         self.assertTrue(number["Capabilities"]["OutboundCall"])
+        # The reference's examples show an unassociated number with an empty list.
+        self.assertEqual(number["Associations"], [])
         self.assertRaisesModelled("NotFoundException", client.get_phone_number, PhoneNumberId=UNKNOWN_NUMBER)
 
     def test_ListPhoneNumbers(self):
@@ -135,6 +137,9 @@ class Telephony(ChimeTestCase):
                          [(UNKNOWN_NUMBER, "NotFound")])
         number = client.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]
         self.assertEqual(number["CallingName"], "Chimed Batch")
+        out = client.batch_update_phone_number(UpdatePhoneNumberRequestItems=[
+            {"PhoneNumberId": e164, "ProductType": "VoiceConnector"}])
+        self.assertEqual(out["PhoneNumberErrors"], [])
 
     def test_DeletePhoneNumber(self):
         e164 = self.number()

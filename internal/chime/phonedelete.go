@@ -30,7 +30,8 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, caller Caller, in *mode
 func (s *Service) BatchDeletePhoneNumber(ctx context.Context, caller Caller, in *model.BatchDeletePhoneNumberRequest) (*model.BatchDeletePhoneNumberResponse, error) {
 	out := &model.BatchDeletePhoneNumberResponse{}
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.PhoneNumberErrors = nil
+		// As in BatchUpdatePhoneNumber, [] when nothing failed.
+		out.PhoneNumberErrors = []model.PhoneNumberError{}
 		for _, id := range in.PhoneNumberIds {
 			err := deletePhoneNumber(tx, caller, phoneNumberID(id), now)
 			if itemErr, ok := phoneNumberError(id, err); ok {

@@ -89,6 +89,10 @@ func (n *PhoneNumber) toModel() *model.PhoneNumber {
 		Capabilities:      capabilities(n.ProductType, n.Country, n.Type),
 		CreatedTimestamp:  model.TimeOf(n.CreatedAt),
 		UpdatedTimestamp:  model.TimeOf(n.UpdatedAt),
+		// The reference's examples show an unassociated number with
+		// "Associations": [], and SDKs keep an empty list but drop an
+		// absent one.
+		Associations: []model.PhoneNumberAssociation{},
 	}
 	if n.UserID != "" {
 		at := model.TimeOf(*n.AssociatedAt)

@@ -27,7 +27,9 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, caller Caller, in *mode
 func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, caller Caller, in *model.BatchUpdatePhoneNumberRequest) (*model.BatchUpdatePhoneNumberResponse, error) {
 	out := &model.BatchUpdatePhoneNumberResponse{}
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.PhoneNumberErrors = nil
+		// An empty list, not an absent one, when nothing failed: the
+		// reference's examples answer {"PhoneNumberErrors":[]}.
+		out.PhoneNumberErrors = []model.PhoneNumberError{}
 		for _, item := range in.UpdatePhoneNumberRequestItems {
 			_, err := s.updatePhoneNumber(tx, caller, phoneNumberID(*item.PhoneNumberId), item.ProductType, item.CallingName, now)
 			if itemErr, ok := phoneNumberError(*item.PhoneNumberId, err); ok {
