@@ -345,7 +345,9 @@ numbers=() order="" callee=""
 
 ListSupportedPhoneNumberCountries() {
 	eq "$(sorted "$(q "PhoneNumberCountries[?CountryCode=='US'].SupportedPhoneNumberTypes[]" \
-		list-supported-phone-number-countries --product-type BusinessCalling)")" "Local TollFree " "US number types"
+		list-supported-phone-number-countries --product-type BusinessCalling)")" "Local " "US Business Calling number types" &&
+		eq "$(sorted "$(q "PhoneNumberCountries[?CountryCode=='US'].SupportedPhoneNumberTypes[]" \
+			list-supported-phone-number-countries --product-type VoiceConnector)")" "Local TollFree " "US Voice Connector number types"
 }
 
 SearchAvailablePhoneNumbers() {

@@ -43,6 +43,11 @@ class Telephony(ChimeTestCase):
         countries = client.list_supported_phone_number_countries(
             ProductType="BusinessCalling")["PhoneNumberCountries"]
         us = next(c for c in countries if c["CountryCode"] == "US")
+        # Toll-free numbers cannot be Business Calling ones.
+        self.assertEqual(us["SupportedPhoneNumberTypes"], ["Local"])
+        countries = client.list_supported_phone_number_countries(
+            ProductType="VoiceConnector")["PhoneNumberCountries"]
+        us = next(c for c in countries if c["CountryCode"] == "US")
         self.assertEqual(sorted(us["SupportedPhoneNumberTypes"]), ["Local", "TollFree"])
         dial_in = client.list_supported_phone_number_countries(
             ProductType="SipMediaApplicationDialIn")["PhoneNumberCountries"]

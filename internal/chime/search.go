@@ -13,10 +13,14 @@ import (
 
 // supportedCountries are the countries and number types each product type
 // can be ordered in. Numbers outside the US are for SIP media applications
-// only, so Business Calling and Voice Connector are US products.
+// only, so Business Calling and Voice Connector are US products, and
+// toll-free numbers cannot be Business Calling ones.
 func supportedCountries(productType string) map[string][]string {
-	if productType == model.PhoneNumberProductTypeSipMediaApplicationDialIn {
+	switch productType {
+	case model.PhoneNumberProductTypeSipMediaApplicationDialIn:
 		return catalogue.Countries()
+	case model.PhoneNumberProductTypeBusinessCalling:
+		return map[string][]string{catalogue.US: {catalogue.Local}}
 	}
 	return map[string][]string{catalogue.US: {catalogue.Local, catalogue.TollFree}}
 }

@@ -14,7 +14,11 @@ import (
 func TestListSupportedPhoneNumberCountries(t *testing.T) {
 	e := startTelephony(t)
 	c := e.client(keyA)
-	usOnly := map[string][]types.PhoneNumberType{"US": {types.PhoneNumberTypeLocal, types.PhoneNumberTypeTollFree}}
+	// Toll-free numbers cannot be Business Calling ones.
+	usOnly := map[types.PhoneNumberProductType][]types.PhoneNumberType{
+		types.PhoneNumberProductTypeBusinessCalling: {types.PhoneNumberTypeLocal},
+		types.PhoneNumberProductTypeVoiceConnector:  {types.PhoneNumberTypeLocal, types.PhoneNumberTypeTollFree},
+	}
 	for _, product := range []types.PhoneNumberProductType{types.PhoneNumberProductTypeBusinessCalling, types.PhoneNumberProductTypeVoiceConnector, types.PhoneNumberProductTypeSipMediaApplicationDialIn} {
 		t.Run(string(product), func(t *testing.T) {
 			out, err := c.ListSupportedPhoneNumberCountries(ctx, &chime.ListSupportedPhoneNumberCountriesInput{ProductType: product})
@@ -23,9 +27,9 @@ func TestListSupportedPhoneNumberCountries(t *testing.T) {
 			for _, pc := range out.PhoneNumberCountries {
 				got[aws.ToString(pc.CountryCode)] = pc.SupportedPhoneNumberTypes
 			}
-			if product != types.PhoneNumberProductTypeSipMediaApplicationDialIn {
-				if len(got) != 1 || !slices.Equal(got["US"], usOnly["US"]) {
-					t.Fatalf("countries %v, want %v", got, usOnly)
+			if want, ok := usOnly[product]; ok {
+				if len(got) != 1 || !slices.Equal(got["US"], want) {
+					t.Fatalf("countries %v, want US: %v", got, want)
 				}
 				return
 			}

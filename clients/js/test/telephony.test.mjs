@@ -37,8 +37,10 @@ before(async () => {
 
 op("ListSupportedPhoneNumberCountries", async () => {
   const { PhoneNumberCountries: countries } = await call("ListSupportedPhoneNumberCountries", { ProductType: "BusinessCalling" });
-  const us = countries.find((c) => c.CountryCode === "US");
-  assert.deepEqual([...us.SupportedPhoneNumberTypes].sort(), ["Local", "TollFree"]);
+  // Toll-free numbers cannot be Business Calling ones.
+  assert.deepEqual(countries.find((c) => c.CountryCode === "US").SupportedPhoneNumberTypes, ["Local"]);
+  const { PhoneNumberCountries: voice } = await call("ListSupportedPhoneNumberCountries", { ProductType: "VoiceConnector" });
+  assert.deepEqual([...voice.find((c) => c.CountryCode === "US").SupportedPhoneNumberTypes].sort(), ["Local", "TollFree"]);
   const { PhoneNumberCountries: dialIn } = await call("ListSupportedPhoneNumberCountries", { ProductType: "SipMediaApplicationDialIn" });
   assert.ok(dialIn.length > 1);
   await rejects(call("ListSupportedPhoneNumberCountries", { ProductType: "Fax" }), sdk.BadRequestException);
