@@ -28,9 +28,19 @@ func TestPhoneNumberSettings(t *testing.T) {
 	}
 	updated := *got.CallingNameUpdatedTimestamp
 
+	// Setting the name it has is no change: it succeeds (an SDK's retry)
+	// and does not move the week on.
+	e.clock.Advance(time.Hour)
+	_, err = a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("myName")})
+	noErr(t, err)
+	got, err = a.GetPhoneNumberSettings(ctx, &chime.GetPhoneNumberSettingsInput{})
+	noErr(t, err)
+	if !got.CallingNameUpdatedTimestamp.Equal(updated) {
+		t.Fatalf("an update to the same name moved the timestamp: %+v", got)
+	}
 	_, err = a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("otherName")})
 	wantError(t, err, "BadRequestException")
-	e.clock.Advance(7*24*time.Hour - time.Minute)
+	e.clock.Advance(7*24*time.Hour - time.Hour - time.Minute)
 	_, err = a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("otherName")})
 	wantError(t, err, "BadRequestException")
 	e.clock.Advance(2 * time.Minute)
