@@ -32,8 +32,10 @@ func (s *Service) ConfigureTelephony(c TelephonyConfig) { s.telephony = c }
 // implements it, so the domain does not depend on a SIP stack.
 type Dialer interface {
 	// Dial starts placing c and returns once the call is on its way, or an
-	// error when it could not be placed. progress receives each step of
-	// the call, in order, the last being DialOutFailed or DialOutEnded.
+	// error when it could not be placed (wrapping ErrCallTooLarge when c's
+	// signalling does not fit the trunk's transport). progress receives
+	// each step of a placed call, in order, the last being DialOutFailed
+	// or DialOutEnded.
 	Dial(c OutboundCall, progress func(CallProgress) error) error
 	// HangUp ends a live call placed by Dial and returns once it ended;
 	// false when this dialer has no such call.
@@ -41,6 +43,10 @@ type Dialer interface {
 	// Live returns the IDs of the calls in progress.
 	Live() []string
 }
+
+// ErrCallTooLarge is a Dialer's refusal of a call whose signalling is too
+// large for the trunk's transport (a long join token over UDP).
+var ErrCallTooLarge = errors.New("the call's signalling is too large for the trunk's transport")
 
 // OutboundCall is a call for the Dialer to place.
 type OutboundCall struct {
@@ -100,6 +106,7 @@ type DialOutEvent struct {
 // instance is gone, and the call with it.
 type DialOutTx interface {
 	InsertDialOut(d *DialOut, leaseUntil time.Time) error
+	DeleteDialOut(transactionID string) error
 	// GetDialOut returns ErrNoRows unless the dial-out is awsAccountID's.
 	GetDialOut(awsAccountID, transactionID string) (*DialOut, error)
 	// SaveDialOut stores d if the stored dial-out still has status
@@ -189,8 +196,15 @@ func (s *Service) CreateMeetingDialOut(ctx context.Context, caller Caller, in *m
 	}
 	progress := func(p CallProgress) error { return s.recordCallProgress(caller.AwsAccountID, d.TransactionID, p) }
 	if err := dialer.Dial(call, progress); err != nil {
-		if recErr := progress(CallProgress{Status: DialOutFailed, SIPReason: err.Error()}); recErr != nil {
-			return nil, recErr
+		// The call was never placed and its TransactionId is not given
+		// out: a refused request leaves nothing behind.
+		delErr := s.update(context.WithoutCancel(ctx), func(tx Tx, now time.Time) error { return tx.DeleteDialOut(d.TransactionID) })
+		switch {
+		case delErr != nil:
+			return nil, delErr
+		case errors.Is(err, ErrCallTooLarge):
+			// Not ServiceUnavailable: the SDKs would retry the same call.
+			return nil, BadRequest("JoinToken: with its %d characters the call's INVITE is too large for this server's UDP SIP trunk; a TCP trunk (--sip-trunk ...;transport=tcp) carries it", len(*in.JoinToken))
 		}
 		return nil, Unavailable("the call to %s could not be placed: %v", to, err)
 	}

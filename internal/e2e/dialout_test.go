@@ -268,6 +268,8 @@ func TestDialOutRefusals(t *testing.T) {
 		{"To not E.164", chime.CreateMeetingDialOutInput{ToPhoneNumber: aws.String("call me")}, "BadRequestException"},
 		{"meeting ID not a UUID", chime.CreateMeetingDialOutInput{MeetingId: aws.String("meeting-1")}, "BadRequestException"},
 		{"join token with other characters", chime.CreateMeetingDialOutInput{JoinToken: aws.String("token\r\nX-Evil: 1")}, "BadRequestException"},
+		// The far end listens on UDP, where an INVITE this large does not fit.
+		{"join token too large for a UDP trunk", chime.CreateMeetingDialOutInput{JoinToken: aws.String(strings.Repeat("a", 2048))}, "BadRequestException"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,6 +296,11 @@ func TestDialOutRefusals(t *testing.T) {
 	case req := <-far.invites:
 		t.Fatalf("a refused dial-out reached the far end: %s", req.StartLine())
 	default:
+	}
+	var kept int
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT count(*) FROM dial_outs`).Scan(&kept))
+	if kept != 0 {
+		t.Fatalf("refused dial-outs left %d records", kept)
 	}
 	_, r := e.dialOut(t, keyA, "00000000-0000-4000-8000-000000000000")
 	wantStatus(t, r, http.StatusNotFound)

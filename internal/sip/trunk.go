@@ -208,7 +208,7 @@ func (t *Trunk) Dial(c chime.OutboundCall, progress func(chime.CallProgress) err
 		if errors.Is(err, sipmsg.ErrUDPMTUCongestion) {
 			// A long JoinToken makes the INVITE too large for one datagram;
 			// RFC 3261 (18.1.1) sends such requests over TCP.
-			return fmt.Errorf("send INVITE to %s: the request is too large for UDP; configure the trunk with ;transport=tcp: %w", t.target.String(), err)
+			return fmt.Errorf("send INVITE to %s: %w: configure the trunk with ;transport=tcp: %w", t.target.String(), chime.ErrCallTooLarge, err)
 		}
 		return fmt.Errorf("send INVITE to %s: %w", t.target.String(), err)
 	}

@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -253,7 +254,7 @@ func TestLargeInvite(t *testing.T) {
 	trunk := openTrunk(t, udp)
 	defer trunk.Close()
 	err := trunk.Dial(call, newProgressLog().record)
-	if err == nil || !strings.Contains(err.Error(), ";transport=tcp") {
+	if !errors.Is(err, chime.ErrCallTooLarge) || !strings.Contains(err.Error(), ";transport=tcp") {
 		t.Fatalf("UDP trunk: got %v, want a refusal that names ;transport=tcp", err)
 	}
 

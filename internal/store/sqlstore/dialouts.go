@@ -26,6 +26,11 @@ func (t *tx) InsertDialOut(d *chime.DialOut, leaseUntil time.Time) error {
 	return err
 }
 
+func (t *tx) DeleteDialOut(transactionID string) error {
+	_, err := t.exec(`DELETE FROM dial_outs WHERE transaction_id = $1`, transactionID)
+	return err
+}
+
 func (t *tx) GetDialOut(awsAccountID, transactionID string) (*chime.DialOut, error) {
 	d := new(chime.DialOut)
 	err := t.getDoc(d, `SELECT doc FROM dial_outs WHERE transaction_id = $1 AND aws_account_id = $2`, transactionID, awsAccountID)
