@@ -54,8 +54,12 @@ func genOperations(m *Model) ([]byte, error) {
 	for _, name := range sortedKeys(m.Operations) {
 		op := m.Operations[name]
 		path, query, _ := strings.Cut(op.HTTP.RequestURI, "?")
-		fmt.Fprintf(&b, "\t{name: %q, method: %q, path: %q, query: %q, status: %d, serve: serve%s},\n",
-			name, op.HTTP.Method, path, query, status(op), name)
+		var errs []string
+		for _, e := range op.Errors {
+			errs = append(errs, fmt.Sprintf("%q", e.Shape))
+		}
+		fmt.Fprintf(&b, "\t{name: %q, method: %q, path: %q, query: %q, status: %d, errors: []string{%s}, serve: serve%s},\n",
+			name, op.HTTP.Method, path, query, status(op), strings.Join(errs, ", "), name)
 	}
 	b.WriteString("}\n\n")
 	for _, name := range sortedKeys(m.Operations) {

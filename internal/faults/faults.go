@@ -36,23 +36,22 @@ type Rule struct {
 
 // Injector holds the rules and applies them to calls.
 type Injector struct {
-	mu         sync.Mutex
-	rules      []*Rule
-	operations map[string]bool
+	mu    sync.Mutex
+	rules []*Rule
+	// errors maps each operation to the error shapes its model lists.
+	errors map[string][]string
 }
 
-// New returns an Injector that accepts rules for the given operations.
-func New(operations []string) *Injector {
-	ops := map[string]bool{"*": true}
-	for _, op := range operations {
-		ops[op] = true
-	}
-	return &Injector{operations: ops}
+// New returns an Injector for the operations of errors, which maps each to
+// the error shapes its model lists (wire.ModelledErrors).
+func New(errors map[string][]string) *Injector {
+	return &Injector{errors: errors}
 }
 
 // Add validates a rule and starts applying it to awsAccountID's calls.
 func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
-	if !in.operations[r.Operation] {
+	modelled, ok := in.errors[r.Operation]
+	if !ok && r.Operation != "*" {
 		return Rule{}, chime.BadRequest("Operation: %q is not an operation of the API (or \"*\")", r.Operation)
 	}
 	if r.ErrorType == "" && r.LatencyMs <= 0 {
@@ -61,6 +60,11 @@ func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
 	if r.ErrorType != "" {
 		if _, ok := wire.ErrorOfShape(r.ErrorType, ""); !ok {
 			return Rule{}, chime.BadRequest("ErrorType: must be one of %v", wire.ErrorShapes())
+		}
+		// The SDKs type only the errors an operation's model lists; an
+		// injected other one would be an answer the real service never gave.
+		if r.Operation != "*" && !slices.Contains(modelled, r.ErrorType) {
+			return Rule{}, chime.BadRequest("ErrorType: the model of %s lists no %s; it lists %v", r.Operation, r.ErrorType, modelled)
 		}
 	}
 	if r.LatencyMs < 0 || r.LatencyMs > 60_000 {
@@ -110,7 +114,7 @@ func (in *Injector) Remove(awsAccountID, ruleID string) bool {
 
 // Intercept is a wire.Interceptor: it applies the first matching rule.
 func (in *Injector) Intercept(r *http.Request, operation string, caller chime.Caller) error {
-	if !in.operations[operation] {
+	if _, ok := in.errors[operation]; !ok {
 		return nil // an extension endpoint, the test API's own among them
 	}
 	rule, ok := in.take(operation, caller.AwsAccountID)
@@ -138,6 +142,9 @@ func (in *Injector) take(operation, awsAccountID string) (Rule, bool) {
 	for i, r := range in.rules {
 		if r.awsAccountID != awsAccountID || (r.Operation != "*" && r.Operation != operation) {
 			continue
+		}
+		if r.ErrorType != "" && !slices.Contains(in.errors[operation], r.ErrorType) {
+			continue // a "*" rule passes over operations that cannot answer its error
 		}
 		if r.Probability < 1 && rand.Float64() >= r.Probability {
 			continue

@@ -9,8 +9,15 @@ import (
 
 func intPtr(n int) *int { return &n }
 
+// modelled stands for wire.ModelledErrors: a few operations and their errors.
+var modelled = map[string][]string{
+	"GetAccount":   {"NotFoundException", "ServiceUnavailableException"},
+	"ListAccounts": {"ServiceUnavailableException"},
+	"CreateUser":   {"ConflictException", "ServiceUnavailableException"},
+}
+
 func TestRuleDisturbsTheNextNCallsOfItsAccountOnly(t *testing.T) {
-	in := New([]string{"GetAccount", "ListAccounts"})
+	in := New(modelled)
 	rule, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Remaining: intPtr(2)})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +45,7 @@ func TestRuleDisturbsTheNextNCallsOfItsAccountOnly(t *testing.T) {
 }
 
 func TestAddRefusesBadRules(t *testing.T) {
-	in := New([]string{"GetAccount"})
+	in := New(modelled)
 	bad := []Rule{
 		{Operation: "Nope", ErrorType: "NotFoundException"},
 		{Operation: "GetAccount"},
@@ -46,6 +53,8 @@ func TestAddRefusesBadRules(t *testing.T) {
 		{Operation: "GetAccount", LatencyMs: -5, ErrorType: "NotFoundException"},
 		{Operation: "GetAccount", ErrorType: "NotFoundException", Remaining: intPtr(0)},
 		{Operation: "GetAccount", ErrorType: "NotFoundException", Probability: 1.5},
+		// A modelled error, but not one of GetAccount's.
+		{Operation: "GetAccount", ErrorType: "ConflictException"},
 	}
 	for _, r := range bad {
 		if _, err := in.Add("111", r); chime.ErrorCode(err) != "BadRequest" {
@@ -55,7 +64,7 @@ func TestAddRefusesBadRules(t *testing.T) {
 }
 
 func TestRemove(t *testing.T) {
-	in := New([]string{"GetAccount"})
+	in := New(modelled)
 	a, _ := in.Add("111", Rule{Operation: "*", LatencyMs: 1})
 	in.Add("111", Rule{Operation: "*", LatencyMs: 1})
 	in.Add("222", Rule{Operation: "*", LatencyMs: 1})
@@ -68,5 +77,27 @@ func TestRemove(t *testing.T) {
 	in.Remove("111", "")
 	if len(in.List("111")) != 0 || len(in.List("222")) != 1 {
 		t.Fatal("Remove all touched the wrong account")
+	}
+}
+
+// A rule for every operation answers its error only where the model lists
+// it, and spends its uses there alone.
+func TestEveryOperationRuleSkipsOperationsWithoutItsError(t *testing.T) {
+	in := New(modelled)
+	if _, err := in.Add("111", Rule{Operation: "*", ErrorType: "ConflictException", Remaining: intPtr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/", nil)
+	me := chime.Caller{AwsAccountID: "111"}
+	for _, op := range []string{"GetAccount", "ListAccounts"} {
+		if err := in.Intercept(req, op, me); err != nil {
+			t.Fatalf("%s answered %v, which its model does not list", op, err)
+		}
+	}
+	if err := in.Intercept(req, "CreateUser", me); chime.ErrorCode(err) != "Conflict" {
+		t.Fatalf("CreateUser: got %v, want Conflict", err)
+	}
+	if err := in.Intercept(req, "CreateUser", me); err != nil {
+		t.Fatalf("the rule's one use was spent, yet: %v", err)
 	}
 }

@@ -106,7 +106,7 @@ type Server struct {
 // Start opens the store, listens on cfg.Addr and serves in the background. A
 // port clash or a bad database fails here, before anything is served.
 func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
-	s := &Server{cfg: cfg, metrics: metrics.New(), faults: faults.New(wire.Operations())}
+	s := &Server{cfg: cfg, metrics: metrics.New(), faults: faults.New(wire.ModelledErrors())}
 	var err error
 	if s.log, err = newLogger(cfg, stdout); err != nil {
 		return nil, err

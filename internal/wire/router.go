@@ -11,9 +11,10 @@ import (
 type operation struct {
 	name   string
 	method string
-	path   string // URI template, e.g. /accounts/{accountId}/users
-	query  string // literal query that selects the operation, e.g. operation=create
-	status int    // success status
+	path   string   // URI template, e.g. /accounts/{accountId}/users
+	query  string   // literal query that selects the operation, e.g. operation=create
+	status int      // success status
+	errors []string // the error shapes the model lists for it
 	serve  func(api chime.API, c *call) error
 }
 
@@ -119,11 +120,12 @@ func (rt *route) bind(segs []string) (*operation, []string, bool) {
 	return rt.op, labels, true
 }
 
-// Operations lists the names of every operation of the model.
-func Operations() []string {
-	names := make([]string, len(operations))
-	for i, op := range operations {
-		names[i] = op.name
+// ModelledErrors maps every operation of the model to the error shapes the
+// model lists for it: those the SDKs turn into the operation's typed errors.
+func ModelledErrors() map[string][]string {
+	errs := make(map[string][]string, len(operations))
+	for _, op := range operations {
+		errs[op.name] = op.errors
 	}
-	return names
+	return errs
 }
