@@ -3,6 +3,7 @@ package chime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -166,6 +167,10 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 		default:
 			next := now.Add(retryDelay(ev.Attempts))
 			if next.After(ev.CreatedAt.Add(botGiveUp)) {
+				// No retry follows, so the last attempt says so.
+				last := &ev.Attempts[len(ev.Attempts)-1]
+				last.Outcome = AttemptFailed
+				last.Error += fmt.Sprintf("; not retried: an event is given up %.0f minutes after it is written", botGiveUp.Minutes())
 				ev.Status, ev.FinishedAt = BotEventFailed, &now
 			} else {
 				ev.DueAt = next

@@ -288,6 +288,11 @@ func TestBotEventRetries(t *testing.T) {
 	if got := status(); !slices.Equal(got, []string{"Invite:Delivered", "Mention:Delivered", "Mention:Failed"}) {
 		t.Fatalf("after an hour of failures: %v", got)
 	}
+	given := deliveries(t, e, keyA, acct, botID)[2]
+	last := given.Attempts[len(given.Attempts)-1]
+	if given.Attempts[0].Outcome != "Retry" || last.Outcome != "Failed" || !strings.Contains(last.Error, "not retried") {
+		t.Fatalf("the attempts of the given-up Mention: %+v", given.Attempts)
+	}
 }
 
 // An event committed by a server that stops before delivering it is
