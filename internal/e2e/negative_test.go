@@ -49,7 +49,7 @@ func TestNegativeModelConstraints(t *testing.T) {
 	// Something in the database, so that a stray write would show.
 	_, err := e.client(keyA).CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("negative suite")})
 	noErr(t, err)
-	state := openState(t, e.db)
+	state := openState(t, e)
 
 	var cases, emptyLabels int
 	members := map[string]bool{} // Operation.field of every constrained member
@@ -123,23 +123,15 @@ type dbState struct {
 	listTables string
 }
 
-// openState opens the database the server was given (a SQLite file or a
-// PostgreSQL DSN) for reading, until the test ends.
-func openState(t *testing.T, dsn string) *dbState {
+// openState reads e's database behind its back, until the test ends.
+func openState(t *testing.T, e *env) *dbState {
 	t.Helper()
-	driver, source := "sqlite", "file:"+dsn+"?mode=ro"
 	listTables := `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		driver, source = "pgx", dsn
+	if strings.HasPrefix(e.db, "postgres://") || strings.HasPrefix(e.db, "postgresql://") {
 		listTables = `SELECT table_name FROM information_schema.tables
 			WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
 	}
-	db, err := sql.Open(driver, source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return &dbState{db: db, listTables: listTables}
+	return &dbState{db: e.rawDatabase(t), listTables: listTables}
 }
 
 // digest hashes every row of every resource table.
