@@ -133,7 +133,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 		if err != nil {
 			return err
 		}
-		if u.RegistrationStatus != model.RegistrationStatusRegistered {
+		switch u.RegistrationStatus {
+		case model.RegistrationStatusSuspended:
+			// Only BatchUnsuspendUser lifts a suspension, not an old link.
+			return Forbidden("invitation %s can no longer be accepted: its user %s is suspended", inviteID, u.UserID)
+		case model.RegistrationStatusUnregistered:
 			u.RegistrationStatus, u.RegisteredOn = model.RegistrationStatusRegistered, &now
 		}
 		u.InvitationStatus = model.InviteStatusAccepted

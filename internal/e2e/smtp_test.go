@@ -356,6 +356,29 @@ func TestInvitationOutbox(t *testing.T) {
 	}
 }
 
+// A suspension outlives the invitation: following an old link does not
+// register a suspended user again (only BatchUnsuspendUser lifts it).
+func TestInvitationLinkDoesNotLiftASuspension(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "dana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
+	link, userID := listed.InvitationUrl, aws.String(listed.UserId)
+	// Claiming a domain makes the account EnterpriseLWA, whose users can be
+	// suspended and keep their invitation.
+	wantStatus(t, e.claimDomainHTTP(t, keyA, acct, "example.com", "EnterpriseLWA"), http.StatusCreated)
+	_, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
+	noErr(t, err)
+
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusForbidden, "ForbiddenException")
+	u, err := c.GetUser(ctx, &chime.GetUserInput{AccountId: aws.String(acct), UserId: userID})
+	noErr(t, err)
+	if u.User.UserRegistrationStatus != types.RegistrationStatusSuspended {
+		t.Fatalf("after the old link: %s", u.User.UserRegistrationStatus)
+	}
+}
+
 // Listening on every address gives no address a link can point at: links
 // then point at localhost, on the port chimed listens on.
 func TestLinksWhenListeningOnEveryAddress(t *testing.T) {
