@@ -226,7 +226,8 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 }
 
 // PurgeDeletedAccounts removes the accounts whose time in the disabled list is
-// over. It is run by the background jobs.
+// over. It is run by the background jobs. Their rooms' messages go with
+// them, so like a retention deletion it scrubs the store.
 func (s *Service) PurgeDeletedAccounts(ctx context.Context) (int, error) {
 	var n int
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
@@ -234,7 +235,10 @@ func (s *Service) PurgeDeletedAccounts(ctx context.Context) (int, error) {
 		n, err = tx.PurgeAccounts(now.Add(-DeletedAccountRetention))
 		return err
 	})
-	return n, err
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, s.store.Scrub(ctx)
 }
 
 func (s *Service) GetAccountSettings(ctx context.Context, caller Caller, in *model.GetAccountSettingsRequest) (*model.GetAccountSettingsResponse, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 
+	chimed "github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/store/postgres/pgtest"
 )
 
@@ -258,19 +259,7 @@ func TestRedactionErasesContentFromTheDatabaseFile(t *testing.T) {
 	convID := postToConversation(t, e, keyA, acct, conv, jane, inConversation)
 	keptID := postToRoom(t, e, hook, kept)
 
-	stored := func(text string) bool {
-		t.Helper()
-		for _, name := range []string{"chimed.db", "chimed.db-wal"} {
-			b, err := os.ReadFile(filepath.Join(e.dir, name))
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			if bytes.Contains(b, []byte(text)) {
-				return true
-			}
-		}
-		return false
-	}
+	stored := func(text string) bool { t.Helper(); return inDatabaseFiles(t, e, text) }
 	for _, text := range []string{short, longStart, longEnd, inConversation, kept} {
 		if !stored(text) {
 			t.Fatalf("%.30s... is not in the database files before redaction: this test would prove nothing", text)
@@ -293,6 +282,47 @@ func TestRedactionErasesContentFromTheDatabaseFile(t *testing.T) {
 	messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50)
 	if len(messages) != 3 || messages[2].MessageId != keptID || aws.ToString(messages[2].Content) != kept || !messages[0].Redacted || !messages[1].Redacted {
 		t.Fatalf("messages after redaction: %+v", messages)
+	}
+}
+
+// inDatabaseFiles says whether text is in the SQLite database of e or in its
+// write-ahead log, as bytes.
+func inDatabaseFiles(t *testing.T, e *env, text string) bool {
+	t.Helper()
+	for _, name := range []string{"chimed.db", "chimed.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(e.dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(text)) {
+			return true
+		}
+	}
+	return false
+}
+
+// The purge of a deleted account takes its rooms' messages out of the
+// database files too, as a redaction does.
+func TestAccountPurgeErasesMessagesFromTheDatabaseFile(t *testing.T) {
+	if pgtest.Configured() {
+		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
+	}
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "secrets")
+	secret := fmt.Sprint("purged-secret-", time.Now().UnixNano())
+	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "leaky"), secret)
+	if !inDatabaseFiles(t, e, secret) {
+		t.Fatal("the message is not in the database files before the purge: this test would prove nothing")
+	}
+	wantStatus(t, e.releaseDomainHTTP(t, keyA, acct, "example.com"), http.StatusNoContent)
+	_, err := e.client(keyA).DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	e.runJobs(chimed.DeletedAccountRetention + time.Hour)
+	_, err = e.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(acct)})
+	wantError(t, err, "NotFoundException")
+	if inDatabaseFiles(t, e, secret) {
+		t.Fatal("the purged account's message is still in the database files")
 	}
 }
 
