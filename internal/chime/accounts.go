@@ -128,7 +128,11 @@ func (s *Service) GetAccount(ctx context.Context, caller Caller, in *model.GetAc
 	if err != nil {
 		return nil, err
 	}
-	// A deleted account stays visible, as Suspended, until it is purged.
+	// A deleted account stays visible, as Suspended, for its time in the
+	// disabled list; after it, it is gone even before the purge job runs.
+	if a.DeletedAt != nil && !s.now().Before(a.DeletedAt.Add(DeletedAccountRetention)) {
+		return nil, NotFound("Account %s not found", *in.AccountId)
+	}
 	return &model.GetAccountResponse{Account: a.toModel()}, nil
 }
 

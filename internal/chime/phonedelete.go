@@ -80,6 +80,11 @@ func (s *Service) RestorePhoneNumber(ctx context.Context, caller Caller, in *mod
 		if n.Status != model.PhoneNumberStatusDeleteInProgress {
 			return BadRequest("phone number %s is %s, not in the deletion queue", n.E164, n.Status)
 		}
+		// Past its retention the number is gone, whether or not the purge
+		// job has run since: that job's timing must not decide a restore.
+		if released := n.DeletedAt.Add(s.telephony.DeletionRetention); !now.Before(released) {
+			return NotFound("phone number %s left the deletion queue at %s and was released", n.E164, released.Format(time.RFC3339))
+		}
 		// Only numbers without associations can be deleted.
 		n.Status = model.PhoneNumberStatusUnassigned
 		n.DeletedAt = nil

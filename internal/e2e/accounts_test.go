@@ -297,10 +297,14 @@ func TestDeleteTeamAccount(t *testing.T) {
 	_, err = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: id, Email: aws.String("new@example.com")})
 	wantError(t, err, "NotFoundException")
 
-	// Kept in the disabled list for 90 days, then purged.
+	// Kept in the disabled list for 90 days, then gone: at once, even
+	// before the purge job runs, and then purged.
 	e.runJobs(89 * 24 * time.Hour)
 	wantSuspended()
-	e.runJobs(2 * 24 * time.Hour)
+	e.clock.Advance(2 * 24 * time.Hour)
+	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
+	wantError(t, err, "NotFoundException")
+	e.runJobs(0)
 	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
 	wantError(t, err, "NotFoundException")
 }

@@ -279,6 +279,19 @@ func TestDeleteRestoreAndPurge(t *testing.T) {
 	checkOrder(t, e.client(keyB), o)
 }
 
+// A restore past the retention fails even before the purge job has run:
+// when that job runs must not decide it.
+func TestRestoreAfterRetentionBeforeThePurge(t *testing.T) {
+	e := startTelephony(t)
+	a := e.client(keyA)
+	n := e.acquire(t, keyA, types.PhoneNumberProductTypeVoiceConnector, "206", 1)[0]
+	_, err := a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(n)})
+	noErr(t, err)
+	e.clock.Advance(7*24*time.Hour + time.Minute) // the jobs do not run
+	_, err = a.RestorePhoneNumber(ctx, &chime.RestorePhoneNumberInput{PhoneNumberId: aws.String(n)})
+	wantError(t, err, "NotFoundException")
+}
+
 func TestBatchDeletePhoneNumber(t *testing.T) {
 	e := startTelephony(t)
 	a := e.client(keyA)
