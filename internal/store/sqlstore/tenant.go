@@ -126,17 +126,13 @@ func (db *DB) RestoreSnapshot(ctx context.Context, awsAccountID, id string) erro
 	})
 }
 
-// rawUpdate runs fn in a write transaction on the underlying database.
+// rawUpdate runs fn in a write transaction on the underlying database, with
+// Update's isolation and retries (SERIALIZABLE on PostgreSQL): a reset or a
+// snapshot must not interleave with the tenant's own writes, which on
+// PostgreSQL's default READ COMMITTED could leave an orphaned row or
+// snapshot a membership without its room.
 func (db *DB) rawUpdate(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return db.run(ctx, db.write, db.dialect.UpdateOptions, func(t chime.Tx) error { return fn(t.(*tx).tx) })
 }
 
 func selectRows(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]map[string]any, error) {
