@@ -400,3 +400,38 @@ func TestMalformedQueryString(t *testing.T) {
 		}
 	}
 }
+
+// U+0000 is refused wherever a request carries text, naming where: it is
+// in no Chime name or ID, and PostgreSQL cannot store it (an internal
+// error there before this check).
+func TestNULIsRefused(t *testing.T) {
+	e := start(t)
+	accountID := newAccount(t, e, "nul")
+	tests := []struct {
+		name  string
+		req   rawRequest
+		where string
+	}{
+		{"body member", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"a\u0000b"}`)}, "Name:"},
+		{"nested body member", rawRequest{method: "POST", path: "/accounts/" + accountID + "/users", query: "operation=add",
+			body: []byte(`{"UserEmailList":["ok@example.com","x\u0000@example.com"]}`)}, "UserEmailList[1]:"},
+		{"query parameter", rawRequest{method: "GET", path: "/accounts", query: "name=a%00b"}, `query parameter "name"`},
+		{"path label", rawRequest{method: "GET", path: "/accounts/a%00b"}, "request path"},
+		{"extension path", rawRequest{method: "GET", path: "/_chimed/dial-outs/a%00b"}, "request path"},
+		{"unsigned link", rawRequest{method: "GET", path: "/invitations/a%00b", query: "token=x", unsigned: true}, "request path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := e.send(t, keyA, tt.req)
+			if resp.status != http.StatusBadRequest || resp.errorType() != "BadRequestException" ||
+				!strings.HasPrefix(resp.message(), tt.where) || !strings.Contains(resp.message(), "U+0000") {
+				t.Fatalf("got %v, want a 400 naming %s", resp, tt.where)
+			}
+		})
+	}
+	accounts, err := e.client(keyA).ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	if len(accounts.Accounts) != 1 {
+		t.Fatalf("accounts after the refusals: %d, want the one made before", len(accounts.Accounts))
+	}
+}

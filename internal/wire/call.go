@@ -82,6 +82,9 @@ func DecodeJSON(body []byte, in any) error {
 	if !utf8.Valid(body) {
 		return chime.BadRequest("request body is not valid UTF-8")
 	}
+	if member, ok := nulMember(body); ok {
+		return chime.BadRequest("%s: %s", member, nulRule)
+	}
 	err := json.Unmarshal(dropMiscased(body, reflect.TypeOf(in)), in)
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
