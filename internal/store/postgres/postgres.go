@@ -143,7 +143,8 @@ func take(params url.Values, name string) (string, bool) {
 	return v, true
 }
 
-// Redact returns dsn with its password masked, for logs and errors.
+// Redact returns dsn with its passwords masked, for logs and errors: the
+// one in the user information and those libpq takes as parameters.
 func Redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -151,6 +152,14 @@ func Redact(dsn string) string {
 		scheme, _, _ := strings.Cut(dsn, "://")
 		return scheme + "://..."
 	}
+	params := strings.Split(u.RawQuery, "&")
+	for i, p := range params {
+		key, _, _ := strings.Cut(p, "=")
+		if name, err := url.QueryUnescape(key); err != nil || name == "password" || name == "sslpassword" {
+			params[i] = key + "=xxxxx"
+		}
+	}
+	u.RawQuery = strings.Join(params, "&")
 	return u.Redacted()
 }
 

@@ -115,6 +115,11 @@ func TestRedact(t *testing.T) {
 		{"postgres://chimed@db.example/chimed", "postgres://chimed@db.example/chimed"},
 		{"postgres://chimed:s3cret@h1:5432,h2:5432/chimed", "postgres://chimed:xxxxx@h1:5432,h2:5432/chimed"},
 		{"postgres://chimed:s3cr%zz@db.example/chimed", "postgres://..."},
+		// libpq's password parameters, wherever they stand.
+		{"postgres://chimed@db.example/chimed?password=s3cret&sslmode=require", "postgres://chimed@db.example/chimed?password=xxxxx&sslmode=require"},
+		{"postgres://chimed@db.example/chimed?sslmode=verify-full&sslpassword=k3y&connect_timeout=2",
+			"postgres://chimed@db.example/chimed?sslmode=verify-full&sslpassword=xxxxx&connect_timeout=2"},
+		{"postgres://chimed@db.example/chimed?pass%77ord=s3cret", "postgres://chimed@db.example/chimed?pass%77ord=xxxxx"},
 	}
 	for _, tc := range tests {
 		if got := Redact(tc.dsn); got != tc.want {
