@@ -19,19 +19,26 @@ type Limit struct {
 	Burst     int
 }
 
+const maxPerSecond = 1e9
+
 // ParseLimit reads "5/s", "300/m" or "10000/h" (the burst defaults to one
 // second's worth, at least 1).
 func ParseLimit(s string) (Limit, error) {
 	n, unit, ok := strings.Cut(s, "/")
 	count, err := strconv.ParseFloat(n, 64)
-	if !ok || err != nil || count <= 0 {
-		return Limit{}, fmt.Errorf("rate limit %q: want N/s, N/m or N/h with N > 0", s)
+	// NaN and Inf parse as floats; either would turn throttling off.
+	if !ok || err != nil || !(count > 0) || math.IsInf(count, 1) {
+		return Limit{}, fmt.Errorf("rate limit %q: want N/s, N/m or N/h with a finite N > 0", s)
 	}
 	per := map[string]float64{"s": 1, "m": 60, "h": 3600}[unit]
 	if per == 0 {
 		return Limit{}, fmt.Errorf("rate limit %q: unit must be s, m or h", s)
 	}
 	l := Limit{PerSecond: count / per}
+	if l.PerSecond > maxPerSecond {
+		// Its burst, a second's worth, must be an int.
+		return Limit{}, fmt.Errorf("rate limit %q: at most %g/s", s, float64(maxPerSecond))
+	}
 	l.Burst = max(1, int(math.Ceil(l.PerSecond)))
 	return l, nil
 }

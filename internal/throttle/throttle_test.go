@@ -19,6 +19,9 @@ func TestParseLimit(t *testing.T) {
 		{in: "-1/s", wantErr: true},
 		{in: "5/d", wantErr: true},
 		{in: "x/s", wantErr: true},
+		{in: "NaN/s", wantErr: true},
+		{in: "Inf/s", wantErr: true},
+		{in: "1e300/s", wantErr: true},
 	}
 	for _, tt := range tests {
 		got, err := ParseLimit(tt.in)
