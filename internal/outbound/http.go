@@ -127,6 +127,14 @@ var reserved = []netip.Prefix{
 	netip.MustParsePrefix("198.18.0.0/15"),  // network benchmarks
 	netip.MustParsePrefix("240.0.0.0/4"),    // reserved, and the broadcast address
 	netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
+	netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
+	netip.MustParsePrefix("192.0.2.0/24"),   // documentation
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("2001:db8::/32"), // documentation
+	netip.MustParsePrefix("100::/64"),      // discard-only
+	netip.MustParsePrefix("fec0::/10"),     // site-local, deprecated but still routed by some networks
+	netip.MustParsePrefix("::/96"),         // IPv4-compatible, deprecated
 }
 
 // Gateways forward these IPv6 forms to the IPv4 address inside them.

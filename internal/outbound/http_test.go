@@ -47,6 +47,11 @@ func TestForbiddenAddresses(t *testing.T) {
 		{"2002:7f00:1::", true},     // 6to4 of 127.0.0.1
 		{"2002:a9fe:a9fe::1", true}, // 6to4 of 169.254.169.254
 		{"2002:808:808::1", false},  // 6to4 of 8.8.8.8
+		{"fec0::1", true},           // site-local
+		{"::127.0.0.1", true},       // IPv4-compatible
+		{"192.0.0.8", true},         // IETF protocol assignments
+		{"203.0.113.7", true},       // documentation
+		{"2001:db8::1", true},       // documentation
 	} {
 		if got := forbidden(netip.MustParseAddr(tc.addr)); got != tc.forbidden {
 			t.Errorf("forbidden(%s) = %v, want %v", tc.addr, got, tc.forbidden)
