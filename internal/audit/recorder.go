@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -27,6 +28,11 @@ type Recorder struct {
 	log    *slog.Logger
 	queue  chan chime.AuditEvent
 	done   chan struct{}
+	// mu guards closed: a request cut off by a shutdown past its deadline
+	// may still record after Close, and a send on the closed queue would
+	// panic.
+	mu     sync.RWMutex
+	closed bool
 }
 
 // NewRecorder starts a recorder writing to store and, when stream is not
@@ -38,11 +44,23 @@ func NewRecorder(store chime.AuditStore, stream io.Writer, log *slog.Logger) *Re
 }
 
 // Record queues an event. It blocks only when the writer is far behind.
-func (r *Recorder) Record(ev chime.AuditEvent) { r.queue <- ev }
+// After Close the event is logged as lost.
+func (r *Recorder) Record(ev chime.AuditEvent) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.closed {
+		r.log.Error("audit event after shutdown not written", "event_id", ev.EventId, "operation", ev.Operation)
+		return
+	}
+	r.queue <- ev
+}
 
 // Close writes what is queued and stops.
 func (r *Recorder) Close() {
+	r.mu.Lock()
+	r.closed = true
 	close(r.queue)
+	r.mu.Unlock()
 	<-r.done
 }
 
