@@ -121,37 +121,44 @@ func (s *settings) origin(name, env string) string {
 	return "default"
 }
 
+// Each setter declares its flag with the built-in default, which is what
+// --help prints, and then starts the setting from the environment or the
+// file: help must not print a password or a secret key set there.
+
 func (s *settings) str(p *string, name, env, def, usage string) {
-	s.fs.StringVar(p, name, s.lookup(name, env, def), usage+" (env "+env+")")
+	s.fs.StringVar(p, name, def, usage+" (env "+env+")")
+	*p = s.lookup(name, env, def)
 }
 
 func (s *settings) duration(p *time.Duration, name, env, def, usage string) {
-	v := s.lookup(name, env, def)
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a duration such as 1s, 5m or 168h", name, s.origin(name, env), v))
-		d, _ = time.ParseDuration(def) // one error per bad value, not a second one about 0
-	}
+	d, _ := time.ParseDuration(def)
 	s.fs.DurationVar(p, name, d, usage+" (env "+env+")")
+	v := s.lookup(name, env, def)
+	if d, err := time.ParseDuration(v); err == nil {
+		*p = d
+	} else {
+		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a duration such as 1s, 5m or 168h", name, s.origin(name, env), v))
+	}
 }
 
 func (s *settings) integer(p *int, name, env string, def int, usage string) {
+	s.fs.IntVar(p, name, def, usage+" (env "+env+")")
 	v := s.lookup(name, env, strconv.Itoa(def))
-	n, err := strconv.Atoi(v)
-	if err != nil {
+	if n, err := strconv.Atoi(v); err == nil {
+		*p = n
+	} else {
 		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a whole number", name, s.origin(name, env), v))
-		n = def
 	}
-	s.fs.IntVar(p, name, n, usage+" (env "+env+")")
 }
 
 func (s *settings) boolean(p *bool, name, env string, usage string) {
+	s.fs.BoolVar(p, name, false, usage+" (env "+env+")")
 	v := s.lookup(name, env, "false")
-	b, err := strconv.ParseBool(v)
-	if err != nil {
+	if b, err := strconv.ParseBool(v); err == nil {
+		*p = b
+	} else {
 		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not true or false", name, s.origin(name, env), v))
 	}
-	s.fs.BoolVar(p, name, b, usage+" (env "+env+")")
 }
 
 // parseConfig reads the command line, the environment and the config file.
@@ -269,17 +276,19 @@ func loadConfigFile(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config file: %w", err)
 	}
-	var raw map[string]any
+	// Nodes, not Go values: a value is used as written, so that a password
+	// 0123 is not read as the octal number 83, nor a date turned into Go's
+	// time format.
+	var raw map[string]yaml.Node
 	if err := yaml.Unmarshal(b, &raw); err != nil {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
 	out := make(map[string]string, len(raw))
 	for k, v := range raw {
-		switch v.(type) {
-		case map[string]any, []any, nil:
+		if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
 			return nil, fmt.Errorf("config file %s: key %q must have a single value", path, k)
 		}
-		out[k] = fmt.Sprint(v)
+		out[k] = v.Value
 	}
 	return out, nil
 }

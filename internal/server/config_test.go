@@ -39,6 +39,42 @@ func TestConfigPrecedenceFlagOverEnvOverFileOverDefault(t *testing.T) {
 	}
 }
 
+// A value is taken as written in the file: YAML would read 0123 as the octal
+// number 83 and 2001-12-14 as a date.
+func TestConfigFileValuesAreTakenAsWritten(t *testing.T) {
+	file := writeFile(t, "smtp-password: 0123\nlambda-access-key-id: 0x1F\nlambda-secret-access-key: 1e3\naudit-log: 2001-12-14\n")
+	cfg, err := parseConfig([]string{"--config", file}, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SMTPPassword != "0123" || cfg.LambdaAccessKeyID != "0x1F" || cfg.LambdaSecretAccessKey != "1e3" || cfg.AuditLog != "2001-12-14" {
+		t.Fatalf("got %q %q %q %q", cfg.SMTPPassword, cfg.LambdaAccessKeyID, cfg.LambdaSecretAccessKey, cfg.AuditLog)
+	}
+	if _, err := parseConfig([]string{"--config", writeFile(t, "max-connections: 1.0\n")}, env(nil), &bytes.Buffer{}); err == nil {
+		t.Fatal("max-connections 1.0 accepted as a whole number")
+	}
+}
+
+// --help prints the built-in defaults, never a secret set in the
+// environment or the file.
+func TestHelpPrintsNoSecrets(t *testing.T) {
+	file := writeFile(t, "db: postgres://chimed:filepw@db.example/chimed\n")
+	var stderr bytes.Buffer
+	err := Run(context.Background(), []string{"--config", file, "--help"},
+		env(map[string]string{"CHIMED_SMTP_PASSWORD": "hunter2", "CHIMED_LAMBDA_SECRET_ACCESS_KEY": "wJalrSECRET"}), &bytes.Buffer{}, &stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"hunter2", "wJalrSECRET", "filepw"} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("--help prints %s", secret)
+		}
+	}
+	if !strings.Contains(stderr.String(), `(default "chimed.db")`) {
+		t.Error("--help does not print the built-in default of --db")
+	}
+}
+
 func TestRoomQuotasDefaultToChimesAndCanBeRaised(t *testing.T) {
 	cfg, err := parseConfig(nil, env(nil), &bytes.Buffer{})
 	if err != nil || cfg.Quotas != chime.DefaultQuotas {
