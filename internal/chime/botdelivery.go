@@ -39,21 +39,21 @@ type leasedEvent struct {
 	bot     *Bot
 }
 
-// DeliverBotEvents delivers the events that are due and says how many were
-// delivered. Once it has leased events it finishes their attempts, each at
+// DeliverBotEvents delivers the events that are due and says how many it
+// finished (delivered, failed or skipped). Once it has leased events it finishes their attempts, each at
 // most botAnswerTimeout, even when ctx ends: a server that stops cleanly
 // records what it sent and gives the leases back, instead of leaving the
 // bots' queues to wait out the lease and sending those events again.
 func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
-	delivered := 0
+	done := 0
 	round := context.WithoutCancel(ctx)
 	for range botRounds {
 		if ctx.Err() != nil {
-			return delivered, nil
+			return done, nil
 		}
 		leased, finished, err := s.leaseBotEvents(ctx)
 		if err != nil {
-			return delivered, err
+			return done, err
 		}
 		attempts := make([]DeliveryAttempt, len(leased))
 		var wg sync.WaitGroup
@@ -64,22 +64,20 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 		for i, l := range leased {
 			status, err := s.recordAttempt(round, l, attempts[i])
 			if err != nil {
-				return delivered, err
-			}
-			if status == BotEventDelivered {
-				delivered++
+				return done, err
 			}
 			if status != BotEventPending {
 				finished++
 			}
 		}
+		done += finished
 		// Another round only when this one finished events, which may
 		// have made their bots' next events due.
 		if finished == 0 {
 			break
 		}
 	}
-	return delivered, nil
+	return done, nil
 }
 
 // leaseBotEvents leases due events. An event whose bot was disabled, or

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -9,9 +10,11 @@ import (
 	"time"
 )
 
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // The end-to-end tests start servers with an hour's interval and run the
-// jobs themselves: a run of Run's own at start would race theirs.
-func TestRunWaitsAnIntervalBeforeTheFirstRun(t *testing.T) {
+// jobs themselves: a run of Every's own at start would race theirs.
+func TestEveryWaitsAnIntervalBeforeTheFirstRun(t *testing.T) {
 	tests := []struct {
 		name     string
 		interval time.Duration
@@ -23,13 +26,67 @@ func TestRunWaitsAnIntervalBeforeTheFirstRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var runs atomic.Int32
-			task := Task{Name: "count", Run: func(context.Context) error { runs.Add(1); return nil }}
+			task := Task{Name: "count", Run: func(context.Context) (int, error) { runs.Add(1); return 0, nil }}
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			defer cancel()
-			Run(ctx, tt.interval, slog.New(slog.NewTextHandler(io.Discard, nil)), task)
+			NewRunner(quiet, task).Every(ctx, tt.interval)
 			if got := runs.Load() > 0; got != tt.wantRuns {
 				t.Fatalf("ran %d times, want runs: %v", runs.Load(), tt.wantRuns)
 			}
 		})
+	}
+}
+
+// UntilIdle runs the tasks until a run handles nothing: a backlog larger
+// than a task's batch is all done when it returns.
+func TestUntilIdleDrainsEveryBatch(t *testing.T) {
+	backlog := 250
+	batch := Task{Name: "batch of 100", Run: func(context.Context) (int, error) {
+		n := min(backlog, 100)
+		backlog -= n
+		return n, nil
+	}}
+	NewRunner(quiet, batch).UntilIdle(context.Background())
+	if backlog != 0 {
+		t.Fatalf("%d records left", backlog)
+	}
+}
+
+// A panicking or failing task is logged; the others still run, and so does
+// the next run.
+func TestAPanickingTaskDoesNotStopTheOthers(t *testing.T) {
+	var after atomic.Int32
+	r := NewRunner(quiet,
+		Task{Name: "panics", Run: func(context.Context) (int, error) { panic("bad record") }},
+		Task{Name: "fails", Run: func(context.Context) (int, error) { return 0, errors.New("no database") }},
+		Task{Name: "after", Run: func(context.Context) (int, error) { after.Add(1); return 0, nil }},
+	)
+	r.Once(context.Background())
+	r.Once(context.Background())
+	if after.Load() != 2 {
+		t.Fatalf("the task after a panicking one ran %d times in 2 runs", after.Load())
+	}
+}
+
+// A run asked for while the ticker's is under way waits for it, so it
+// never finds due work leased by a run that has not finished.
+func TestRunsDoNotInterleave(t *testing.T) {
+	var inside, most atomic.Int32
+	task := Task{Name: "slow", Run: func(context.Context) (int, error) {
+		n := inside.Add(1)
+		if n > most.Load() {
+			most.Store(n)
+		}
+		time.Sleep(20 * time.Millisecond)
+		inside.Add(-1)
+		return 0, nil
+	}}
+	r := NewRunner(quiet, task)
+	done := make(chan struct{})
+	go func() { r.Once(context.Background()); close(done) }()
+	r.UntilIdle(context.Background())
+	<-done
+	if most.Load() != 1 {
+		t.Fatalf("%d runs at once", most.Load())
 	}
 }

@@ -133,11 +133,11 @@ func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
 	out := make([]jobs.Task, len(tasks))
 	for i, t := range tasks {
 		run := t.Run
-		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) error {
+		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) (int, error) {
 			start := time.Now()
-			err := run(ctx)
+			n, err := run(ctx)
 			m.JobRun(t.Name, err, time.Since(start))
-			return err
+			return n, err
 		}}
 	}
 	return out
