@@ -221,11 +221,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			s.errs = append(s.errs, fmt.Errorf("config file %s: unknown key %q", path, key))
 		}
 	}
-	if cfg.JobInterval <= 0 {
-		s.errs = append(s.errs, errors.New("job-interval: must be positive"))
+	// The jobs renew live dial-outs' leases (a minute; a bot delivery run
+	// can take 20 s), so a longer interval lets other instances take this
+	// one's calls for lost; a shorter one than 10ms only spins.
+	if cfg.JobInterval < 10*time.Millisecond || cfg.JobInterval > 20*time.Second {
+		s.errs = append(s.errs, fmt.Errorf("job-interval: %s is not between 10ms and 20s", cfg.JobInterval))
 	}
-	if cfg.OrderDelay < 0 || cfg.CallingNameDelay < 0 || cfg.DeletionRetention < 0 {
-		s.errs = append(s.errs, errors.New("order-delay, calling-name-delay and deletion-queue-retention: must not be negative"))
+	// Zero stands for "the default" in a Config built in code, so a zero
+	// given here would quietly become a week's retention: refused instead.
+	for _, d := range []struct {
+		name  string
+		value time.Duration
+	}{{"order-delay", cfg.OrderDelay}, {"calling-name-delay", cfg.CallingNameDelay}, {"deletion-queue-retention", cfg.DeletionRetention}} {
+		if d.value <= 0 {
+			s.errs = append(s.errs, fmt.Errorf("%s: %s is not positive (for almost at once, give 1ms)", d.name, d.value))
+		}
 	}
 	if cfg.MaxConnections < 0 {
 		s.errs = append(s.errs, errors.New("max-connections: must not be negative (0: no cap)"))
