@@ -112,6 +112,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-duration: must give each round at least 100ms")
 	case o.cfg.Warmup < 0:
 		return o, errors.New("-warmup: must not be negative")
+	case !(o.minRatio >= 0 && o.minRatio <= 1): // NaN too, which no ratio is below
+		return o, errors.New("-min-ratio: must be between 0 and 1")
 	case o.cfg.Target != "" && (len(o.dbs) > 1 || o.dbs[0] != "" || len(o.scales) > 1):
 		return o, errors.New("-target: give one --scale and no --db (the target serves its own database)")
 	}
@@ -190,6 +192,12 @@ func verdict(reports []*bench.Report, minRatio float64) error {
 			errs = append(errs, fmt.Errorf("%s %s: %d requests failed", rep.Store, bench.Scale(rep.Scale), n))
 		}
 		for _, res := range rep.Results {
+			if res.Skipped != "" && minRatio > 0 {
+				// A guard must not pass because chimed stopped serving
+				// the operation it guards.
+				errs = append(errs, fmt.Errorf("%s %s %s: skipped (%s), so the floor %.2f was not checked", rep.Store, bench.Scale(rep.Scale), res.Workload, res.Skipped, minRatio))
+				continue
+			}
 			if res.Skipped == "" && res.Ratio < minRatio {
 				errs = append(errs, fmt.Errorf("%s %s %s: ratio %.2f is below the floor %.2f", rep.Store, bench.Scale(rep.Scale), res.Workload, res.Ratio, minRatio))
 			}
