@@ -24,6 +24,9 @@ type Fixture struct {
 	AccountID    string
 	// SeededAt is the creation time written into every seeded record.
 	SeededAt time.Time
+	// ListStarts are where each ListUsers worker starts in the listing:
+	// NextTokens spread over it ("" is the first page). Run sets them.
+	ListStarts []string
 }
 
 // NewFixture returns the fixture of a scale.

@@ -157,10 +157,14 @@ var searchNumbers = Workload{
 
 var listUsers = Workload{
 	Name:  "ListUsers",
-	Note:  "pages of 100: each worker follows NextToken from the first page, and starts over at the end",
+	Note:  "pages of 100: each worker follows NextToken from its own place in the listing, and starts over at the end",
 	route: "GET /accounts/{accountId}/users",
 	newGen: func(f Fixture, worker int, rng *rand.Rand) generator {
-		return &pager{f: f}
+		p := &pager{f: f}
+		if len(f.ListStarts) > 0 {
+			p.token = f.ListStarts[worker%len(f.ListStarts)]
+		}
+		return p
 	},
 }
 
