@@ -7,10 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"net/url"
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -254,9 +256,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	for _, setting := range []struct{ name, value string }{{"public-url", cfg.PublicURL}, {"lambda-endpoint", cfg.LambdaEndpoint}} {
 		u, err := url.Parse(setting.value)
-		if setting.value != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
-			s.errs = append(s.errs, fmt.Errorf("%s: %q is not an http:// or https:// URL with a host", setting.name, setting.value))
+		// Paths are appended to these: a query or fragment would end up in
+		// the middle of every link.
+		if setting.value != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(setting.value, "?#")) {
+			s.errs = append(s.errs, fmt.Errorf("%s: %q is not an http:// or https:// URL with a host and no query or fragment", setting.name, setting.value))
 		}
+	}
+	if _, err := mail.ParseAddress(cfg.SMTPFrom); err != nil {
+		s.errs = append(s.errs, fmt.Errorf("smtp-from: %q is not an email address: %v", cfg.SMTPFrom, err))
 	}
 	return cfg, errors.Join(s.errs...)
 }
