@@ -3,10 +3,10 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -18,10 +18,12 @@ import (
 
 const nulRule = "must not contain the character U+0000 (NUL)"
 
+func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
+
 // RefuseNULInURL refuses a request whose path or query string decodes to
 // text holding U+0000.
 func RefuseNULInURL(r *http.Request) error {
-	if strings.IndexByte(r.URL.Path, 0) >= 0 {
+	if hasNUL(r.URL.Path) {
 		return chime.BadRequest("request path: %s", nulRule)
 	}
 	if !strings.Contains(r.URL.RawQuery, "%00") {
@@ -31,16 +33,9 @@ func RefuseNULInURL(r *http.Request) error {
 	if err != nil {
 		return nil // the handlers refuse a malformed query string themselves
 	}
-	names := make([]string, 0, len(query))
-	for name := range query {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		for _, v := range append(query[name], name) {
-			if strings.IndexByte(v, 0) >= 0 {
-				return chime.BadRequest("query parameter %q: %s", name, nulRule)
-			}
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if hasNUL(name) || slices.ContainsFunc(query[name], hasNUL) {
+			return chime.BadRequest("query parameter %q: %s", name, nulRule)
 		}
 	}
 	return nil
@@ -62,28 +57,20 @@ func nulMember(body []byte) (string, bool) {
 func findNUL(v any, path string) (string, bool) {
 	switch v := v.(type) {
 	case string:
-		return path, strings.IndexByte(v, 0) >= 0
+		return path, hasNUL(v)
 	case []any:
 		for i, item := range v {
-			if p, ok := findNUL(item, fmt.Sprintf("%s[%d]", path, i)); ok {
+			if p, ok := findNUL(item, itemPath(path, i)); ok {
 				return p, true
 			}
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if strings.IndexByte(k, 0) >= 0 {
+		for _, key := range slices.Sorted(maps.Keys(v)) {
+			p := memberPath(path, key)
+			if hasNUL(key) {
 				return p, true
 			}
-			if p, ok := findNUL(v[k], p); ok {
+			if p, ok := findNUL(v[key], p); ok {
 				return p, true
 			}
 		}

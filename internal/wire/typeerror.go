@@ -53,11 +53,7 @@ func findMismatch(doc any, t reflect.Type, path string) (mismatch, bool) {
 		}
 		for _, key := range slices.Sorted(maps.Keys(v)) {
 			member, _ := memberOf(t, key)
-			sub := key
-			if path != "" {
-				sub = path + "." + key
-			}
-			if m, ok := findMismatch(v[key], member, sub); ok {
+			if m, ok := findMismatch(v[key], member, memberPath(path, key)); ok {
 				return m, true
 			}
 		}
@@ -66,7 +62,7 @@ func findMismatch(doc any, t reflect.Type, path string) (mismatch, bool) {
 			return wrong("array")
 		}
 		for i, item := range v {
-			if m, ok := findMismatch(item, t.Elem(), path+"["+strconv.Itoa(i)+"]"); ok {
+			if m, ok := findMismatch(item, t.Elem(), itemPath(path, i)); ok {
 				return m, true
 			}
 		}
@@ -87,6 +83,17 @@ func findMismatch(doc any, t reflect.Type, path string) (mismatch, bool) {
 	}
 	return mismatch{}, false
 }
+
+// memberPath and itemPath name a value in a body for an error message:
+// UpdateUserRequestItems[0].LicenseType.
+func memberPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func itemPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 // jsonKind names what a member of type t is in a JSON body.
 func jsonKind(t reflect.Type) string {
