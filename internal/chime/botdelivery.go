@@ -40,10 +40,11 @@ type leasedEvent struct {
 }
 
 // DeliverBotEvents delivers the events that are due and says how many it
-// finished (delivered, failed or skipped). Once it has leased events it finishes their attempts, each at
-// most botAnswerTimeout, even when ctx ends: a server that stops cleanly
-// records what it sent and gives the leases back, instead of leaving the
-// bots' queues to wait out the lease and sending those events again.
+// finished (delivered, failed or skipped). Once it has leased events it
+// finishes their attempts, each at most botAnswerTimeout, even when ctx
+// ends: a server that stops cleanly records what it sent and gives the
+// leases back, instead of leaving the bots' queues to wait out the lease
+// and sending those events again.
 func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 	done := 0
 	round := context.WithoutCancel(ctx)

@@ -57,11 +57,11 @@ func (r *Runner) Every(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Once runs every task once and says how many records they handled.
-func (r *Runner) Once(ctx context.Context) int {
+// Once runs every task once.
+func (r *Runner) Once(ctx context.Context) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.once(ctx)
+	r.once(ctx)
 }
 
 // UntilIdle runs every task again and again until a run handles nothing:
@@ -77,6 +77,7 @@ func (r *Runner) UntilIdle(ctx context.Context) {
 	r.log.Warn("background jobs still had due work after many runs", "runs", maxPasses)
 }
 
+// once runs every task once and says how many records they handled.
 func (r *Runner) once(ctx context.Context) int {
 	handled := 0
 	for _, t := range r.tasks {

@@ -259,7 +259,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		// Paths are appended to these: a query or fragment would end up in
 		// the middle of every link.
 		if setting.value != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-			u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(setting.value, "?#")) {
+			strings.ContainsAny(setting.value, "?#")) {
 			s.errs = append(s.errs, fmt.Errorf("%s: %q is not an http:// or https:// URL with a host and no query or fragment", setting.name, setting.value))
 		}
 	}
