@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -298,5 +300,61 @@ func TestWriteComparisonNormalisesByBaseline(t *testing.T) {
 	}
 	if want := "SearchAvailablePhoneNumbers - - - - - - - -"; search != want {
 		t.Errorf("skipped row %q, want %q", search, want)
+	}
+}
+
+// fixedGen asks for the same path again and again.
+type fixedGen struct{}
+
+func (fixedGen) next() request {
+	return request{method: http.MethodGet, target: "/x", want: http.StatusOK}
+}
+func (fixedGen) observe([]byte) {}
+
+// TestMeasureAlternatesAndCountsWarmupErrors checks that odd rounds start
+// with the baseline, and that a request failing during the warm-up counts
+// as an error of the run.
+func TestMeasureAlternatesAndCountsWarmupErrors(t *testing.T) {
+	var mu sync.Mutex
+	var turns []string // which server answered, one entry per change
+	var chimedCalls int
+	serve := func(name string) *httptest.Server {
+		return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(turns) == 0 || turns[len(turns)-1] != name {
+				turns = append(turns, name)
+			}
+			if name == "chimed" {
+				chimedCalls++
+				if chimedCalls == 1 {
+					http.Error(w, "not warm yet", http.StatusInternalServerError)
+					return
+				}
+			}
+			io.WriteString(w, "{}")
+		}))
+	}
+	chimedSrv, baseSrv := serve("chimed"), serve("baseline")
+	defer chimedSrv.Close()
+	defer baseSrv.Close()
+
+	c := newClient(NewFixture(10), 1)
+	chimedT := &target{base: chimedSrv.URL, gens: []generator{fixedGen{}}}
+	baseT := &target{base: baseSrv.URL, gens: []generator{fixedGen{}}}
+	cfg := Config{Duration: 200 * time.Millisecond, Rounds: 2, Warmup: 50 * time.Millisecond}
+	var res Result
+	if err := measure(context.Background(), cfg, c, Workload{Name: "test"}, chimedT, baseT, nil, &res); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"chimed", "baseline", "chimed", "baseline", "chimed"} // warm-up, round 0, round 1
+	if !slices.Equal(turns, want) {
+		t.Errorf("servers ran in the order %v, want %v", turns, want)
+	}
+	if res.Chimed.Errors != 1 || !strings.Contains(res.Chimed.FirstError, "status 500") {
+		t.Errorf("chimed errors %d (%q), want the warm-up's one failure", res.Chimed.Errors, res.Chimed.FirstError)
+	}
+	if res.Baseline.Errors != 0 || res.Chimed.Requests == 0 || res.Baseline.Requests == 0 {
+		t.Errorf("measurements: %+v", res)
 	}
 }

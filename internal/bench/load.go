@@ -35,13 +35,18 @@ type sample struct {
 
 func (s *sample) add(o sample) {
 	s.latencies = append(s.latencies, o.latencies...)
+	s.addErrors(o)
+	s.elapsed += o.elapsed
+	s.clientCPU += o.clientCPU
+	s.serverCPU += o.serverCPU
+}
+
+// addErrors counts o's failures in s, not its requests or times.
+func (s *sample) addErrors(o sample) {
 	s.errors += o.errors
 	if s.firstErr == nil {
 		s.firstErr = o.firstErr
 	}
-	s.elapsed += o.elapsed
-	s.clientCPU += o.clientCPU
-	s.serverCPU += o.serverCPU
 }
 
 // newGens makes one generator per worker. Each worker has its own random

@@ -266,43 +266,55 @@ func listStarts(ctx context.Context, c *client, base string, f Fixture, n int) (
 	return starts, nil
 }
 
-// measure drives chimed and the baseline in alternating rounds.
+// measure drives chimed and the baseline in alternating rounds. Odd rounds
+// start with the baseline, so that neither server always runs first (right
+// after the warm-up, or while the machine is busier with the other's
+// leftovers).
 func measure(ctx context.Context, cfg Config, c *client, w Workload, chimedT, baseT *target, srv *Chimed, res *Result) error {
-	for _, t := range []*target{chimedT, baseT} {
-		if _, err := drive(ctx, c, t, cfg.Warmup); err != nil {
+	var chimedS, baseS sample
+	type side struct {
+		t *target
+		s *sample
+	}
+	sides := [2]side{{chimedT, &chimedS}, {baseT, &baseS}}
+	for _, ts := range sides {
+		warm, err := drive(ctx, c, ts.t, cfg.Warmup)
+		if err != nil {
 			return err
 		}
+		// Warm-up requests are not timed, but one that fails is a failure
+		// of the run all the same.
+		ts.s.addErrors(warm)
 	}
 	var prof *profiler
+	var cpu <-chan error
 	if cfg.ProfileDir != "" && srv != nil {
 		prof = &profiler{dir: cfg.ProfileDir, base: srv.PprofURL, workload: w.Name}
 		if err := prof.allocs(ctx, "before"); err != nil {
 			return err
 		}
+		// One profile over every round: chimed is idle, so not sampled,
+		// while the baseline runs.
+		cpu = prof.cpu(ctx, 2*cfg.Duration+time.Second)
 	}
 	slice := cfg.Duration / time.Duration(cfg.Rounds)
-	var chimedS, baseS sample
 	for round := range cfg.Rounds {
-		var cpu <-chan error
-		if prof != nil && round == 0 {
-			cpu = prof.cpu(ctx, slice)
+		order := sides
+		if round%2 == 1 {
+			order = [2]side{sides[1], sides[0]}
 		}
-		s, err := drive(ctx, c, chimedT, slice)
-		if err != nil {
-			return err
-		}
-		chimedS.add(s)
-		if cpu != nil {
-			if err := <-cpu; err != nil {
+		for _, ts := range order {
+			s, err := drive(ctx, c, ts.t, slice)
+			if err != nil {
 				return err
 			}
+			ts.s.add(s)
 		}
-		if s, err = drive(ctx, c, baseT, slice); err != nil {
-			return err
-		}
-		baseS.add(s)
 	}
 	if prof != nil {
+		if err := <-cpu; err != nil {
+			return err
+		}
 		if err := prof.allocs(ctx, "after"); err != nil {
 			return err
 		}
