@@ -7,10 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,10 @@ type settings struct {
 	file     map[string]string
 	filePath string
 	errs     []error
+	// unparsed holds, by flag name, the error of an environment or file
+	// value that is not of its setting's type. It counts only if the
+	// command line does not set that flag, which overrides the value.
+	unparsed map[string]error
 }
 
 // lookup returns the value a setting starts from before the command line:
@@ -139,7 +144,7 @@ func (s *settings) duration(p *time.Duration, name, env, def, usage string) {
 	if d, err := time.ParseDuration(v); err == nil {
 		*p = d
 	} else {
-		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a duration such as 1s, 5m or 168h", name, s.origin(name, env), v))
+		s.unparsed[name] = fmt.Errorf("%s (from %s): %q is not a duration such as 1s, 5m or 168h", name, s.origin(name, env), v)
 	}
 }
 
@@ -149,7 +154,7 @@ func (s *settings) integer(p *int, name, env string, def int, usage string) {
 	if n, err := strconv.Atoi(v); err == nil {
 		*p = n
 	} else {
-		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not a whole number", name, s.origin(name, env), v))
+		s.unparsed[name] = fmt.Errorf("%s (from %s): %q is not a whole number", name, s.origin(name, env), v)
 	}
 }
 
@@ -159,7 +164,7 @@ func (s *settings) boolean(p *bool, name, env string, usage string) {
 	if b, err := strconv.ParseBool(v); err == nil {
 		*p = b
 	} else {
-		s.errs = append(s.errs, fmt.Errorf("%s (from %s): %q is not true or false", name, s.origin(name, env), v))
+		s.unparsed[name] = fmt.Errorf("%s (from %s): %q is not true or false", name, s.origin(name, env), v)
 	}
 }
 
@@ -177,7 +182,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if err != nil {
 		return cfg, err
 	}
-	s := &settings{fs: fs, getenv: getenv, file: file, filePath: path}
+	s := &settings{fs: fs, getenv: getenv, file: file, filePath: path, unparsed: map[string]error{}}
 	var ignored string
 	s.str(&ignored, "config", "CHIMED_CONFIG", "", "YAML file of settings, keyed by flag name")
 	s.str(&cfg.Addr, "addr", "CHIMED_ADDR", "127.0.0.1:8080", "listen address")
@@ -215,10 +220,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	fs.Visit(func(f *flag.Flag) { delete(s.unparsed, f.Name) })
+	for _, name := range slices.Sorted(maps.Keys(s.unparsed)) {
+		s.errs = append(s.errs, s.unparsed[name])
+	}
 	if fs.NArg() > 0 {
 		s.errs = append(s.errs, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	for _, key := range sortedKeys(file) {
+	for _, key := range slices.Sorted(maps.Keys(file)) {
 		if fs.Lookup(key) == nil || key == "config" {
 			s.errs = append(s.errs, fmt.Errorf("config file %s: unknown key %q", path, key))
 		}
@@ -309,15 +318,6 @@ func loadConfigFile(path string) (map[string]string, error) {
 		out[k] = v.Value
 	}
 	return out, nil
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // quotas is the configuration's Quotas with Chime's default in each zero

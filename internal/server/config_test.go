@@ -39,6 +39,20 @@ func TestConfigPrecedenceFlagOverEnvOverFileOverDefault(t *testing.T) {
 	}
 }
 
+// A command-line flag overrides an environment or file value that is not of
+// its type, so that value does not stop the server.
+func TestFlagOverridesAMalformedValue(t *testing.T) {
+	file := writeFile(t, "max-connections: many\n")
+	cfg, err := parseConfig([]string{"--config", file, "--job-interval", "2s", "--enable-test-api=false", "--max-connections", "4"},
+		env(map[string]string{"CHIMED_JOB_INTERVAL": "soon", "CHIMED_ENABLE_TEST_API": "maybe"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.JobInterval != 2*time.Second || cfg.EnableTestAPI || cfg.MaxConnections != 4 {
+		t.Fatalf("got %+v", cfg)
+	}
+}
+
 // A value is taken as written in the file: YAML would read 0123 as the octal
 // number 83 and 2001-12-14 as a date.
 func TestConfigFileValuesAreTakenAsWritten(t *testing.T) {
