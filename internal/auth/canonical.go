@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"bytes"
 	"cmp"
 	"net/http"
 	"net/url"
@@ -205,12 +206,17 @@ func upperHexVal(c byte) int {
 }
 
 // appendCanonicalHeaders appends "name:value\n" for every name in signed (the
-// SignedHeaders list, ';'-separated), in the order given. Names are
-// lower-cased; values are rebuilt from the fields net/http moves headers into.
-// The list must not have an empty name and must include host: an unsigned Host
-// would let a signature be replayed against another endpoint.
+// SignedHeaders list, ';'-separated). Names are lower-cased; values are
+// rebuilt from the fields net/http moves headers into. The list must not have
+// an empty name and must include host: an unsigned Host would let a signature
+// be replayed against another endpoint. Every SDK sorts the list, as SigV4
+// says; one out of order or with a name twice is refused, since a name
+// repeated a million times would make a canonical request of gigabytes from
+// a 1 MB header.
 func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *Error) {
 	hasHost := false
+	var lower map[string][]string // r.Header by lower-case name, built if needed
+	prevStart, prevEnd := 0, 0
 	for rest := signed; ; {
 		name, tail, more := strings.Cut(rest, ";")
 		if name == "" {
@@ -219,6 +225,10 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *
 		start := len(b)
 		b = appendLower(b, name)
 		lname := b[start:]
+		if prevEnd > 0 && bytes.Compare(b[prevStart:prevEnd], lname) >= 0 {
+			return b, incomplete("SignedHeaders '" + signed + "' must list header names in order, each once.")
+		}
+		prevStart, prevEnd = start, len(b)
 		b = append(b, ':')
 		switch string(lname) {
 		case "host":
@@ -232,7 +242,7 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *
 		case "content-length":
 			// net/http keeps the header on the server side but not on requests
 			// built in-process; r.ContentLength is always set.
-			if vs := headerValues(r.Header, lname); len(vs) > 0 {
+			if vs := headerValues(r.Header, lname, &lower); len(vs) > 0 {
 				b = appendValues(b, vs)
 			} else if r.ContentLength >= 0 {
 				b = strconv.AppendInt(b, r.ContentLength, 10)
@@ -241,7 +251,7 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *
 			// net/http moves Transfer-Encoding into r.TransferEncoding.
 			b = appendValues(b, r.TransferEncoding)
 		default:
-			b = appendValues(b, headerValues(r.Header, lname))
+			b = appendValues(b, headerValues(r.Header, lname, &lower))
 		}
 		b = append(b, '\n')
 		if !more {
@@ -268,9 +278,11 @@ func appendLower(b []byte, s string) []byte {
 
 // headerValues finds the values of the header whose lower-case name is lname.
 // It builds the canonical MIME form in a stack buffer so the map lookup does
-// not allocate, and falls back to a case-insensitive scan for names that net/http
-// left as they were sent (those with bytes outside the token set).
-func headerValues(h http.Header, lname []byte) []string {
+// not allocate. Names that net/http left as they were sent (those with bytes
+// outside the token set) or that are long are looked up in *lower, an index
+// of h by lower-case name built on first need: scanning h for each signed
+// name would cost signed names × headers, before the signature is checked.
+func headerValues(h http.Header, lname []byte, lower *map[string][]string) []string {
 	var kb [64]byte
 	if len(lname) <= len(kb) {
 		k := kb[:len(lname)]
@@ -286,12 +298,13 @@ func headerValues(h http.Header, lname []byte) []string {
 			return vs
 		}
 	}
-	for name, vs := range h {
-		if strings.EqualFold(name, string(lname)) {
-			return vs
+	if *lower == nil {
+		*lower = make(map[string][]string, len(h))
+		for name, vs := range h {
+			(*lower)[strings.ToLower(name)] = vs
 		}
 	}
-	return nil
+	return (*lower)[string(lname)]
 }
 
 // appendValues joins values with ',' after trimming each and collapsing inner

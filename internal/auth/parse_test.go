@@ -195,12 +195,12 @@ func TestCanonicalHeaders(t *testing.T) {
 			"x-odd_name!": {"raw"}, // a name net/http would leave uncanonicalised
 		},
 	}
-	got, err := appendCanonicalHeaders(nil, r, "Host;content-length;transfer-encoding;x-amz-date;x-multi;x-odd_name!;x-missing")
+	got, err := appendCanonicalHeaders(nil, r, "content-length;Host;transfer-encoding;x-amz-date;x-missing;x-multi;x-odd_name!")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "host:example.com:8080\ncontent-length:12\ntransfer-encoding:chunked\nx-amz-date:20190918T172439Z\n" +
-		"x-multi:a b,c\nx-odd_name!:raw\nx-missing:\n"
+	want := "content-length:12\nhost:example.com:8080\ntransfer-encoding:chunked\nx-amz-date:20190918T172439Z\n" +
+		"x-missing:\nx-multi:a b,c\nx-odd_name!:raw\n"
 	if string(got) != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}

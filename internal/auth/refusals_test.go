@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -264,6 +265,9 @@ func TestMalformedAuthorization(t *testing.T) {
 		{"AWS4-HMAC-SHA256 " + cred + ", " + sh + ", Signature=zz", TypeIncompleteSignature},
 		{"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=x-amz-date, " + sig, TypeIncompleteSignature},
 		{"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host;;x-amz-date, " + sig, TypeIncompleteSignature},
+		{"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=x-amz-date;host, " + sig, TypeIncompleteSignature},
+		{"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host;x-amz-date;x-amz-date, " + sig, TypeIncompleteSignature},
+		{"AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=Host;host;x-amz-date, " + sig, TypeIncompleteSignature},
 		{"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20190918/us-east-1/iam/aws4_request, " + sh + ", " + sig, TypeInvalidSignature},
 		// Well-formed, lenient separators: only the signature itself is wrong.
 		{"AWS4-HMAC-SHA256 " + cred + "," + sh + "," + sig, TypeInvalidSignature},
@@ -280,5 +284,34 @@ func TestMalformedAuthorization(t *testing.T) {
 				t.Fatalf("got %q (%v), want %s", got, err, c.want)
 			}
 		})
+	}
+}
+
+// TestManySignedHeadersAreCheap checks that a request signing thousands of
+// names it does not send, beside thousands of headers it does, is refused
+// quickly: looking each name up by scanning every header took seconds of CPU
+// per request, before the signature was even compared.
+func TestManySignedHeadersAreCheap(t *testing.T) {
+	v := newTestVerifier()
+	const n = 20000
+	r := newClientRequest(t, reqSpec{"GET", "/accounts", nil, ""})
+	r.Header.Set("X-Amz-Date", formatAmzDate(testNow))
+	names := []string{"host", "x-amz-date"}
+	for i := range n {
+		r.Header.Set(fmt.Sprintf("X-Sent-%05d", i), "v")
+		names = append(names, fmt.Sprintf("y-unsent-%05d", i))
+	}
+	r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20190918/us-east-1/chime/aws4_request, SignedHeaders="+
+		strings.Join(names, ";")+", Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
+	sr, body := overWire(t, r)
+	start := time.Now()
+	_, err := v.Verify(sr, body)
+	if got := errType(t, err); got != TypeInvalidSignature {
+		t.Fatalf("got %q (%v), want %s", got, err, TypeInvalidSignature)
+	}
+	// Linear work takes milliseconds (tens under -race); the scan took
+	// seconds.
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("refusing took %v", took)
 	}
 }
