@@ -42,11 +42,19 @@ func (t *tx) InsertBotEvent(ev *chime.BotEvent) error {
 	return err
 }
 
+// DueBotEvents takes the AWS accounts in turns: each one's oldest due event,
+// then each one's second, and so on. In due order alone, a tenant with
+// thousands of events queued for slow bots held every other tenant's events
+// back for as long as its own took to deliver.
 func (t *tx) DueBotEvents(now time.Time, limit int) ([]*chime.BotEvent, error) {
-	return listDocs[chime.BotEvent](t, `SELECT e.doc FROM bot_events e
-		WHERE e.status = $1 AND e.due_at <= $2 AND (e.lease_until IS NULL OR e.lease_until <= $2)
-		AND NOT EXISTS (SELECT 1 FROM bot_events p WHERE p.bot_id = e.bot_id AND p.status = $1 AND p.seq < e.seq)
-		ORDER BY e.due_at, e.bot_id LIMIT `+strconv.Itoa(limit),
+	return listDocs[chime.BotEvent](t, `SELECT doc FROM (
+			SELECT e.doc, e.due_at, e.bot_id,
+				ROW_NUMBER() OVER (PARTITION BY e.aws_account_id ORDER BY e.due_at, e.bot_id) AS turn
+			FROM bot_events e
+			WHERE e.status = $1 AND e.due_at <= $2 AND (e.lease_until IS NULL OR e.lease_until <= $2)
+			AND NOT EXISTS (SELECT 1 FROM bot_events p WHERE p.bot_id = e.bot_id AND p.status = $1 AND p.seq < e.seq)
+		) due
+		ORDER BY turn, due_at, bot_id LIMIT `+strconv.Itoa(limit),
 		chime.BotEventPending, now.UnixMilli())
 }
 

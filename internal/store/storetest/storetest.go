@@ -46,6 +46,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"LookupRunsOneReadingStatement", testLookupRunsOneReadingStatement},
 		{"LookupsGiveTheirConnectionBack", testLookupsGiveTheirConnectionBack},
 		{"LookupAfterCloseFails", testLookupAfterCloseFails},
+		{"DueBotEventsTakeTenantsInTurns", testDueBotEventsTakeTenantsInTurns},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -583,5 +584,46 @@ func testLookupAfterCloseFails(t *testing.T, open Open) {
 	})
 	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, chime.ErrNoRows) {
 		t.Fatalf("Lookup on a closed store: %v, want an error at once", err)
+	}
+}
+
+// testDueBotEventsTakeTenantsInTurns queues many due events of one AWS
+// account's bots before one of another's: the other's must be in the first
+// batch, not wait behind them all.
+func testDueBotEventsTakeTenantsInTurns(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0]
+	due := time.UnixMilli(1700000000000).UTC()
+	queue := func(tx chime.Tx, aws, accountID, botID string, at time.Time) error {
+		a := account(accountID)
+		a.AwsAccountID = aws
+		if err := tx.InsertAccount(a); err != nil && !errors.Is(err, chime.ErrNotUnique) {
+			return err
+		}
+		b := &chime.Bot{AwsAccountID: aws, AccountID: accountID, BotID: botID, DisplayName: botID + " (Bot)",
+			Email: botID + "@bots.example.com", CreatedAt: at}
+		if err := tx.InsertBot(b); err != nil {
+			return err
+		}
+		return tx.InsertBotEvent(&chime.BotEvent{EventID: "ev-" + botID, AwsAccountID: aws, AccountID: accountID, BotID: botID,
+			RoomID: "room", EventType: "Invite", Payload: "{}", Status: chime.BotEventPending, CreatedAt: at, DueAt: at})
+	}
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		for i := range 20 {
+			if err := queue(tx, "111111111111", "acct-busy", fmt.Sprintf("busy-%02d", i), due.Add(time.Duration(i)*time.Millisecond)); err != nil {
+				return err
+			}
+		}
+		return queue(tx, "222222222222", "acct-quiet", "quiet", due.Add(time.Second))
+	})
+	var got []string
+	mustUpdate(t, s, func(tx chime.Tx) error {
+		events, err := tx.DueBotEvents(due.Add(time.Minute), 4)
+		for _, ev := range events {
+			got = append(got, ev.BotID)
+		}
+		return err
+	})
+	if want := []string{"busy-00", "quiet", "busy-01", "busy-02"}; !slices.Equal(got, want) {
+		t.Fatalf("due events of bots %v, want %v", got, want)
 	}
 }
