@@ -139,14 +139,15 @@ var reserved = []netip.Prefix{
 
 // Gateways forward these IPv6 forms to the IPv4 address inside them.
 var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96") // the IPv4 address in the last 4 bytes
-	sixToFour = netip.MustParsePrefix("2002::/16")    // the IPv4 address in bytes 2 to 5
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")    // the IPv4 address in the last 4 bytes
+	translated = netip.MustParsePrefix("::ffff:0:0:0/96") // SIIT (RFC 2765): the same
+	sixToFour  = netip.MustParsePrefix("2002::/16")       // the IPv4 address in bytes 2 to 5
 )
 
 func forbidden(ip netip.Addr) bool {
 	b := ip.As16()
 	switch {
-	case nat64.Contains(ip):
+	case nat64.Contains(ip), translated.Contains(ip):
 		return forbidden(netip.AddrFrom4([4]byte(b[12:16])))
 	case sixToFour.Contains(ip):
 		return forbidden(netip.AddrFrom4([4]byte(b[2:6])))

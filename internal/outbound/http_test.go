@@ -43,6 +43,9 @@ func TestForbiddenAddresses(t *testing.T) {
 		{"255.255.255.255", true},
 		{"64:ff9b::7f00:1", true},   // NAT64 of 127.0.0.1
 		{"64:ff9b::808:808", false}, // NAT64 of 8.8.8.8
+		{"::ffff:0:7f00:1", true},   // SIIT-translated 127.0.0.1
+		{"::ffff:0:a00:1", true},    // SIIT-translated 10.0.0.1
+		{"::ffff:0:808:808", false}, // SIIT-translated 8.8.8.8
 		{"64:ff9b:1::a00:1", true},  // local-use NAT64
 		{"2002:7f00:1::", true},     // 6to4 of 127.0.0.1
 		{"2002:a9fe:a9fe::1", true}, // 6to4 of 169.254.169.254
