@@ -99,9 +99,13 @@ func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, fin
 			if err != nil {
 				return err
 			}
+			reason, err := accountGone(tx, ev)
+			if err != nil {
+				return err
+			}
 			b, err := tx.GetBot(ev.AccountID, ev.BotID)
-			reason := ""
 			switch {
+			case reason != "":
 			case errors.Is(err, ErrNoRows):
 				reason = "the bot no longer exists"
 			case err != nil:
@@ -120,11 +124,30 @@ func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, fin
 			if err := tx.SaveBotEvent(ev, leaseID); err != nil {
 				return err
 			}
+			if err := expireReply(tx, ev.ReplyEndpointID, now); err != nil {
+				return err
+			}
 			finished++
 		}
 		return nil
 	})
 	return leased, finished, err
+}
+
+// accountGone says why ev's account can no longer hear from its bots, if
+// it was deleted ("" while it lives). Its bots stay until the purge, 90 days
+// on, but a deleted account receives nothing.
+func accountGone(tx Tx, ev *BotEvent) (string, error) {
+	a, err := tx.GetAccount(ev.AwsAccountID, ev.AccountID)
+	switch {
+	case errors.Is(err, ErrNoRows):
+		return "the account no longer exists", nil
+	case err != nil:
+		return "", err
+	case a.DeletedAt != nil:
+		return "the account was deleted", nil
+	}
+	return "", nil
 }
 
 // attempt sends a leased event once.
@@ -158,9 +181,6 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 		switch a.Outcome {
 		case AttemptDelivered:
 			ev.Status, ev.FinishedAt = BotEventDelivered, &now
-			if err := startReplyClock(tx, ev.ReplyEndpointID, now); err != nil {
-				return err
-			}
 		case AttemptFailed:
 			ev.Status, ev.FinishedAt = BotEventFailed, &now
 		default:
@@ -175,7 +195,13 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 				ev.DueAt = next
 			}
 		}
-		return tx.SaveBotEvent(&ev, l.leaseID)
+		if err := tx.SaveBotEvent(&ev, l.leaseID); err != nil || ev.Status == BotEventPending {
+			return err
+		}
+		// The bot may have been told of the Mention by this attempt, even
+		// one that failed (an answer too late, say): its two minutes start
+		// now. No later attempt will tell it.
+		return expireReply(tx, ev.ReplyEndpointID, now.Add(shortLivedReply))
 	})
 	if errors.Is(err, ErrStale) {
 		return BotEventPending, nil
@@ -183,9 +209,11 @@ func (s *Service) recordAttempt(ctx context.Context, l leasedEvent, a DeliveryAt
 	return ev.Status, err
 }
 
-// startReplyClock gives a delivered Mention's ShortLived endpoint its two
-// minutes from now: a bot told of a Mention after retries can still answer.
-func startReplyClock(tx Tx, endpointID string, now time.Time) error {
+// expireReply makes a Mention's ShortLived endpoint expire at at, once its
+// event is finished: two minutes after the last attempt, which may have told
+// the bot, or at once for an event skipped. Until then it lasts as long as
+// the event may be retried.
+func expireReply(tx Tx, endpointID string, at time.Time) error {
 	if endpointID == "" {
 		return nil
 	}
@@ -196,8 +224,7 @@ func startReplyClock(tx Tx, endpointID string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	expires := now.Add(shortLivedReply)
-	e.ExpiresAt = &expires
+	e.ExpiresAt = &at
 	err = tx.SaveBotReplyEndpoint(e)
 	if errors.Is(err, ErrNoRows) {
 		return nil

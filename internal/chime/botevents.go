@@ -116,8 +116,8 @@ type BotEventTx interface {
 	// after the event numbered afterSeq (0: from the first).
 	ListBotEvents(botID string, afterSeq int64, limit int) ([]*BotEvent, error)
 	// EraseBotEventMessages blanks the text of the Mentions f selects, and
-	// skips those still pending.
-	EraseBotEventMessages(f MentionFilter, now time.Time) error
+	// skips those still pending, whose reply endpoints it returns.
+	EraseBotEventMessages(f MentionFilter, now time.Time) (skippedReplies []string, err error)
 	// DeleteFinishedBotEvents deletes the events finished before cutoff.
 	DeleteFinishedBotEvents(before time.Time) (int, error)
 
@@ -244,8 +244,8 @@ func (s *Service) newReplyEndpoint(tx Tx, b *Bot, roomID, eventType string, now 
 		CreatedAt:    now,
 	}
 	if eventType == BotEventMention {
-		// Until the event is delivered, when its two minutes start
-		// (startReplyClock), it may be delivered as late as botGiveUp.
+		// Until the event is finished, when its two minutes start
+		// (expireReply), it may be delivered as late as botGiveUp.
 		expires := now.Add(botGiveUp + shortLivedReply)
 		e.Type, e.ExpiresAt = ReplyShortLived, &expires
 	}
@@ -389,4 +389,20 @@ func appendNew(list []*Membership, bots ...*Membership) []*Membership {
 		}
 	}
 	return list
+}
+
+// eraseMentions blanks the text of the Mentions f selects. Those still
+// pending are skipped, and their ShortLived endpoints expire: no bot is to
+// answer a message that is gone.
+func eraseMentions(tx Tx, f MentionFilter, now time.Time) error {
+	replies, err := tx.EraseBotEventMessages(f, now)
+	if err != nil {
+		return err
+	}
+	for _, id := range replies {
+		if err := expireReply(tx, id, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }

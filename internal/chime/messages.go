@@ -196,7 +196,7 @@ func (s *Service) redact(ctx context.Context, messageID, where string, parent fu
 			return err
 		}
 		// The copies in bots' Mention events go too.
-		return tx.EraseBotEventMessages(MentionFilter{MessageID: m.MessageID}, now)
+		return eraseMentions(tx, MentionFilter{MessageID: m.MessageID}, now)
 	})
 	if err != nil {
 		return err

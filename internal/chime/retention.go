@@ -205,7 +205,7 @@ func (s *Service) EnforceRetention(ctx context.Context) (int, error) {
 				// Bots' Mentions carry the text of room messages: it goes
 				// with them.
 				if deleted > 0 && p.parentType == MessageInRoom {
-					if err := tx.EraseBotEventMessages(MentionFilter{DeletedIn: r.AccountID}, now); err != nil {
+					if err := eraseMentions(tx, MentionFilter{DeletedIn: r.AccountID}, now); err != nil {
 						return err
 					}
 				}

@@ -224,7 +224,7 @@ func (s *Service) DeleteRoom(ctx context.Context, caller Caller, in *model.Delet
 			return err
 		}
 		// The messages' copies in bots' Mention events go with them.
-		if err := tx.EraseBotEventMessages(MentionFilter{RoomID: r.RoomID}, now); err != nil {
+		if err := eraseMentions(tx, MentionFilter{RoomID: r.RoomID}, now); err != nil {
 			return err
 		}
 		for _, m := range bots {

@@ -414,3 +414,60 @@ func TestCleanStopRecordsDeliveryInFlight(t *testing.T) {
 		t.Fatalf("deliveries %+v, want the Invite delivered at its one attempt", listed)
 	}
 }
+
+// A Mention's ShortLived URL ends with its event. Given up (here on a 4xx),
+// it works for two minutes from the last attempt, which told the bot; skipped
+// because its message was redacted, not at all: no bot is to answer a
+// message that is gone.
+func TestShortLivedReplyEndsWithItsEvent(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+
+	endpoint.answerNext("400")
+	postToRoom(t, e, hook, "@helper first")
+	e.runJobs(0) // refused: Failed at once
+	failed := endpoint.events()[1]
+	e.clock.Advance(time.Minute)
+	reply(t, e, failed, "within two minutes").want(t, http.StatusOK, "")
+	e.clock.Advance(time.Minute + time.Second)
+	reply(t, e, failed, "too late").want(t, http.StatusForbidden, "ForbiddenException")
+
+	endpoint.answerNext("500")
+	id := postToRoom(t, e, hook, "@helper second")
+	e.runJobs(0) // a 500: the bot has the Mention, and a retry is due
+	told := endpoint.events()[2]
+	noErr(t, redactRoom(e.client(keyA), acct, room, id))
+	reply(t, e, told, "about a redacted message").want(t, http.StatusForbidden, "ForbiddenException")
+	if listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId)); listed[2].Status != "Skipped" {
+		t.Fatalf("deliveries %+v", listed)
+	}
+}
+
+// A deleted account's bots hear nothing more: an event still pending when
+// the account is deleted is skipped, as for a disabled bot, though the
+// account and its bots stay in the database until the purge.
+func TestDeletedAccountsBotsGetNoEvents(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, hook, bot := botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+	endpoint.answerNext("500")
+	postToRoom(t, e, hook, "@helper still there?")
+	e.runJobs(0) // a 500: retried later
+	collabCall(t, e, keyA, "DELETE", "/_chimed/accounts/"+acct+"/domains/example.com", nil).want(t, http.StatusNoContent, "")
+	_, err := e.client(keyA).DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	e.runJobs(time.Hour)
+	if n := len(endpoint.events()); n != 2 {
+		t.Fatalf("%d requests, want the Invite and the refused Mention only", n)
+	}
+	var status, doc string
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT status, doc FROM bot_events WHERE account_id = $1 ORDER BY seq DESC LIMIT 1`, acct).Scan(&status, &doc))
+	if status != "Skipped" || !strings.Contains(doc, "the account was deleted") {
+		t.Fatalf("the pending Mention is %s: %s", status, doc)
+	}
+}

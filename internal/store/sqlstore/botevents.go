@@ -83,7 +83,7 @@ func (t *tx) ListBotEvents(botID string, afterSeq int64, limit int) ([]*chime.Bo
 		botID, afterSeq)
 }
 
-func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) error {
+func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) ([]string, error) {
 	q := query{sql: `SELECT doc FROM bot_events WHERE message_id IS NOT NULL`}
 	if f.MessageID != "" {
 		q.add(` AND message_id = `+q.next(), f.MessageID)
@@ -97,27 +97,31 @@ func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) error {
 	}
 	events, err := listDocs[chime.BotEvent](t, q.sql, q.args...)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var skipped []string
 	for _, ev := range events {
 		var payload map[string]any
 		if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
-			return err
+			return nil, err
 		}
 		delete(payload, "Message")
 		ev.Payload, ev.MessageID = encode(payload), ""
 		if ev.Status == chime.BotEventPending {
 			ev.Status, ev.FinishedAt = chime.BotEventSkipped, &now
 			ev.Attempts = append(ev.Attempts, chime.DeliveryAttempt{At: now, Outcome: chime.AttemptSkipped, Error: "the message was redacted"})
+			if ev.ReplyEndpointID != "" {
+				skipped = append(skipped, ev.ReplyEndpointID)
+			}
 		}
 		// A lease in progress loses the event: the attempt it makes is
 		// not recorded.
 		if _, err := t.exec(`UPDATE bot_events SET status = $1, finished_at = $2, lease_id = NULL, lease_until = NULL, message_id = NULL, doc = $3 WHERE event_id = $4`,
 			ev.Status, millisOrNull(ev.FinishedAt), encode(ev), ev.EventID); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return skipped, nil
 }
 
 func (t *tx) DeleteFinishedBotEvents(before time.Time) (int, error) {
