@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chimed/chimed/internal/model"
@@ -29,8 +30,14 @@ type InvitationTx interface {
 	ListInvites(accountID string, p Page) ([]*Invite, error)
 }
 
-// invitationMailTimeout bounds one invitation's SMTP conversation.
-const invitationMailTimeout = 30 * time.Second
+// The emails of one InviteUsers call go out a few at a time, all within a
+// budget: the SDKs give up on a call after 60 s and send it again, which
+// would invite everyone again. An email the relay has not taken within the
+// budget is Failed; inviting the person again sends another.
+const (
+	invitationMailBudget   = 20 * time.Second
+	invitationMailParallel = 10
+)
 
 // InvitationURL is the sign-up link of an invitation on this server, or ""
 // for a Failed invitation, which has none.
@@ -43,13 +50,19 @@ func (s *Service) InvitationURL(inv *Invite) string {
 
 // emailInvites sends each pending invitation its email, after the
 // invitations were committed, and records whether the relay took it: Sent
-// or Failed. Without a relay they stay NotSent.
+// or Failed. Without a relay they stay NotSent. A caller that hangs up does
+// not stop it: the invitations exist, so their emails go and are recorded.
 func (s *Service) emailInvites(ctx context.Context, accountName string, invites []*Invite) error {
 	mailer := s.integrations.Mailer
 	if mailer == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), invitationMailBudget)
+	defer cancel()
+	var mu sync.Mutex
 	status := map[string]string{}
+	slots := make(chan struct{}, invitationMailParallel)
+	var wg sync.WaitGroup
 	for _, inv := range invites {
 		if inv.Status != model.InviteStatusPending {
 			continue // accepted already, or the person is in another account
@@ -57,18 +70,24 @@ func (s *Service) emailInvites(ctx context.Context, accountName string, invites 
 		subject := fmt.Sprintf("You are invited to join %s on Amazon Chime", accountName)
 		body := fmt.Sprintf("You have been invited to join the Amazon Chime account %s.\r\n\r\n"+
 			"To accept the invitation and register, open this link:\r\n\r\n%s\r\n", accountName, s.InvitationURL(inv))
-		sendCtx, cancel := context.WithTimeout(ctx, invitationMailTimeout)
-		err := mailer.Send(sendCtx, inv.Email, subject, body)
-		cancel()
-		status[inv.InviteID] = model.EmailStatusSent
-		if err != nil {
-			status[inv.InviteID] = model.EmailStatusFailed
-		}
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			st := model.EmailStatusSent
+			if err := mailer.Send(ctx, inv.Email, subject, body); err != nil {
+				st = model.EmailStatusFailed
+			}
+			mu.Lock()
+			status[inv.InviteID] = st
+			mu.Unlock()
+		})
 	}
+	wg.Wait()
 	if len(status) == 0 {
 		return nil
 	}
-	err := s.update(ctx, func(tx Tx, now time.Time) error {
+	// Past the budget's deadline, but the outcome must still be recorded.
+	err := s.update(context.WithoutCancel(ctx), func(tx Tx, now time.Time) error {
 		for id, st := range status {
 			inv, err := tx.GetInvite(id)
 			if err != nil {

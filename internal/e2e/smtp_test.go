@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
@@ -39,6 +42,8 @@ type relay struct {
 	roots *x509.CertPool
 	mu    sync.Mutex
 	mail  []relayedMail
+	// slow is how long the relay takes to answer each message's data.
+	slow time.Duration
 }
 
 type relayedMail struct {
@@ -128,6 +133,7 @@ func (s *relaySession) Rcpt(to string, opts *smtp.RcptOptions) error {
 }
 
 func (s *relaySession) Data(r io.Reader) error {
+	time.Sleep(s.relay.slow)
 	msg, err := mail.ReadMessage(r)
 	if err != nil {
 		return err
@@ -233,6 +239,56 @@ func TestInvitationEmail(t *testing.T) {
 
 // STARTTLS: required refuses a relay that does not offer it (Failed);
 // opportunistic sends in clear. Without a relay nothing is sent.
+// A slow relay does not make InviteUsers outlast the SDK's timeout, whose
+// retry would invite everyone again: the emails go out side by side. And a
+// caller that hangs up does not lose their outcome.
+func TestInvitationEmailThroughASlowRelay(t *testing.T) {
+	r := startRelay(t, false)
+	r.slow = 500 * time.Millisecond
+	e := start(t, r.configure("opportunistic"))
+	acct := collabTeamAccount(t, e, keyA)
+	var emails []string
+	for i := range 10 {
+		emails = append(emails, fmt.Sprintf("person%d@example.com", i))
+	}
+	began := time.Now()
+	invites := inviteUsers(t, e, acct, emails...)
+	// One after the other, the ten would take five seconds.
+	took := time.Since(began)
+	t.Logf("InviteUsers of 10 through the slow relay took %v", took)
+	if took > 2500*time.Millisecond {
+		t.Errorf("InviteUsers took %v", took)
+	}
+	if got := emailStatuses(invites); strings.Count(got, ":Sent") != 10 {
+		t.Fatalf("email statuses %s, want all Sent", got)
+	}
+
+	hangUp, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	_, err := e.client(keyA).InviteUsers(hangUp, &chime.InviteUsersInput{AccountId: aws.String(acct), UserEmailList: []string{"late@example.com"}},
+		func(o *chime.Options) { o.RetryMaxAttempts = 1 })
+	if err == nil {
+		t.Fatal("InviteUsers answered within 100ms through a relay that takes 500ms")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		listed := listInvitations(t, e, keyA, acct, "")
+		var late string
+		for _, inv := range listed.Invitations {
+			if inv.EmailAddress == "late@example.com" {
+				late = inv.EmailStatus
+			}
+		}
+		if late == "Sent" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the invitation whose caller hung up is %q, want Sent", late)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestInvitationEmailStartTLSPolicy(t *testing.T) {
 	plain := startRelay(t, false)
 	for _, tc := range []struct {
