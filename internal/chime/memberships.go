@@ -3,7 +3,6 @@ package chime
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/chimed/chimed/internal/model"
@@ -118,42 +117,34 @@ func (s *Service) CreateRoomMembership(ctx context.Context, caller Caller, in *m
 // reported in Errors and does not stop the others.
 func (s *Service) BatchCreateRoomMembership(ctx context.Context, caller Caller, in *model.BatchCreateRoomMembershipRequest) (*model.BatchCreateRoomMembershipResponse, error) {
 	out := &model.BatchCreateRoomMembershipResponse{}
+	items := in.MembershipItemList
+	memberID := func(i int) string { return model.Value(items[i].MemberId) }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.Errors = []model.MemberError{}
 		a, r, err := accountRoom(tx, caller, *in.AccountId, *in.RoomId)
 		if err != nil {
 			return err
 		}
-		for i, item := range in.MembershipItemList {
-			if item.MemberId == nil {
-				out.Errors = append(out.Errors, model.MemberError{
-					ErrorCode:    model.String(model.ErrorCodeBadRequest),
-					ErrorMessage: model.String(fmt.Sprintf("MembershipItemList[%d].MemberId: required member is missing", i)),
-				})
-				continue
+		out.Errors, err = eachInLockOrder(len(items), memberID, func(i int) error {
+			if items[i].MemberId == nil {
+				return BadRequest("MembershipItemList[%d].MemberId: required member is missing", i)
 			}
-			m, err := newMembership(tx, caller, a, r, *item.MemberId, item.Role, now)
-			if err == nil {
-				err = s.insertMembership(tx, m)
-			}
-			if err == nil {
-				// Not an item's refusal: a failure here fails the batch.
-				if err := s.botMemberEvent(tx, caller, m, BotEventInvite, now); err != nil {
-					return err
-				}
-			}
-			var e *Error
-			if errors.As(err, &e) {
-				out.Errors = append(out.Errors, model.MemberError{
-					MemberId:     item.MemberId,
-					ErrorCode:    model.String(e.Code),
-					ErrorMessage: model.String(e.Message),
-				})
-			} else if err != nil {
+			m, err := newMembership(tx, caller, a, r, *items[i].MemberId, items[i].Role, now)
+			if err != nil {
 				return err
 			}
-		}
-		return nil
+			if err := s.insertMembership(tx, m); err != nil {
+				return err
+			}
+			// It returns no refusal (*Error), so a failure fails the batch.
+			return s.botMemberEvent(tx, caller, m, BotEventInvite, now)
+		}, func(i int, err error) (model.MemberError, bool) {
+			var e *Error
+			if !errors.As(err, &e) {
+				return model.MemberError{}, false
+			}
+			return model.MemberError{MemberId: items[i].MemberId, ErrorCode: model.String(e.Code), ErrorMessage: model.String(e.Message)}, true
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -29,18 +29,15 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, caller Caller, in *mode
 // reported in PhoneNumberErrors and does not stop the others.
 func (s *Service) BatchDeletePhoneNumber(ctx context.Context, caller Caller, in *model.BatchDeletePhoneNumberRequest) (*model.BatchDeletePhoneNumberResponse, error) {
 	out := &model.BatchDeletePhoneNumberResponse{}
+	ids := in.PhoneNumberIds
+	numberID := func(i int) string { return phoneNumberID(ids[i]) }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		// As in BatchUpdatePhoneNumber, [] when nothing failed.
-		out.PhoneNumberErrors = []model.PhoneNumberError{}
-		for _, id := range in.PhoneNumberIds {
-			err := deletePhoneNumber(tx, caller, phoneNumberID(id), now)
-			if itemErr, ok := phoneNumberError(id, err); ok {
-				out.PhoneNumberErrors = append(out.PhoneNumberErrors, itemErr)
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out.PhoneNumberErrors, err = eachInLockOrder(len(ids), numberID, func(i int) error {
+			return deletePhoneNumber(tx, caller, numberID(i), now)
+		}, func(i int, err error) (model.PhoneNumberError, bool) { return phoneNumberError(ids[i], err) })
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -26,19 +26,19 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, caller Caller, in *mode
 // reported in PhoneNumberErrors and does not stop the others.
 func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, caller Caller, in *model.BatchUpdatePhoneNumberRequest) (*model.BatchUpdatePhoneNumberResponse, error) {
 	out := &model.BatchUpdatePhoneNumberResponse{}
+	items := in.UpdatePhoneNumberRequestItems
+	numberID := func(i int) string { return phoneNumberID(*items[i].PhoneNumberId) }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		// An empty list, not an absent one, when nothing failed: the
 		// reference's examples answer {"PhoneNumberErrors":[]}.
-		out.PhoneNumberErrors = []model.PhoneNumberError{}
-		for _, item := range in.UpdatePhoneNumberRequestItems {
-			_, err := s.updatePhoneNumber(tx, caller, phoneNumberID(*item.PhoneNumberId), item.ProductType, item.CallingName, now)
-			if itemErr, ok := phoneNumberError(*item.PhoneNumberId, err); ok {
-				out.PhoneNumberErrors = append(out.PhoneNumberErrors, itemErr)
-			} else if err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out.PhoneNumberErrors, err = eachInLockOrder(len(items), numberID, func(i int) error {
+			_, err := s.updatePhoneNumber(tx, caller, numberID(i), items[i].ProductType, items[i].CallingName, now)
+			return err
+		}, func(i int, err error) (model.PhoneNumberError, bool) {
+			return phoneNumberError(*items[i].PhoneNumberId, err)
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -314,33 +314,36 @@ func applyUserUpdate(a *Account, u *User, license, userType *string, alexa *mode
 // BatchUpdateUser applies each item on its own: a failing item is reported in
 // UserErrors and does not stop the others.
 func (s *Service) BatchUpdateUser(ctx context.Context, caller Caller, in *model.BatchUpdateUserRequest) (*model.BatchUpdateUserResponse, error) {
-	out := &model.BatchUpdateUserResponse{UserErrors: []model.UserError{}}
+	out := &model.BatchUpdateUserResponse{}
+	items := in.UpdateUserRequestItems
+	userID := func(i int) string { return *items[i].UserId }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.UserErrors = out.UserErrors[:0]
 		a, err := liveAccount(tx, caller, *in.AccountId)
 		if err != nil {
 			return err
 		}
-		for _, item := range in.UpdateUserRequestItems {
+		out.UserErrors, err = eachInLockOrder(len(items), userID, func(i int) error {
+			item := items[i]
 			u, err := tx.GetUser(a.AccountID, *item.UserId)
-			if err == nil {
-				err = applyUserUpdate(a, u, item.LicenseType, item.UserType, item.AlexaForBusinessMetadata)
-			}
-			if err == nil {
-				err = tx.SaveUser(u)
-			}
-			if itemErr, ok := userError(*item.UserId, err); ok {
-				out.UserErrors = append(out.UserErrors, itemErr)
-			} else if err != nil {
+			if err != nil {
 				return err
 			}
-		}
-		return nil
+			if err := applyUserUpdate(a, u, item.LicenseType, item.UserType, item.AlexaForBusinessMetadata); err != nil {
+				return err
+			}
+			return tx.SaveUser(u)
+		}, userErrorOf(userID))
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// userErrorOf is userError for the batch item whose user ID is userID(i).
+func userErrorOf(userID func(i int) string) func(i int, err error) (model.UserError, bool) {
+	return func(i int, err error) (model.UserError, bool) { return userError(userID(i), err) }
 }
 
 // userError turns a refusal about one user of a batch into its UserError.
@@ -460,9 +463,10 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 // again) or suspends users of an EnterpriseLWA account (signed out, unable to
 // sign in until unsuspended).
 func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model.BatchSuspendUserRequest) (*model.BatchSuspendUserResponse, error) {
-	out := &model.BatchSuspendUserResponse{UserErrors: []model.UserError{}}
+	out := &model.BatchSuspendUserResponse{}
+	ids := in.UserIdList
+	userID := func(i int) string { return ids[i] }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.UserErrors = out.UserErrors[:0]
 		a, err := liveAccount(tx, caller, *in.AccountId)
 		if err != nil {
 			return err
@@ -470,29 +474,24 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 		if a.AccountType != model.AccountTypeTeam && a.AccountType != model.AccountTypeEnterpriseLWA {
 			return Forbidden("account %s is a %s account: BatchSuspendUser applies to Team and EnterpriseLWA accounts", a.AccountID, a.AccountType)
 		}
-		for _, id := range in.UserIdList {
-			u, err := tx.GetUser(a.AccountID, id)
-			if err == nil {
-				// Removed or suspended, the user gives their phone number
-				// back to the inventory (phoneusers.go).
-				err = releaseUserNumber(tx, u, now)
-			}
-			switch {
-			case err != nil:
-			case a.AccountType == model.AccountTypeTeam:
-				err = tx.DeleteUser(a.AccountID, id)
-			default:
-				u.RegistrationStatus = model.RegistrationStatusSuspended
-				u.LoggedOutAt = &now
-				err = tx.SaveUser(u)
-			}
-			if itemErr, ok := userError(id, err); ok {
-				out.UserErrors = append(out.UserErrors, itemErr)
-			} else if err != nil {
+		out.UserErrors, err = eachInLockOrder(len(ids), userID, func(i int) error {
+			u, err := tx.GetUser(a.AccountID, ids[i])
+			if err != nil {
 				return err
 			}
-		}
-		return nil
+			// Removed or suspended, the user gives their phone number back
+			// to the inventory (phoneusers.go).
+			if err := releaseUserNumber(tx, u, now); err != nil {
+				return err
+			}
+			if a.AccountType == model.AccountTypeTeam {
+				return tx.DeleteUser(a.AccountID, ids[i])
+			}
+			u.RegistrationStatus = model.RegistrationStatusSuspended
+			u.LoggedOutAt = &now
+			return tx.SaveUser(u)
+		}, userErrorOf(userID))
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -503,9 +502,10 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 // BatchUnsuspendUser returns suspended EnterpriseLWA users to Registered;
 // users who are not suspended are left as they are.
 func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *model.BatchUnsuspendUserRequest) (*model.BatchUnsuspendUserResponse, error) {
-	out := &model.BatchUnsuspendUserResponse{UserErrors: []model.UserError{}}
+	out := &model.BatchUnsuspendUserResponse{}
+	ids := in.UserIdList
+	userID := func(i int) string { return ids[i] }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		out.UserErrors = out.UserErrors[:0]
 		a, err := liveAccount(tx, caller, *in.AccountId)
 		if err != nil {
 			return err
@@ -513,19 +513,15 @@ func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *mod
 		if a.AccountType != model.AccountTypeEnterpriseLWA {
 			return Forbidden("account %s is a %s account: only EnterpriseLWA users can be unsuspended (suspended Team users are invited again instead)", a.AccountID, a.AccountType)
 		}
-		for _, id := range in.UserIdList {
-			u, err := tx.GetUser(a.AccountID, id)
-			if err == nil && u.RegistrationStatus == model.RegistrationStatusSuspended {
-				u.RegistrationStatus = model.RegistrationStatusRegistered
-				err = tx.SaveUser(u)
-			}
-			if itemErr, ok := userError(id, err); ok {
-				out.UserErrors = append(out.UserErrors, itemErr)
-			} else if err != nil {
+		out.UserErrors, err = eachInLockOrder(len(ids), userID, func(i int) error {
+			u, err := tx.GetUser(a.AccountID, ids[i])
+			if err != nil || u.RegistrationStatus != model.RegistrationStatusSuspended {
 				return err
 			}
-		}
-		return nil
+			u.RegistrationStatus = model.RegistrationStatusRegistered
+			return tx.SaveUser(u)
+		}, userErrorOf(userID))
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,39 @@
+package chime
+
+import (
+	"slices"
+	"strings"
+)
+
+// eachInLockOrder runs do on each of a batch's n items in the order of their
+// keys, not as listed. Two batches over the same rows listed in different
+// orders then queue one behind the other instead of deadlocking: on
+// PostgreSQL each deadlock cost a second before a retry, and a few dozen
+// overlapping batches took minutes and ended in 503s.
+//
+// itemError turns an item's refusal into its entry in the answer's error
+// list; any other failure ends the batch. The entries come back in the
+// items' order, [] when there are none.
+func eachInLockOrder[E any](n int, key func(i int) string, do func(i int) error, itemError func(i int, err error) (E, bool)) ([]E, error) {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(key(a), key(b)) })
+	refused := make([]*E, n)
+	for _, i := range order {
+		err := do(i)
+		if e, ok := itemError(i, err); ok {
+			refused[i] = &e
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	out := []E{}
+	for _, e := range refused {
+		if e != nil {
+			out = append(out, *e)
+		}
+	}
+	return out, nil
+}
