@@ -164,10 +164,11 @@ func Redact(dsn string) string {
 }
 
 // isRetryable: serialization_failure and deadlock_detected mean the
-// transaction lost a race and may succeed from the start again.
+// transaction lost a race and may succeed from the start again; so does
+// lock_not_available, a wait past the lock_timeout an operator may set.
 func isRetryable(err error) bool {
 	code := sqlState(err)
-	return code == "40001" || code == "40P01"
+	return code == "40001" || code == "40P01" || code == "55P03"
 }
 
 func sqlState(err error) string {

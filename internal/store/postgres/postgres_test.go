@@ -53,6 +53,53 @@ func TestSessionSettings(t *testing.T) {
 	}
 }
 
+// A transaction that waits for a lock past lock_timeout lost a race: it is
+// tried again, not failed (an internal error, before).
+func TestLockTimeoutIsRetried(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	store, err := Open(ctx, dsn+sep+"lock_timeout=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	acct := &chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "before", AccountType: "Team", CreatedAt: time.Now().UTC()}
+	if err := store.Update(ctx, func(tx chime.Tx) error { return tx.InsertAccount(acct) }); err != nil {
+		t.Fatal(err)
+	}
+	rename := func(name string) func(tx chime.Tx) error {
+		return func(tx chime.Tx) error {
+			a, err := tx.GetAccount("111122223333", "a1")
+			if err != nil {
+				return err
+			}
+			a.Name = name
+			return tx.SaveAccount(a)
+		}
+	}
+	holding, released := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(released)
+		store.Update(ctx, func(tx chime.Tx) error {
+			if err := rename("holder")(tx); err != nil {
+				return err
+			}
+			close(holding)
+			time.Sleep(400 * time.Millisecond) // four lock timeouts of the other
+			return nil
+		})
+	}()
+	<-holding
+	if err := store.Update(ctx, rename("waiter")); err != nil {
+		t.Fatalf("the transaction that waited past lock_timeout failed: %v", err)
+	}
+	<-released
+}
+
 func TestParseDSN(t *testing.T) {
 	defaultConns := max(8, 4*runtime.GOMAXPROCS(0))
 	tests := []struct {
