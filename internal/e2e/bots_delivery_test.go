@@ -80,6 +80,18 @@ func addBot(t *testing.T, e *env, acct, room, botID string) {
 	noErr(t, err)
 }
 
+// invitedBot starts a server and a bot's endpoint, and sets up a room whose
+// bot has been told of its Invite.
+func invitedBot(t *testing.T) (e *env, endpoint *testBot, acct, room string, hook collabWebhook, bot *types.Bot) {
+	t.Helper()
+	endpoint = startTestBot(t, false)
+	e = start(t, endpoint.trusted)
+	acct, room, hook, bot = botRoom(t, e, endpoint.url())
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+	return e, endpoint, acct, room, hook, bot
+}
+
 func TestBotEventsSignedAndAnswered(t *testing.T) {
 	endpoint := startTestBot(t, true)
 	e := start(t, endpoint.trusted)
@@ -375,11 +387,7 @@ func TestRetentionErasesMentionText(t *testing.T) {
 // A Mention's ShortLived URL works for two minutes from its delivery, not
 // from the message: a bot reached only after retries can still answer.
 func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
-	endpoint := startTestBot(t, false)
-	e := start(t, endpoint.trusted)
-	acct, room, hook, bot := botRoom(t, e, endpoint.url())
-	addBot(t, e, acct, room, aws.ToString(bot.BotId))
-	e.runJobs(0)
+	e, endpoint, _, _, hook, _ := invitedBot(t)
 	endpoint.answerNext("500")
 	postToRoom(t, e, hook, "@helper are you up?")
 	e.runJobs(0)               // a 500: retried later
@@ -420,11 +428,7 @@ func TestCleanStopRecordsDeliveryInFlight(t *testing.T) {
 // because its message was redacted, not at all: no bot is to answer a
 // message that is gone.
 func TestShortLivedReplyEndsWithItsEvent(t *testing.T) {
-	endpoint := startTestBot(t, false)
-	e := start(t, endpoint.trusted)
-	acct, room, hook, bot := botRoom(t, e, endpoint.url())
-	addBot(t, e, acct, room, aws.ToString(bot.BotId))
-	e.runJobs(0)
+	e, endpoint, acct, room, hook, bot := invitedBot(t)
 
 	endpoint.answerNext("400")
 	postToRoom(t, e, hook, "@helper first")
@@ -450,11 +454,7 @@ func TestShortLivedReplyEndsWithItsEvent(t *testing.T) {
 // the account is deleted is skipped, as for a disabled bot, though the
 // account and its bots stay in the database until the purge.
 func TestDeletedAccountsBotsGetNoEvents(t *testing.T) {
-	endpoint := startTestBot(t, false)
-	e := start(t, endpoint.trusted)
-	acct, room, hook, bot := botRoom(t, e, endpoint.url())
-	addBot(t, e, acct, room, aws.ToString(bot.BotId))
-	e.runJobs(0)
+	e, endpoint, acct, _, hook, _ := invitedBot(t)
 	endpoint.answerNext("500")
 	postToRoom(t, e, hook, "@helper still there?")
 	e.runJobs(0) // a 500: retried later
