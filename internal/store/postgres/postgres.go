@@ -69,9 +69,12 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	db.SetConnMaxIdleTime(p.maxConnIdleTime)
 
 	store := sqlstore.New(sqlstore.Pools{Write: db, Read: db, Lookup: db}, sqlstore.Dialect{
-		Name:                "postgres",
-		IsUniqueViolation:   func(err error) bool { return sqlState(err) == "23505" },
-		IsRetryable:         isRetryable,
+		Name:              "postgres",
+		IsUniqueViolation: func(err error) bool { return sqlState(err) == "23505" },
+		IsRetryable:       isRetryable,
+		// query_canceled: statement_timeout, as the request's own
+		// cancellation is told apart by its context.
+		IsTimeout:           func(err error) bool { return sqlState(err) == "57014" },
 		UpdateOptions:       &sql.TxOptions{Isolation: sql.LevelSerializable},
 		ViewOptions:         &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		StatementSavepoints: true,

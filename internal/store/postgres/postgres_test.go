@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
 	"github.com/chimed/chimed/internal/store/postgres/pgtest"
 	"github.com/chimed/chimed/internal/store/sqlstore"
 	"github.com/chimed/chimed/internal/store/storetest"
@@ -56,13 +57,31 @@ func TestSessionSettings(t *testing.T) {
 // A transaction that waits for a lock past lock_timeout lost a race: it is
 // tried again, not failed (an internal error, before).
 func TestLockTimeoutIsRetried(t *testing.T) {
+	if err := renameWhileLocked(t, "lock_timeout=100"); err != nil {
+		t.Fatalf("the transaction that waited past lock_timeout failed: %v", err)
+	}
+}
+
+// A statement past statement_timeout (here, waiting for the lock) is a 503
+// the SDKs retry, not an internal error.
+func TestStatementTimeoutIsUnavailable(t *testing.T) {
+	err := renameWhileLocked(t, "statement_timeout=100")
+	if code := chime.ErrorCode(err); code != model.ErrorCodeServiceUnavailable {
+		t.Fatalf("got %v (code %q), want %s", err, code, model.ErrorCodeServiceUnavailable)
+	}
+}
+
+// renameWhileLocked opens a store with the URL's settings, holds an
+// account's row lock for 400 ms in one transaction and meanwhile renames the
+// account in another, whose error it returns.
+func renameWhileLocked(t *testing.T, settings string) error {
 	ctx := context.Background()
 	dsn := pgtest.NewDatabase(t)
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	store, err := Open(ctx, dsn+sep+"lock_timeout=100")
+	store, err := Open(ctx, dsn+sep+settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +108,14 @@ func TestLockTimeoutIsRetried(t *testing.T) {
 				return err
 			}
 			close(holding)
-			time.Sleep(400 * time.Millisecond) // four lock timeouts of the other
+			time.Sleep(400 * time.Millisecond) // four of the other's time limits
 			return nil
 		})
 	}()
 	<-holding
-	if err := store.Update(ctx, rename("waiter")); err != nil {
-		t.Fatalf("the transaction that waited past lock_timeout failed: %v", err)
-	}
+	err = store.Update(ctx, rename("waiter"))
 	<-released
+	return err
 }
 
 func TestParseDSN(t *testing.T) {

@@ -28,6 +28,11 @@ type Dialect struct {
 	// again from the start. Nil when the engine never reports such a thing
 	// (SQLite, whose writers are queued one at a time).
 	IsRetryable func(error) bool
+	// IsTimeout reports whether err means a statement ran past the
+	// engine's time limit (PostgreSQL's statement_timeout): the database is
+	// too busy for now, a 503 the SDKs retry, not an internal error. Nil
+	// when the engine has no such limit.
+	IsTimeout func(error) bool
 	// UpdateOptions and ViewOptions begin read-write and read-only
 	// transactions. A read-write transaction must see the database as if it
 	// were alone, so that a rule checked on a read still holds at commit,
@@ -166,6 +171,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	for attempt := 1; ; attempt++ {
 		retry, err := db.try(ctx, pool, opts, fn)
 		if !retry {
+			if err != nil && ctx.Err() == nil && db.dialect.IsTimeout != nil && db.dialect.IsTimeout(err) {
+				return errors.Join(chime.Unavailable("the database did not finish the request in its time limit; try again"), err)
+			}
 			return err
 		}
 		if attempt == maxAttempts {
