@@ -15,11 +15,11 @@ import (
 // list; any other failure ends the batch. The entries come back in the
 // items' order, [] when there are none.
 func eachInLockOrder[E any](n int, key func(i int) string, do func(i int) error, itemError func(i int, err error) (E, bool)) ([]E, error) {
-	order := make([]int, n)
+	order, keys := make([]int, n), make([]string, n)
 	for i := range order {
-		order[i] = i
+		order[i], keys[i] = i, key(i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(key(a), key(b)) })
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(keys[a], keys[b]) })
 	refused := make([]*E, n)
 	for _, i := range order {
 		err := do(i)
