@@ -81,8 +81,8 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-// leaseBotEvents leases due events. An event whose bot was disabled, or
-// lost its target, is finished as Skipped instead; finished says how many.
+// leaseBotEvents leases due events. An event that can go nowhere
+// (deliverableTo) is finished as Skipped instead; finished says how many.
 func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, finished int, err error) {
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		leased, finished = nil, 0
@@ -99,21 +99,9 @@ func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, fin
 			if err != nil {
 				return err
 			}
-			reason, err := accountGone(tx, ev)
+			b, reason, err := deliverableTo(tx, ev)
 			if err != nil {
 				return err
-			}
-			b, err := tx.GetBot(ev.AccountID, ev.BotID)
-			switch {
-			case reason != "":
-			case errors.Is(err, ErrNoRows):
-				reason = "the bot no longer exists"
-			case err != nil:
-				return err
-			case b.Disabled:
-				reason = "the bot is disabled"
-			case !b.hasEventsEndpoint():
-				reason = "the bot has no events configuration"
 			}
 			if reason == "" {
 				leased = append(leased, leasedEvent{ev: ev, leaseID: leaseID, bot: b})
@@ -134,20 +122,32 @@ func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, fin
 	return leased, finished, err
 }
 
-// accountGone says why ev's account can no longer hear from its bots, if
-// it was deleted ("" while it lives). Its bots stay until the purge, 90 days
-// on, but a deleted account receives nothing.
-func accountGone(tx Tx, ev *BotEvent) (string, error) {
+// deliverableTo returns the bot ev goes to, or why it can go nowhere: its
+// account was deleted (its bots stay until the purge, 90 days on, but a
+// deleted account receives nothing), or the bot is gone, disabled or
+// without an events configuration.
+func deliverableTo(tx Tx, ev *BotEvent) (b *Bot, reason string, err error) {
 	a, err := tx.GetAccount(ev.AwsAccountID, ev.AccountID)
 	switch {
 	case errors.Is(err, ErrNoRows):
-		return "the account no longer exists", nil
+		return nil, "the account no longer exists", nil
 	case err != nil:
-		return "", err
+		return nil, "", err
 	case a.DeletedAt != nil:
-		return "the account was deleted", nil
+		return nil, "the account was deleted", nil
 	}
-	return "", nil
+	b, err = tx.GetBot(ev.AccountID, ev.BotID)
+	switch {
+	case errors.Is(err, ErrNoRows):
+		return nil, "the bot no longer exists", nil
+	case err != nil:
+		return nil, "", err
+	case b.Disabled:
+		return nil, "the bot is disabled", nil
+	case !b.hasEventsEndpoint():
+		return nil, "the bot has no events configuration", nil
+	}
+	return b, "", nil
 }
 
 // attempt sends a leased event once.
