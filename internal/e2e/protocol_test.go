@@ -385,6 +385,8 @@ func TestAmbiguousURLIsRefused(t *testing.T) {
 		{"repeated operation", "POST", "/accounts/a/users", "operation=create&operation=add", `query parameter "operation" is given 2 times`},
 		{"dot-dot segment", "DELETE", "/accounts/a/rooms/r/memberships/..", "", `a segment must not be ".."`},
 		{"dot segment", "GET", "/accounts/./users", "", `a segment must not be "."`},
+		{"repeated parameter of an extension", "GET", "/_chimed/audit", "max-results=1&max-results=2", `query parameter "max-results" is given 2 times`},
+		{"dot segment of an extension", "GET", "/_chimed/accounts/a/../invitations", "", `a segment must not be ".."`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.send(t, keyA, rawRequest{method: tc.method, path: tc.path, query: tc.query})

@@ -60,7 +60,7 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	ext.Handle("/_chimed/", api.Signed(unknownExtension))
 
 	return withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := wire.RefuseNULInURL(r); err != nil {
+		if err := wire.RefuseURL(r); err != nil {
 			wire.WriteError(w, r, err)
 			return
 		}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -40,10 +39,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, chime.BadRequest("query string: %v", err))
 		return
 	}
-	if err := refuseAmbiguous(r.URL.EscapedPath(), query); err != nil {
-		WriteError(w, r, err)
-		return
-	}
 	body, caller, err := h.authenticate(r)
 	if err != nil {
 		WriteError(w, r, err)
@@ -64,29 +59,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := op.serve(h.api, c); err != nil {
 		WriteError(w, r, err)
 	}
-}
-
-// refuseAmbiguous refuses a URL whose signature would not bind what runs.
-// SigV4 sorts a repeated parameter's values, so the order, and which value
-// comes first, is not signed; and botocore signs a path with its "." and
-// ".." segments resolved, which the verifier accepts, while the router reads
-// them as IDs: a signature for one operation would verify another. No
-// parameter of the model is a list and no Chime ID is "." or "..".
-func refuseAmbiguous(path string, query url.Values) error {
-	for name, vs := range query {
-		if len(vs) > 1 {
-			return chime.BadRequest("query parameter %q is given %d times; give it once", name, len(vs))
-		}
-	}
-	if !strings.Contains(path, "/.") {
-		return nil
-	}
-	for seg := range strings.SplitSeq(path, "/") {
-		if seg == "." || seg == ".." {
-			return chime.BadRequest("request path %q: a segment must not be %q", path, seg)
-		}
-	}
-	return nil
 }
 
 // authenticate reads the body (bounded) and checks the signature over it.

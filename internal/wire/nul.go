@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"maps"
-	"net/http"
-	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/chimed/chimed/internal/chime"
 )
 
 // U+0000 is refused wherever a request can carry text. No Chime name, ID,
@@ -19,27 +15,6 @@ import (
 const nulRule = "must not contain the character U+0000 (NUL)"
 
 func hasNUL(s string) bool { return strings.IndexByte(s, 0) >= 0 }
-
-// RefuseNULInURL refuses a request whose path or query string decodes to
-// text holding U+0000.
-func RefuseNULInURL(r *http.Request) error {
-	if hasNUL(r.URL.Path) {
-		return chime.BadRequest("request path: %s", nulRule)
-	}
-	if !strings.Contains(r.URL.RawQuery, "%00") {
-		return nil
-	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil // the handlers refuse a malformed query string themselves
-	}
-	for _, name := range slices.Sorted(maps.Keys(query)) {
-		if hasNUL(name) || slices.ContainsFunc(query[name], hasNUL) {
-			return chime.BadRequest("query parameter %q: %s", name, nulRule)
-		}
-	}
-	return nil
-}
 
 // nulMember names the first member of a JSON body whose name or text holds
 // U+0000, which JSON can only carry escaped.
