@@ -94,6 +94,15 @@ func (c *client) do(ctx context.Context, base string, r request, buf *bytes.Buff
 	return answer{status: resp.StatusCode, body: buf.Bytes(), took: time.Since(start)}, nil
 }
 
+// expect is do, with an answer of another status than r.want as an error.
+func (c *client) expect(ctx context.Context, base string, r request, buf *bytes.Buffer) (answer, error) {
+	a, err := c.do(ctx, base, r, buf)
+	if err == nil && a.status != r.want {
+		err = fmt.Errorf("%s %s: status %d, want %d: %.300s", r.method, r.target, a.status, r.want, a.body)
+	}
+	return a, err
+}
+
 // close drops the idle connections, so that the next target starts from
 // fresh ones.
 func (c *client) close() { c.http.CloseIdleConnections() }

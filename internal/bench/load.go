@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -96,10 +95,7 @@ func work(ctx context.Context, c *client, base string, g generator, deadline tim
 	var buf bytes.Buffer
 	for ctx.Err() == nil && time.Now().Before(deadline) {
 		r := g.next()
-		a, err := c.do(ctx, base, r, &buf)
-		if err == nil && a.status != r.want {
-			err = fmt.Errorf("%s %s: status %d, want %d: %.300s", r.method, r.target, a.status, r.want, a.body)
-		}
+		a, err := c.expect(ctx, base, r, &buf)
 		if err != nil {
 			if ctx.Err() != nil {
 				break

@@ -243,15 +243,11 @@ func probe(ctx context.Context, c *client, base string, f Fixture, workloads []W
 func listStarts(ctx context.Context, c *client, base string, f Fixture, n int) ([]string, error) {
 	tokens := []string{""} // the first page's
 	p := &pager{f: f}
+	var buf bytes.Buffer
 	for {
-		r := p.next()
-		var buf bytes.Buffer
-		a, err := c.do(ctx, base, r, &buf)
+		a, err := c.expect(ctx, base, p.next(), &buf)
 		if err != nil {
 			return nil, fmt.Errorf("walking the user listing: %w", err)
-		}
-		if a.status != r.want {
-			return nil, fmt.Errorf("walking the user listing: status %d: %.300s", a.status, a.body)
 		}
 		p.observe(a.body)
 		if p.token == "" {
