@@ -25,6 +25,10 @@ type AuditEvent struct {
 	ErrorCode  string `json:",omitempty"`
 	// Request is the call's input with sensitive members redacted.
 	Request json.RawMessage `json:",omitempty"`
+	// Seq is the event's place in the trail, in the order the store wrote
+	// it; it orders events of the same millisecond and is not part of the
+	// record.
+	Seq int64 `json:"-"`
 }
 
 // AuditFilter selects audit events of one AWS account: those at or after

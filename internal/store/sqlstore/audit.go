@@ -30,10 +30,10 @@ func (db *DB) InsertAuditEvents(ctx context.Context, events []chime.AuditEvent) 
 	})
 }
 
-// ListAuditEvents pages by (event_time, event_id); f.After is the key of the
+// ListAuditEvents pages by (event_time, seq); f.After is the key of the
 // last event of the previous page, as AuditKey makes it.
 func (db *DB) ListAuditEvents(ctx context.Context, awsAccountID string, f chime.AuditFilter) ([]chime.AuditEvent, error) {
-	q := query{sql: `SELECT doc FROM audit_events WHERE aws_account_id = $1`, args: []any{awsAccountID}}
+	q := query{sql: `SELECT seq, doc FROM audit_events WHERE aws_account_id = $1`, args: []any{awsAccountID}}
 	if !f.Start.IsZero() {
 		q.add(` AND event_time >= `+q.next(), f.Start.UnixMilli())
 	}
@@ -44,15 +44,15 @@ func (db *DB) ListAuditEvents(ctx context.Context, awsAccountID string, f chime.
 		q.add(` AND operation = `+q.next(), f.Operation)
 	}
 	if f.After != "" {
-		ms, id, err := parseAuditKey(f.After)
+		ms, seq, err := parseAuditKey(f.After)
 		if err != nil {
 			return nil, err
 		}
 		q.add(` AND (event_time > `+q.next(), ms)
 		q.add(` OR (event_time = `+q.next(), ms)
-		q.add(` AND event_id > `+q.next()+`))`, id)
+		q.add(` AND seq > `+q.next()+`))`, seq)
 	}
-	q.sql += ` ORDER BY event_time, event_id LIMIT ` + strconv.Itoa(f.Limit)
+	q.sql += ` ORDER BY event_time, seq LIMIT ` + strconv.Itoa(f.Limit)
 	rows, err := db.read.QueryContext(ctx, q.sql, q.args...)
 	if err != nil {
 		return nil, err
@@ -60,14 +60,16 @@ func (db *DB) ListAuditEvents(ctx context.Context, awsAccountID string, f chime.
 	defer rows.Close()
 	var out []chime.AuditEvent
 	for rows.Next() {
+		var seq int64
 		var doc string
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&seq, &doc); err != nil {
 			return nil, err
 		}
 		var ev chime.AuditEvent
 		if err := json.Unmarshal([]byte(doc), &ev); err != nil {
 			return nil, err
 		}
+		ev.Seq = seq
 		out = append(out, ev)
 	}
 	return out, rows.Err()
@@ -75,14 +77,17 @@ func (db *DB) ListAuditEvents(ctx context.Context, awsAccountID string, f chime.
 
 // AuditKey is an event's position in the trail, for paging.
 func AuditKey(ev chime.AuditEvent) string {
-	return strconv.FormatInt(ev.EventTime.UnixMilli(), 10) + "/" + ev.EventId
+	return strconv.FormatInt(ev.EventTime.UnixMilli(), 10) + "/" + strconv.FormatInt(ev.Seq, 10)
 }
 
-func parseAuditKey(key string) (int64, string, error) {
-	msText, id, ok := strings.Cut(key, "/")
-	ms, err := strconv.ParseInt(msText, 10, 64)
-	if !ok || err != nil {
-		return 0, "", chime.BadRequest("NextToken: not a token issued by this server")
+// parseAuditKey reads an AuditKey. A key from before migration 0011 ended
+// with the event ID; it is refused like any other foreign token.
+func parseAuditKey(key string) (ms, seq int64, err error) {
+	msText, seqText, ok := strings.Cut(key, "/")
+	ms, msErr := strconv.ParseInt(msText, 10, 64)
+	seq, seqErr := strconv.ParseInt(seqText, 10, 64)
+	if !ok || msErr != nil || seqErr != nil {
+		return 0, 0, chime.BadRequest("NextToken: not a token issued by this server")
 	}
-	return ms, id, nil
+	return ms, seq, nil
 }

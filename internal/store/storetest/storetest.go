@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
+	"github.com/chimed/chimed/internal/store/sqlstore"
 )
 
 // Open opens one more handle (a connection pool, as one chimed process has)
@@ -47,6 +49,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"LookupsGiveTheirConnectionBack", testLookupsGiveTheirConnectionBack},
 		{"LookupAfterCloseFails", testLookupAfterCloseFails},
 		{"DueBotEventsTakeTenantsInTurns", testDueBotEventsTakeTenantsInTurns},
+		{"AuditEventsOfOneMillisecondInWrittenOrder", testAuditEventsOfOneMillisecondInWrittenOrder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -625,5 +628,43 @@ func testDueBotEventsTakeTenantsInTurns(t *testing.T, open Open) {
 	})
 	if want := []string{"busy-00", "quiet", "busy-01", "busy-02"}; !slices.Equal(got, want) {
 		t.Fatalf("due events of bots %v, want %v", got, want)
+	}
+}
+
+// Calls one after the other can fall in one millisecond; the trail lists
+// them in the order they were written, also across pages, whatever their
+// (random) event IDs.
+func testAuditEventsOfOneMillisecondInWrittenOrder(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0].(chime.AuditStore)
+	at := *model.TimeOf(time.UnixMilli(1700000000000))
+	var written []string
+	for batch := range 2 {
+		var events []chime.AuditEvent
+		for i := range 3 {
+			id := fmt.Sprintf("event-%d", 9-3*batch-i)
+			written = append(written, id)
+			events = append(events, chime.AuditEvent{EventId: id, EventTime: at, AwsAccountId: "111122223333", Operation: "CreateUser"})
+		}
+		if err := s.InsertAuditEvents(ctx, events); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var listed []string
+	f := chime.AuditFilter{Limit: 2}
+	for range len(written) {
+		page, err := s.ListAuditEvents(ctx, "111122223333", f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, ev := range page {
+			listed = append(listed, ev.EventId)
+		}
+		f.After = sqlstore.AuditKey(page[len(page)-1])
+	}
+	if !slices.Equal(listed, written) {
+		t.Fatalf("listed %v, want the written order %v", listed, written)
 	}
 }
