@@ -397,31 +397,37 @@ func TestAmbiguousURLIsRefused(t *testing.T) {
 	}
 }
 
-// U+0000 is refused wherever a request carries text, naming where: it is
-// in no Chime name or ID, and PostgreSQL cannot store it (an internal
-// error there before this check).
-func TestNULIsRefused(t *testing.T) {
+// U+0000, and bytes that are not UTF-8, are refused wherever a request
+// carries text, naming where: they are in no Chime name or ID, and
+// PostgreSQL cannot store them (an internal error there before this check).
+func TestNULAndNonUTF8AreRefused(t *testing.T) {
 	e := start(t)
 	accountID := newAccount(t, e, "nul")
+	const nul, utf8 = "U+0000", "UTF-8"
 	tests := []struct {
 		name  string
 		req   rawRequest
 		where string
+		rule  string
 	}{
-		{"body member", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"a\u0000b"}`)}, "Name:"},
+		{"body member", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"a\u0000b"}`)}, "Name:", nul},
 		{"nested body member", rawRequest{method: "POST", path: "/accounts/" + accountID + "/users", query: "operation=add",
-			body: []byte(`{"UserEmailList":["ok@example.com","x\u0000@example.com"]}`)}, "UserEmailList[1]:"},
-		{"query parameter", rawRequest{method: "GET", path: "/accounts", query: "name=a%00b"}, `query parameter "name"`},
-		{"path label", rawRequest{method: "GET", path: "/accounts/a%00b"}, "request path"},
-		{"extension path", rawRequest{method: "GET", path: "/_chimed/dial-outs/a%00b"}, "request path"},
-		{"unsigned link", rawRequest{method: "GET", path: "/invitations/a%00b", query: "token=x", unsigned: true}, "request path"},
+			body: []byte(`{"UserEmailList":["ok@example.com","x\u0000@example.com"]}`)}, "UserEmailList[1]:", nul},
+		{"query parameter", rawRequest{method: "GET", path: "/accounts", query: "name=a%00b"}, `query parameter "name"`, nul},
+		{"path label", rawRequest{method: "GET", path: "/accounts/a%00b"}, "request path", nul},
+		{"extension path", rawRequest{method: "GET", path: "/_chimed/dial-outs/a%00b"}, "request path", nul},
+		{"unsigned link", rawRequest{method: "GET", path: "/invitations/a%00b", query: "token=x", unsigned: true}, "request path", nul},
+		{"body not UTF-8", rawRequest{method: "POST", path: "/accounts", body: []byte("{\"Name\":\"a\xffb\"}")}, "request body", utf8},
+		{"query parameter not UTF-8", rawRequest{method: "GET", path: "/accounts", query: "name=a%FFb"}, `query parameter "name"`, utf8},
+		{"path label not UTF-8", rawRequest{method: "GET", path: "/accounts/a%FFb"}, "request path", utf8},
+		{"phone number ID not UTF-8", rawRequest{method: "GET", path: "/phone-numbers/%FF"}, "request path", utf8},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := e.send(t, keyA, tt.req)
 			if resp.status != http.StatusBadRequest || resp.errorType() != "BadRequestException" ||
-				!strings.HasPrefix(resp.message(), tt.where) || !strings.Contains(resp.message(), "U+0000") {
-				t.Fatalf("got %v, want a 400 naming %s", resp, tt.where)
+				!strings.HasPrefix(resp.message(), tt.where) || !strings.Contains(resp.message(), tt.rule) {
+				t.Fatalf("got %v, want a 400 naming %s and %s", resp, tt.where, tt.rule)
 			}
 		})
 	}
