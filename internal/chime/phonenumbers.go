@@ -3,7 +3,6 @@ package chime
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 	"time"
 
@@ -141,12 +140,12 @@ func productTypeAllowed(e164, country, typ, productType string) error {
 // phoneNumberID turns a phone number ID as clients send it into the E.164
 // number it names. The + may come percent-encoded (the reference's own
 // BatchDeletePhoneNumber example sends "%2B12065550100" in its JSON body) or
-// not at all (the model's pattern makes it optional).
+// not at all (the model's pattern makes it optional). Only the + is decoded:
+// decoding the whole ID again turned "%00", already checked as text, into
+// a NUL that PostgreSQL refused with an internal error.
 func phoneNumberID(id string) string {
-	if strings.Contains(id, "%") {
-		if decoded, err := url.PathUnescape(id); err == nil {
-			id = decoded
-		}
+	if len(id) > 3 && strings.EqualFold(id[:3], "%2B") {
+		id = "+" + id[3:]
 	}
 	if id != "" && id[0] != '+' && strings.Trim(id, "0123456789") == "" {
 		id = "+" + id

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -59,6 +60,34 @@ func TestGetPhoneNumberTenancyAndIDForms(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 	if got := listNumbers(t, e.client(keyB), &chime.ListPhoneNumbersInput{}); len(got) != 0 {
 		t.Fatalf("another AWS account lists %v", got)
+	}
+}
+
+// Only a percent-encoded + is decoded in a phone number ID. An ID such as
+// "%00", decoded again, became a NUL (or "%FF" a byte that is not UTF-8)
+// which PostgreSQL refused with an internal error, failing whole batches.
+func TestPhoneNumberIDsDecodeOnlyThePlus(t *testing.T) {
+	e := startTelephony(t)
+	n := e.acquire(t, keyA, types.PhoneNumberProductTypeVoiceConnector, "206", 1)[0]
+	for _, id := range []string{"%2500", "%25FF", "%2500x"} {
+		r := e.send(t, keyA, rawRequest{method: http.MethodGet, path: "/phone-numbers/" + id})
+		if r.status != http.StatusNotFound {
+			t.Errorf("GET /phone-numbers/%s: %v", id, r)
+		}
+	}
+	r := e.send(t, keyA, rawRequest{method: http.MethodPost, path: "/phone-numbers", query: "operation=batch-delete",
+		body: []byte(`{"PhoneNumberIds":["%00","%FF","%2b` + n[1:] + `"]}`)})
+	var out chime.BatchDeletePhoneNumberOutput
+	if r.status != http.StatusOK || json.Unmarshal(r.body, &out) != nil || len(out.PhoneNumberErrors) != 2 {
+		t.Fatalf("batch delete of two unknown IDs and one known: %v", r)
+	}
+	for _, item := range out.PhoneNumberErrors {
+		if item.ErrorCode != types.ErrorCodeNotFound {
+			t.Errorf("item %s: %s, want NotFound", aws.ToString(item.PhoneNumberId), item.ErrorCode)
+		}
+	}
+	if got := getNumber(t, e.client(keyA), n); got.Status != types.PhoneNumberStatusDeleteInProgress {
+		t.Fatalf("%s is %s after the batch named it as %%2b...", n, got.Status)
 	}
 }
 
