@@ -100,6 +100,25 @@ func Lookup(e164 string) (Number, bool) {
 	return lookupNational(e164, country)
 }
 
+// Classify says which country a number is of and whether it is toll-free:
+// the catalogue's answer for its numbers, else libphonenumber's from the
+// digits alone. The reference's product-type rules depend on nothing else,
+// so they hold for numbers the catalogue does not offer too.
+func Classify(e164 string) (Number, bool) {
+	if n, ok := Lookup(e164); ok {
+		return n, true
+	}
+	pn, err := phonenumbers.Parse(e164, "")
+	if err != nil || !phonenumbers.IsValidNumber(pn) {
+		return Number{}, false
+	}
+	typ := Local
+	if phonenumbers.GetNumberType(pn) == phonenumbers.TOLL_FREE {
+		typ = TollFree
+	}
+	return Number{E164: e164, Country: phonenumbers.GetRegionCodeForNumber(pn), Type: typ}, true
+}
+
 // linesPerExchange is how many numbers of each US exchange the catalogue
 // offers.
 const linesPerExchange = 20

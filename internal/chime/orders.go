@@ -97,8 +97,9 @@ func (s *Service) CreatePhoneNumberOrder(ctx context.Context, caller Caller, in 
 		seen[numbers[i]] = true
 		// The reference's product-type rules follow from the request alone,
 		// so they refuse it, as UpdatePhoneNumber does, rather than fail the
-		// number after the order delay.
-		if num, ok := catalogue.Lookup(numbers[i]); ok {
+		// number after the order delay, whether or not the catalogue offers
+		// the number.
+		if num, ok := catalogue.Classify(numbers[i]); ok {
 			if err := productTypeAllowed(numbers[i], num.Country, num.Type, *in.ProductType); err != nil {
 				return nil, err
 			}

@@ -217,6 +217,9 @@ func TestOrderRefusals(t *testing.T) {
 	}{
 		{"toll-free as BusinessCalling", types.PhoneNumberProductTypeBusinessCalling, append([]string{n}, tollFree.E164PhoneNumbers...)},
 		{"outside the US not SipMediaApplicationDialIn", types.PhoneNumberProductTypeVoiceConnector, gb.E164PhoneNumbers},
+		// The rules follow from the number, whether or not it is for sale.
+		{"toll-free not in the catalogue as BusinessCalling", types.PhoneNumberProductTypeBusinessCalling, []string{"+18005550100"}},
+		{"Canadian not in the catalogue as VoiceConnector", types.PhoneNumberProductTypeVoiceConnector, []string{"+14165550199"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := a.CreatePhoneNumberOrder(ctx, &chime.CreatePhoneNumberOrderInput{ProductType: tt.product, E164PhoneNumbers: tt.numbers})
