@@ -117,6 +117,19 @@ func optional(s string) *string {
 // emailKey is the form emails are compared in: addresses are case-insensitive.
 func emailKey(email string) string { return strings.ToLower(email) }
 
+// maxEmailBytes is the longest address SMTP carries (RFC 5321, 4.5.3.1.3:
+// a path of 256 octets, two of them its angle brackets). The model sets no
+// limit; without one an address of a few thousand bytes overflowed
+// PostgreSQL's index on emails, an internal error, while SQLite stored it.
+const maxEmailBytes = 254
+
+func checkEmailLength(member, email string) error {
+	if len(email) > maxEmailBytes {
+		return BadRequest("%s: an email address has at most %d bytes (RFC 5321), got %d", member, maxEmailBytes, len(email))
+	}
+	return nil
+}
+
 // liveUser loads a user of one of the caller's live accounts, in one
 // statement.
 func liveUser(tx Tx, caller Caller, accountID, userID string) (*User, error) {
@@ -131,6 +144,9 @@ func liveUser(tx Tx, caller Caller, accountID, userID string) (*User, error) {
 }
 
 func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.CreateUserRequest) (*model.CreateUserResponse, error) {
+	if err := checkEmailLength("Email", model.Value(in.Email)); err != nil {
+		return nil, err
+	}
 	var u *User
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := liveAccount(tx, caller, *in.AccountId)
@@ -362,6 +378,11 @@ func userError(userID string, err error) (model.UserError, bool) {
 // InviteUsers invites people by email to a Team account. Each invitee becomes
 // an Unregistered user with a Pending invitation until they accept.
 func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.InviteUsersRequest) (*model.InviteUsersResponse, error) {
+	for i, email := range in.UserEmailList {
+		if err := checkEmailLength(fmt.Sprintf("UserEmailList[%d]", i), email); err != nil {
+			return nil, err
+		}
+	}
 	var invites []*Invite
 	var accountName string
 	err := s.update(ctx, func(tx Tx, now time.Time) error {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"slices"
@@ -83,6 +84,35 @@ func TestCreateAndGetUser(t *testing.T) {
 	// A user is found only under its own account.
 	_, err = c.GetUser(ctx, &chime.GetUserInput{AccountId: other.AccountId, UserId: created.User.UserId})
 	wantError(t, err, "NotFoundException")
+}
+
+// An email address has at most 254 bytes (RFC 5321). Without the limit a
+// long, incompressible address overflowed PostgreSQL's index on emails: a
+// 500 there, while SQLite stored it.
+func TestEmailAddressesAtMost254Bytes(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := createTeamAccount(t, c, "long emails").AccountId
+	address := func(n int) string {
+		var local strings.Builder
+		for i := 0; local.Len() < n-len("@example.com"); i++ {
+			fmt.Fprintf(&local, "%x", sha256.Sum256([]byte{byte(i), byte(i >> 8)}))
+		}
+		return local.String()[:n-len("@example.com")] + "@example.com"
+	}
+	_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address(254))})
+	noErr(t, err)
+	for _, n := range []int{255, 3000} {
+		_, err = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address(n))})
+		wantErrorMessage(t, err, "BadRequestException", "Email: an email address has at most 254 bytes")
+		_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: acct, UserEmailList: []string{"fine@example.com", address(n)}})
+		wantErrorMessage(t, err, "BadRequestException", "UserEmailList[1]: an email address has at most 254 bytes")
+	}
+	users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: acct})
+	noErr(t, err)
+	if len(users.Users) != 1 {
+		t.Fatalf("%d users after the refusals, want the one of 254 bytes", len(users.Users))
+	}
 }
 
 func TestListUsers(t *testing.T) {
