@@ -332,10 +332,16 @@ func TestTestAPIClockDrivesLifecycles(t *testing.T) {
 	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
 	wantError(t, err, "NotFoundException")
 
-	for _, bad := range []string{`{}`, `{"Advance":"soon"}`, `{"Advance":"-1h"}`, `{"Advance":"1h","Set":"2030-01-01T00:00:00Z"}`} {
+	// Times the clock cannot read, rather than clamped or wrapped around:
+	// before 1970, or further than a time.Duration reaches.
+	for _, bad := range []string{`{}`, `{"Advance":"soon"}`, `{"Advance":"-1h"}`, `{"Advance":"1h","Set":"2030-01-01T00:00:00Z"}`,
+		`{"Set":"9999-12-30T00:00:00Z"}`, `{"Set":"1969-12-31T23:59:59Z"}`, `{"Advance":"2560000h"}`} {
 		if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(bad)}); resp.status != 400 {
 			t.Errorf("clock %s: %s", bad, resp)
 		}
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/clock"}); !strings.Contains(string(resp.body), `"Offset":"2161h0m0s"`) {
+		t.Fatalf("clock after the refusals: %s", resp)
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"sync"
 	"time"
@@ -32,15 +33,27 @@ func (c *clock) Now() time.Time {
 	return c.base().Add(c.offset)
 }
 
-// set moves the clock so that it reads t now, or forward by d.
-func (c *clock) move(t time.Time, d time.Duration) time.Time {
+// move sets the clock so that it reads t now, or moves it forward by d. It
+// refuses, leaving the clock as it was, a time before 1970 (the store's
+// time keys are not ordered before it) or an offset from the base clock
+// that a time.Duration cannot hold (about 292 years): Sub and Add would
+// clamp or wrap it, and the clock would read another time than asked.
+func (c *clock) move(t time.Time, d time.Duration) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.base()
+	offset := c.offset
 	if !t.IsZero() {
-		c.offset = t.Sub(c.base())
+		offset = t.Sub(now)
+		if !now.Add(offset).Equal(t) {
+			return false
+		}
 	}
-	c.offset += d
-	return c.base().Add(c.offset)
+	if offset > math.MaxInt64-d || now.Add(offset+d).Before(time.Unix(0, 0)) {
+		return false
+	}
+	c.offset = offset + d
+	return true
 }
 
 func (s *Server) testReset(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
@@ -106,7 +119,9 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 	} else {
 		to = in.Set.Time
 	}
-	s.clock.move(to, by)
+	if !s.clock.move(to, by) {
+		return 0, nil, chime.BadRequest("the clock can read neither a time before 1970 nor one more than 292 years from the real time")
+	}
 	s.RunJobs(r.Context())
 	return http.StatusOK, s.clockState(), nil
 }
