@@ -45,6 +45,9 @@ func RefuseURL(r *http.Request) error {
 	// neither U+0000 nor other bytes than UTF-8's: most query strings need
 	// no parsing here.
 	raw := r.URL.RawQuery
+	if notUTF8(raw) { // bytes a client sent unescaped
+		return chime.BadRequest("query string: %s", utf8Rule)
+	}
 	if !strings.Contains(raw, "&") && !strings.Contains(raw, "%") {
 		return nil
 	}
