@@ -137,7 +137,7 @@ func (s *Service) GetAccount(ctx context.Context, caller Caller, in *model.GetAc
 }
 
 func (s *Service) ListAccounts(ctx context.Context, caller Caller, in *model.ListAccountsRequest) (*model.ListAccountsResponse, error) {
-	const listing = "accounts"
+	listing := listingOf("accounts", model.Value(in.Name), emailKey(model.Value(in.UserEmail)))
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

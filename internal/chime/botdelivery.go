@@ -278,6 +278,6 @@ func (s *Service) ListBotDeliveries(ctx context.Context, caller Caller, accountI
 		}
 		return tx.ListBotEvents(b.BotID, afterSeq, limit)
 	}
-	return extensionPage(ctx, s, caller, "bot-deliveries/"+botID, maxResults, token, list,
+	return extensionPage(ctx, s, caller, listingOf("bot-deliveries", botID), maxResults, token, list,
 		func(ev *BotEvent) string { return strconv.FormatInt(ev.Seq, 10) })
 }

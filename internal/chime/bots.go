@@ -233,7 +233,7 @@ func (s *Service) changeBot(ctx context.Context, caller Caller, accountID, botID
 }
 
 func (s *Service) ListBots(ctx context.Context, caller Caller, in *model.ListBotsRequest) (*model.ListBotsResponse, error) {
-	listing := "bots/" + *in.AccountId
+	listing := listingOf("bots", *in.AccountId)
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

@@ -179,7 +179,7 @@ func (s *Service) ListInvitations(ctx context.Context, caller Caller, accountID 
 		}
 		return tx.ListInvites(accountID, Page{After: after, Limit: limit})
 	}
-	return extensionPage(ctx, s, caller, "invitations/"+accountID, maxResults, token, list,
+	return extensionPage(ctx, s, caller, listingOf("invitations", accountID), maxResults, token, list,
 		func(inv *Invite) string { return inv.InviteID })
 }
 

@@ -191,7 +191,7 @@ func (s *Service) DeleteRoomMembership(ctx context.Context, caller Caller, in *m
 }
 
 func (s *Service) ListRoomMemberships(ctx context.Context, caller Caller, in *model.ListRoomMembershipsRequest) (*model.ListRoomMembershipsResponse, error) {
-	listing := "room-memberships/" + *in.RoomId
+	listing := listingOf("room-memberships", *in.RoomId)
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

@@ -109,7 +109,7 @@ func checkContent(content *string) (string, error) {
 
 // ListRoomMessages lists the messages of a room, oldest first.
 func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID, roomID string, maxResults *int32, token *string) (*ListPage[Message], error) {
-	return s.listMessages(ctx, caller, "room-messages/"+roomID, maxResults, token, func(tx Tx) (string, error) {
+	return s.listMessages(ctx, caller, listingOf("room-messages", roomID), maxResults, token, func(tx Tx) (string, error) {
 		_, r, err := accountRoom(tx, caller, accountID, roomID)
 		if err != nil {
 			return "", err
@@ -121,7 +121,7 @@ func (s *Service) ListRoomMessages(ctx context.Context, caller Caller, accountID
 // ListConversationMessages lists the messages of a conversation, oldest
 // first.
 func (s *Service) ListConversationMessages(ctx context.Context, caller Caller, accountID, conversationID string, maxResults *int32, token *string) (*ListPage[Message], error) {
-	return s.listMessages(ctx, caller, "conversation-messages/"+conversationID, maxResults, token, func(tx Tx) (string, error) {
+	return s.listMessages(ctx, caller, listingOf("conversation-messages", conversationID), maxResults, token, func(tx Tx) (string, error) {
 		c, err := accountConversation(tx, caller, accountID, conversationID)
 		if err != nil {
 			return "", err

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 )
 
@@ -51,6 +52,17 @@ func (s *Service) decodeToken(token *string, listing, awsAccountID string) (stri
 		return "", BadRequest("NextToken: issued for another listing or caller")
 	}
 	return parts[3], nil
+}
+
+// listingOf names a listing by its kind and whatever selects its records
+// (the parent's ID, the filters), so that a token continues only the
+// listing it was issued for: with another filter its key would skip or
+// repeat records. Each part is quoted, so that no two listings share a name.
+func listingOf(kind string, parts ...string) string {
+	for _, p := range parts {
+		kind += "/" + strconv.Quote(p)
+	}
+	return kind
 }
 
 // pageSize returns the requested page size or the operation's default.

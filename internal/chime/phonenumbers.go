@@ -176,7 +176,7 @@ func (s *Service) GetPhoneNumber(ctx context.Context, caller Caller, in *model.G
 }
 
 func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model.ListPhoneNumbersRequest) (*model.ListPhoneNumbersResponse, error) {
-	const listing = "phone-numbers"
+	listing := listingOf("phone-numbers", model.Value(in.Status), model.Value(in.ProductType), model.Value(in.FilterName), model.Value(in.FilterValue))
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

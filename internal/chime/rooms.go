@@ -241,9 +241,7 @@ func (s *Service) DeleteRoom(ctx context.Context, caller Caller, in *model.Delet
 }
 
 func (s *Service) ListRooms(ctx context.Context, caller Caller, in *model.ListRoomsRequest) (*model.ListRoomsResponse, error) {
-	// The member filter is part of the listing: a token continues only the
-	// listing it was issued for.
-	listing := "rooms/" + *in.AccountId + "/" + model.Value(in.MemberId)
+	listing := listingOf("rooms", *in.AccountId, model.Value(in.MemberId))
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

@@ -53,8 +53,7 @@ func (s *Service) SearchAvailablePhoneNumbers(ctx context.Context, caller Caller
 	if err != nil {
 		return nil, err
 	}
-	// A token continues the same search only.
-	listing := "search/" + strings.Join([]string{f.Country, f.Type, f.AreaCode, f.State, strings.ToLower(f.City), f.TollFreePrefix}, "/")
+	listing := listingOf("search", f.Country, f.Type, f.AreaCode, f.State, strings.ToLower(f.City), f.TollFreePrefix)
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

@@ -251,7 +251,7 @@ func (s *Service) GetUser(ctx context.Context, caller Caller, in *model.GetUserR
 }
 
 func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUsersRequest) (*model.ListUsersResponse, error) {
-	listing := "users/" + *in.AccountId
+	listing := listingOf("users", *in.AccountId, emailKey(model.Value(in.UserEmail)), model.Value(in.UserType))
 	after, err := s.decodeToken(in.NextToken, listing, caller.AwsAccountID)
 	if err != nil {
 		return nil, err

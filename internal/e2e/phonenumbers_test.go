@@ -130,6 +130,11 @@ func TestListPhoneNumbersFiltersAndPages(t *testing.T) {
 	wantError(t, err, "BadRequestException")
 	_, err = a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{Status: "Lost"})
 	wantError(t, err, "BadRequestException")
+	// A token continues the listing of its filters only.
+	page, err := a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	_, err = a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{ProductType: types.PhoneNumberProductTypeVoiceConnector, NextToken: page.NextToken})
+	wantErrorMessage(t, err, "BadRequestException", "NextToken")
 }
 
 func TestUpdatePhoneNumberProductType(t *testing.T) {

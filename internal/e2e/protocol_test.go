@@ -292,6 +292,20 @@ func TestProtocolNextTokens(t *testing.T) {
 			_, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(first), NextToken: aws.String(accountsToken)})
 			return err
 		}},
+		// A filter is part of the listing: under another one the token's
+		// key would skip or repeat records.
+		{"the user listing's token with a user type filter", func() error {
+			_, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(first), UserType: types.UserTypePrivateUser, NextToken: aws.String(usersToken)})
+			return err
+		}},
+		{"the account listing's token with a name filter", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{Name: aws.String("tokens"), NextToken: aws.String(accountsToken)})
+			return err
+		}},
+		{"the account listing's token with a user email filter", func() error {
+			_, err := a.ListAccounts(ctx, &chime.ListAccountsInput{UserEmail: aws.String("a@example.com"), NextToken: aws.String(accountsToken)})
+			return err
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
