@@ -3,6 +3,7 @@ package outbound
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -61,14 +62,24 @@ func (c *Client) Invoke(ctx context.Context, functionARN string, payload []byte,
 	}
 	out, err := c.lambda.client.Invoke(ctx, in, func(o *lambda.Options) { o.Region = arnRegion(functionARN) })
 	var apiErr *awshttp.ResponseError
-	if errors.As(err, &apiErr) {
+	switch {
+	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode() != 0:
 		return &chime.TargetAnswer{Status: apiErr.HTTPStatusCode(), Body: []byte(apiErr.Err.Error())}, nil
-	}
-	if err != nil {
+	case err != nil && ctx.Err() == nil:
+		// No answer (the SDK's status 0): the text names the operator's
+		// endpoint and its address. It goes to the log, not into a
+		// tenant's error or delivery record.
+		slog.WarnContext(ctx, "Lambda API did not answer", "function", functionARN, "err", err)
+		return nil, errLambdaUnreachable
+	case err != nil:
 		return nil, err
 	}
 	return &chime.TargetAnswer{Status: int(out.StatusCode), Body: out.Payload, FunctionError: aws.ToString(out.FunctionError)}, nil
 }
+
+// errLambdaUnreachable is what a tenant is told when the Lambda API (the
+// operator's --lambda-endpoint, or AWS) could not be reached at all.
+var errLambdaUnreachable = errors.New("the Lambda service could not be reached")
 
 // arnRegion is the region of arn:aws:lambda:<region>:<account>:function:<name>.
 func arnRegion(arn string) string {
