@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -66,6 +67,39 @@ func TestLockTimeoutIsRetried(t *testing.T) {
 // the SDKs retry, not an internal error.
 func TestStatementTimeoutIsUnavailable(t *testing.T) {
 	err := renameWhileLocked(t, "statement_timeout=100")
+	if code := chime.ErrorCode(err); code != model.ErrorCodeServiceUnavailable {
+		t.Fatalf("got %v (code %q), want %s", err, code, model.ErrorCodeServiceUnavailable)
+	}
+}
+
+// A lookup (a single read outside a transaction, as GetAccount and GetUser
+// make) past statement_timeout is a 503 too: here it waits for a table
+// another session locked.
+func TestLookupStatementTimeoutIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	store, err := Open(ctx, dsn+sep+"statement_timeout=100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	locker, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(ctx)
+	if _, err := locker.Exec(ctx, "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Exec(ctx, "ROLLBACK")
+	err = store.Lookup(ctx, func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "a1")
+		return err
+	})
 	if code := chime.ErrorCode(err); code != model.ErrorCodeServiceUnavailable {
 		t.Fatalf("got %v (code %q), want %s", err, code, model.ErrorCodeServiceUnavailable)
 	}

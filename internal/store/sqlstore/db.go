@@ -149,7 +149,7 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if db.raw == nil {
-		return fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
+		return db.timedOut(ctx, fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]}))
 	}
 	c, err := db.raw.take(ctx)
 	if err != nil {
@@ -162,6 +162,15 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	return fn(&tx{raw: c, ctx: context.WithoutCancel(ctx), dialect: db.dialect})
 }
 
+// timedOut turns err, when it says a statement ran past the engine's time
+// limit (and not that the caller gave up), into a 503 the SDKs retry.
+func (db *DB) timedOut(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() == nil && db.dialect.IsTimeout != nil && db.dialect.IsTimeout(err) {
+		return errors.Join(chime.Unavailable("the database did not finish the request in its time limit; try again"), err)
+	}
+	return err
+}
+
 // run runs fn in a transaction, and again in a new one, up to maxAttempts in
 // all, while the engine says the transaction lost a race. fn may therefore
 // run more than once: it must touch nothing but the transaction and its own
@@ -171,10 +180,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	for attempt := 1; ; attempt++ {
 		retry, err := db.try(ctx, pool, opts, fn)
 		if !retry {
-			if err != nil && ctx.Err() == nil && db.dialect.IsTimeout != nil && db.dialect.IsTimeout(err) {
-				return errors.Join(chime.Unavailable("the database did not finish the request in its time limit; try again"), err)
-			}
-			return err
+			return db.timedOut(ctx, err)
 		}
 		if attempt == maxAttempts {
 			// Not a failure of the request's own: a retryable 503 that
