@@ -384,6 +384,37 @@ func TestRetentionErasesMentionText(t *testing.T) {
 	}
 }
 
+// An event is taken when the bot answers 200 (CHIME-FACTS), not any 2xx, and
+// a redirect must keep the POST and its body: a 301, 302 or 303 would make
+// it a GET without the event, which the bot would answer 200 having got
+// nothing. Both fail the event; a 307 delivers it.
+func TestBotEventsNeed200AndABodyKeepingRedirect(t *testing.T) {
+	e, endpoint, acct, _, hook, bot := invitedBot(t)
+	for _, tt := range []struct {
+		answer, status, why string
+	}{
+		{"204", "Failed", "answered HTTP 204, not 200"},
+		{"302", "Failed", "a 302 redirect turns the POST into a GET without the event"},
+		{"303", "Failed", "a 303 redirect turns the POST into a GET without the event"},
+		{"307", "Delivered", ""},
+	} {
+		t.Run(tt.answer, func(t *testing.T) {
+			endpoint.answerNext(tt.answer)
+			postToRoom(t, e, hook, "@helper answer "+tt.answer)
+			e.runJobs(0)
+			listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+			last := listed[len(listed)-1]
+			if last.Status != tt.status || len(last.Attempts) != 1 || !strings.Contains(last.Attempts[0].Error, tt.why) {
+				t.Fatalf("delivery %+v, want %s saying %q", last, tt.status, tt.why)
+			}
+		})
+	}
+	got := endpoint.events()
+	if redirected := got[len(got)-1]; redirected.event.EventType != "Mention" || !strings.Contains(redirected.event.Message, "answer 307") {
+		t.Fatalf("after the 307 the bot got %q", redirected.body)
+	}
+}
+
 // A Mention's ShortLived URL works for two minutes from its delivery, not
 // from the message: a bot reached only after retries can still answer.
 func TestShortLivedReplyCountsFromDelivery(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -26,8 +27,9 @@ type testBot struct {
 	received []botRequest
 	// challenges holds the challenges answered.
 	challenges []botRequest
-	// script is how the next events are answered: "500" answers 500,
-	// "slow" answers after the 2 s deadline; an empty script answers 200.
+	// script is how the next events are answered: a status code answers
+	// it (a 3xx redirects to the events URL), "slow" answers after the 2 s
+	// deadline, "late" within it; an empty script answers 200.
 	script []string
 }
 
@@ -104,13 +106,15 @@ func (b *testBot) serve(w http.ResponseWriter, r *http.Request) {
 		next, b.script = b.script[0], b.script[1:]
 	}
 	b.mu.Unlock()
-	switch next {
-	case "500":
-		http.Error(w, "bot is down", http.StatusInternalServerError)
-	case "slow": // past chimed's 2 s
+	switch code, _ := strconv.Atoi(next); {
+	case next == "slow": // past chimed's 2 s
 		time.Sleep(2500 * time.Millisecond)
-	case "late": // within them
+	case next == "late": // within them
 		time.Sleep(time.Second)
+	case code >= 300 && code <= 399:
+		http.Redirect(w, r, "/events", code)
+	case code != 0:
+		w.WriteHeader(code)
 	}
 }
 

@@ -78,6 +78,12 @@ func New(cfg Config) *Client {
 			if len(via) > maxRedirects {
 				return fmt.Errorf("%w: more than %d redirects", chime.ErrTargetRefused, maxRedirects)
 			}
+			// A 301, 302 or 303 turns the POST into a GET without the
+			// event: the bot would not get it, yet answer 200.
+			if req.Method != via[0].Method {
+				return fmt.Errorf("%w: a %d redirect turns the POST into a %s without the event (redirect with 307 or 308)",
+					chime.ErrTargetRefused, req.Response.StatusCode, req.Method)
+			}
 			return c.checkScheme(req.URL)
 		},
 	}
