@@ -65,6 +65,17 @@ func listingOf(kind string, parts ...string) string {
 	return kind
 }
 
+// PageToken and PageAfter are encodeToken and decodeToken for a listing
+// served outside this package (the server's audit trail), named by its kind
+// and filters as listingOf names it.
+func (s *Service) PageToken(awsAccountID, lastKey, kind string, filters ...string) *string {
+	return s.encodeToken(listingOf(kind, filters...), awsAccountID, lastKey)
+}
+
+func (s *Service) PageAfter(token *string, awsAccountID, kind string, filters ...string) (string, error) {
+	return s.decodeToken(token, listingOf(kind, filters...), awsAccountID)
+}
+
 // pageSize returns the requested page size or the operation's default.
 func pageSize(maxResults *int32, def int) int {
 	if maxResults == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -239,6 +240,30 @@ func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
 	noErr(t, json.Unmarshal(resp.body, &page))
 	if len(page.Events) != 1 || page.Events[0].Operation != "CreateUser" || page.NextToken != "" {
 		t.Fatalf("filtered by operation: %s", resp.body)
+	}
+
+	// Pages follow one another; the token continues only the listing of
+	// its caller and filters, and cannot be made up.
+	resp = e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: "max-results=2"})
+	page = auditPage{}
+	noErr(t, json.Unmarshal(resp.body, &page))
+	next := url.QueryEscape(page.NextToken)
+	resp = e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: "max-results=2&next-token=" + next})
+	rest := auditPage{}
+	noErr(t, json.Unmarshal(resp.body, &rest))
+	if len(rest.Events) != 1 || rest.Events[0].Operation != "DeleteAccount" || rest.NextToken != "" {
+		t.Fatalf("second page: %s", resp.body)
+	}
+	for _, tt := range []struct {
+		name, key, query string
+	}{
+		{"another AWS account", keyB, "next-token=" + next},
+		{"another filter", keyA, "operation=CreateUser&next-token=" + next},
+		{"made up", keyA, "next-token=" + url.QueryEscape("1/2")},
+	} {
+		if resp := e.send(t, tt.key, rawRequest{method: "GET", path: "/_chimed/audit", query: tt.query}); resp.status != 400 || !strings.Contains(resp.message(), "NextToken") {
+			t.Errorf("%s: %s", tt.name, resp)
+		}
 	}
 }
 

@@ -59,7 +59,14 @@ func isAudited(r *http.Request, x *wire.Exchange) bool {
 // → 200 {"Events": [...], "NextToken": "..."}, the caller's AWS account only.
 func (s *Server) listAudit(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	q := r.URL.Query()
-	f := chime.AuditFilter{Operation: q.Get("operation"), After: q.Get("next-token"), Limit: 100}
+	f := chime.AuditFilter{Operation: q.Get("operation"), Limit: 100}
+	// The token is signed and names the filters, as every listing's is.
+	filters := []string{q.Get("start"), q.Get("end"), f.Operation}
+	after, err := s.Service.PageAfter(model.String(q.Get("next-token")), caller.AwsAccountID, "audit", filters...)
+	if err != nil {
+		return 0, nil, err
+	}
+	f.After = after
 	for _, p := range []struct {
 		name string
 		dst  *time.Time
@@ -91,7 +98,7 @@ func (s *Server) listAudit(r *http.Request, caller chime.Caller, body []byte) (i
 	}{Events: events}
 	if len(events) > limit {
 		out.Events = events[:limit]
-		out.NextToken = sqlstore.AuditKey(events[limit-1])
+		out.NextToken = *s.Service.PageToken(caller.AwsAccountID, sqlstore.AuditKey(events[limit-1]), "audit", filters...)
 	}
 	if out.Events == nil {
 		out.Events = []chime.AuditEvent{}
