@@ -411,6 +411,25 @@ func TestAmbiguousURLIsRefused(t *testing.T) {
 	}
 }
 
+// A method or path the unsigned routes (webhooks, bot replies, invitation
+// links) do not serve gets the API's JSON error, not the router's plain text.
+func TestUnsignedRoutesAnswerJSONErrors(t *testing.T) {
+	e := start(t)
+	for _, req := range []rawRequest{
+		{method: "GET", path: "/incomingwebhooks/abc"},
+		{method: "PUT", path: "/botreplies/abc"},
+		{method: "DELETE", path: "/invitations/abc"},
+		{method: "POST", path: "/incomingwebhooks/abc/extra"},
+		{method: "POST", path: "/botreplies/abc/"},
+	} {
+		req.unsigned = true
+		resp := e.send(t, keyA, req)
+		if resp.status != http.StatusNotFound || resp.errorType() != "NotFoundException" || !strings.HasPrefix(resp.message(), "no endpoint "+req.method) {
+			t.Errorf("%s %s: %s", req.method, req.path, resp)
+		}
+	}
+}
+
 // U+0000, and bytes that are not UTF-8, are refused wherever a request
 // carries text, naming where: they are in no Chime name or ID, and
 // PostgreSQL cannot store them (an internal error there before this check).

@@ -47,3 +47,9 @@ func releaseDomain(svc *chime.Service) wire.SignedFunc {
 func unknownExtension(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	return 0, nil, chime.NotFound("no extension endpoint %s %s", r.Method, r.URL.Path)
 }
+
+// unknownUnsigned answers a method or path that no unsigned route (webhook,
+// bot reply, invitation link) serves.
+func unknownUnsigned(w http.ResponseWriter, r *http.Request) {
+	wire.WriteError(w, r, chime.NotFound("no endpoint %s %s", r.Method, r.URL.Path))
+}

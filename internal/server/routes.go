@@ -46,6 +46,11 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	ext.Handle("POST /botreplies/{endpointId}", botReply(svc))
 	ext.Handle("GET /invitations/{inviteId}", invitation(svc))
 	ext.Handle("POST /invitations/{inviteId}", invitation(svc))
+	// Other methods and paths under these get a JSON error, as the API's
+	// do, not the mux's plain-text 404 or 405.
+	for _, prefix := range []string{"/incomingwebhooks/", "/botreplies/", "/invitations/"} {
+		ext.HandleFunc(prefix, unknownUnsigned)
+	}
 	if s.cfg.EnableTestAPI {
 		ext.Handle("POST /_chimed/test/reset", api.Signed(s.testReset))
 		ext.Handle("POST /_chimed/test/snapshots", api.Signed(s.testSnapshot))
