@@ -98,6 +98,11 @@ func (s *Service) PostConversationMessage(ctx context.Context, caller Caller, ac
 		if !slices.Contains(c.MemberIDs, u.UserID) {
 			return Forbidden("user %s is not a member of conversation %s", u.UserID, c.ConversationID)
 		}
+		// A suspended user cannot sign in, so cannot post either (as a
+		// disabled bot cannot reply).
+		if u.RegistrationStatus == model.RegistrationStatusSuspended {
+			return Forbidden("user %s is suspended", u.UserID)
+		}
 		sender := MessageSender{SenderID: u.UserID, SenderType: model.MemberTypeUser, Name: u.DisplayName}
 		m = newMessage(c.AccountID, MessageInConversation, c.ConversationID, sender, text, now)
 		return tx.InsertMessage(m)

@@ -117,4 +117,12 @@ func TestConversations(t *testing.T) {
 	post(collabMissingID, map[string]string{"SenderId": jane, "Content": "x"}).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "GET", conversationMessagesPath(acct, direct), nil).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "POST", conversations, map[string][]string{"MemberIds": {jane, zhang}}).want(t, http.StatusNotFound, "NotFoundException")
+
+	// A suspended user cannot sign in, so cannot post.
+	suspended, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{mary}})
+	noErr(t, err)
+	if len(suspended.UserErrors) != 0 {
+		t.Fatalf("suspend: %+v", suspended.UserErrors)
+	}
+	post(group, map[string]string{"SenderId": mary, "Content": "still here?"}).want(t, http.StatusForbidden, "ForbiddenException")
 }
