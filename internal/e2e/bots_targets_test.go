@@ -4,8 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -122,21 +120,17 @@ func TestBotLambdaOfAnotherAccountRefused(t *testing.T) {
 // When the Lambda API cannot be reached, the caller is told so, but not the
 // operator's endpoint or its address.
 func TestBotLambdaUnreachable(t *testing.T) {
-	closed := httptest.NewServer(http.NotFoundHandler())
-	endpoint := closed.URL
-	closed.Close()
-	e := start(t, func(c *server.Config) {
-		c.LambdaEndpoint = endpoint
-		c.LambdaAccessKeyID, c.LambdaSecretAccessKey = lambdaKey, lambdaSecret
-	})
+	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
+	lambda := startTestLambda(t, arn)
+	lambda.srv.Close() // nothing answers at its address any more
+	e := start(t, lambda.configure)
 	acct := collabAccount(t, e, keyA, "example.com")
 	c := e.client(keyA)
 	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
 	noErr(t, err)
-	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId,
-		LambdaFunctionArn: aws.String("arn:aws:lambda:eu-west-1:111122223333:function:chime-bot")})
+	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId, LambdaFunctionArn: aws.String(arn)})
 	wantErrorMessage(t, err, "BadRequestException", "the Lambda service could not be reached")
-	if host := strings.TrimPrefix(endpoint, "http://"); strings.Contains(err.Error(), host) {
+	if host := strings.TrimPrefix(lambda.srv.URL, "http://"); strings.Contains(err.Error(), host) {
 		t.Fatalf("the error names the Lambda endpoint %s: %v", host, err)
 	}
 }
