@@ -158,7 +158,7 @@ func (s *Service) attempt(ctx context.Context, l leasedEvent) DeliveryAttempt {
 	if answer != nil {
 		a.StatusCode = answer.Status
 	}
-	if a.Error = failure(answer, err, l.bot.LambdaFunctionArn != ""); a.Error == "" {
+	if a.Error = failure(l.bot, answer, err); a.Error == "" {
 		return a
 	}
 	// A timeout, a 5xx, a throttle or a network failure may pass; a

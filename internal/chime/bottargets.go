@@ -84,14 +84,14 @@ func (s *Service) call(ctx context.Context, b *Bot, payload []byte, dryRun bool)
 	return b.OutboundEventsHTTPSEndpoint, answer, err
 }
 
-// failure says why a call failed, or "" when the target took the event.
-// An HTTPS endpoint must answer 200 (CHIME-FACTS: "must answer 200 within 2
-// seconds"); the Lambda API answers any 2xx (200 for an invocation, 204
-// for a dry run) when the call went through, and the function failed only
-// if it says so.
-func failure(answer *TargetAnswer, err error, viaLambda bool) string {
+// failure says why a call to b's target failed, or "" when the target took
+// the event. An HTTPS endpoint must answer 200 (CHIME-FACTS: "must answer
+// 200 within 2 seconds"); the Lambda API answers any 2xx (200 for an
+// invocation, 204 for a dry run) when the call went through, and the
+// function failed only if it says so.
+func failure(b *Bot, answer *TargetAnswer, err error) string {
 	took := answer != nil && answer.Status == 200
-	if viaLambda {
+	if b.LambdaFunctionArn != "" { // as call chose
 		took = answer != nil && answer.Status >= 200 && answer.Status <= 299
 	}
 	switch {
@@ -120,7 +120,7 @@ func (s *Service) verifyEventsTarget(ctx context.Context, b *Bot, endpoint, arn 
 	target.OutboundEventsHTTPSEndpoint, target.LambdaFunctionArn = endpoint, arn
 	if arn != "" {
 		_, answer, err := s.call(ctx, &target, nil, true)
-		if why := failure(answer, err, true); why != "" {
+		if why := failure(&target, answer, err); why != "" {
 			return BadRequest("LambdaFunctionArn: the dry-run invocation of %s failed: %s", arn, why)
 		}
 		return nil
@@ -136,7 +136,7 @@ func (s *Service) verifyEventsTarget(ctx context.Context, b *Bot, endpoint, arn 
 		return err
 	}
 	_, answer, err := s.call(ctx, &target, body, false)
-	if why := failure(answer, err, false); why != "" {
+	if why := failure(&target, answer, err); why != "" {
 		return BadRequest("OutboundEventsHTTPSEndpoint: %s did not answer the challenge: %s", endpoint, why)
 	}
 	var got challenge
