@@ -77,16 +77,7 @@ func TestStatementTimeoutIsUnavailable(t *testing.T) {
 // another session locked.
 func TestLookupStatementTimeoutIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	store, err := Open(ctx, dsn+sep+"statement_timeout=100")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, dsn := openWithSettings(t, "statement_timeout=100")
 	locker, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -105,21 +96,28 @@ func TestLookupStatementTimeoutIsUnavailable(t *testing.T) {
 	}
 }
 
+// openWithSettings opens a store on a new database with settings added to
+// its URL, closed when t ends; dsn is the database's URL without them.
+func openWithSettings(t *testing.T, settings string) (store *sqlstore.DB, dsn string) {
+	dsn = pgtest.NewDatabase(t)
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	store, err := Open(context.Background(), dsn+sep+settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, dsn
+}
+
 // renameWhileLocked opens a store with the URL's settings, holds an
 // account's row lock for 400 ms in one transaction and meanwhile renames the
 // account in another, whose error it returns.
 func renameWhileLocked(t *testing.T, settings string) error {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	store, err := Open(ctx, dsn+sep+settings)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, _ := openWithSettings(t, settings)
 	acct := &chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "before", AccountType: "Team", CreatedAt: time.Now().UTC()}
 	if err := store.Update(ctx, func(tx chime.Tx) error { return tx.InsertAccount(acct) }); err != nil {
 		t.Fatal(err)
@@ -147,7 +145,7 @@ func renameWhileLocked(t *testing.T, settings string) error {
 		})
 	}()
 	<-holding
-	err = store.Update(ctx, rename("waiter"))
+	err := store.Update(ctx, rename("waiter"))
 	<-released
 	return err
 }
