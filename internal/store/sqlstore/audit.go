@@ -80,8 +80,9 @@ func AuditKey(ev chime.AuditEvent) string {
 	return strconv.FormatInt(ev.EventTime.UnixMilli(), 10) + "/" + strconv.FormatInt(ev.Seq, 10)
 }
 
-// parseAuditKey reads an AuditKey. A key from before migration 0011 ended
-// with the event ID; it is refused like any other foreign token.
+// parseAuditKey reads an AuditKey. Keys reach the store from tokens the
+// service signed (Service.PageAfter), so the listing's callers have already
+// refused a foreign one, including a key from before migration 0011.
 func parseAuditKey(key string) (ms, seq int64, err error) {
 	msText, seqText, ok := strings.Cut(key, "/")
 	ms, msErr := strconv.ParseInt(msText, 10, 64)
