@@ -15,6 +15,17 @@ import (
 	"github.com/chimed/chimed/internal/server"
 )
 
+// lambdaBot creates a bot in acct and sends its events to the function arn;
+// it returns the bot's ID and PutEventsConfiguration's error.
+func lambdaBot(t *testing.T, e *env, acct, arn string) (string, error) {
+	t.Helper()
+	c := e.client(keyA)
+	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
+	noErr(t, err)
+	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId, LambdaFunctionArn: aws.String(arn)})
+	return aws.ToString(created.Bot.BotId), err
+}
+
 // Without --allow-private-endpoints, bots' targets must be https and public:
 // loopback is refused whether named by address or by a name that resolves to
 // it, and nothing is saved.
@@ -67,13 +78,9 @@ func TestBotEventsToLambda(t *testing.T) {
 	e := start(t, lambda.configure)
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "ops")
-	c := e.client(keyA)
-	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
+	botID, err := lambdaBot(t, e, acct, arn)
 	noErr(t, err)
-	bot := created.Bot
-	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, LambdaFunctionArn: aws.String(arn)})
-	noErr(t, err)
-	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	addBot(t, e, acct, room, botID)
 	e.runJobs(0)
 
 	calls := lambda.calls()
@@ -92,7 +99,7 @@ func TestBotEventsToLambda(t *testing.T) {
 	if ev.EventType != "Invite" || ev.Discussion.DiscussionId != room || ev.InboundHttpsEndpoint == nil {
 		t.Fatalf("payload %s", calls[1].payload)
 	}
-	if d := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId)); len(d) != 1 || d[0].Status != "Delivered" {
+	if d := deliveries(t, e, keyA, acct, botID); len(d) != 1 || d[0].Status != "Delivered" {
 		t.Fatalf("deliveries %+v", d)
 	}
 }
@@ -105,15 +112,12 @@ func TestBotLambdaOfAnotherAccountRefused(t *testing.T) {
 	lambda := startTestLambda(t, arn)
 	e := start(t, lambda.configure)
 	acct := collabAccount(t, e, keyA, "example.com")
-	c := e.client(keyA)
-	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
-	noErr(t, err)
-	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId, LambdaFunctionArn: aws.String(arn)})
+	botID, err := lambdaBot(t, e, acct, arn)
 	wantError(t, err, "BadRequestException")
 	if calls := lambda.calls(); len(calls) != 0 {
 		t.Fatalf("invocations %+v, want none", calls)
 	}
-	_, err = c.GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId})
+	_, err = e.client(keyA).GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: aws.String(botID)})
 	wantError(t, err, "NotFoundException")
 }
 
@@ -124,11 +128,7 @@ func TestBotLambdaUnreachable(t *testing.T) {
 	lambda := startTestLambda(t, arn)
 	lambda.srv.Close() // nothing answers at its address any more
 	e := start(t, lambda.configure)
-	acct := collabAccount(t, e, keyA, "example.com")
-	c := e.client(keyA)
-	created, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("helper")})
-	noErr(t, err)
-	_, err = c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: created.Bot.BotId, LambdaFunctionArn: aws.String(arn)})
+	_, err := lambdaBot(t, e, collabAccount(t, e, keyA, "example.com"), arn)
 	wantErrorMessage(t, err, "BadRequestException", "the Lambda service could not be reached")
 	if host := strings.TrimPrefix(lambda.srv.URL, "http://"); strings.Contains(err.Error(), host) {
 		t.Fatalf("the error names the Lambda endpoint %s: %v", host, err)
