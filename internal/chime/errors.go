@@ -54,6 +54,13 @@ func ErrorCode(err error) string {
 // the database enforces (an email already in use, a token already spent).
 var ErrNotUnique = errors.New("unique constraint violated")
 
+// ErrRacedInsert is what an Update's function returns when a write breaks a
+// uniqueness rule on a record the same transaction read as absent. Only a
+// concurrent transaction can have written it, and PostgreSQL does not always
+// report that as a serialization failure (its snapshot cannot see the other
+// row): the store runs the function again, as for a lost race.
+var ErrRacedInsert = errors.New("a record read as absent was written concurrently")
+
 // ErrIDTaken is what a store returns when it cannot file a new record under
 // its ID (a user's ID maps to a key another user has): the caller gives the
 // record another ID.

@@ -149,10 +149,12 @@ func (s *Service) CreateRoom(ctx context.Context, caller Caller, in *model.Creat
 		first, err := tx.FindRoomByToken(a.AwsAccountID, r.TokenHash)
 		if errors.Is(err, ErrNoRows) {
 			err = s.insertRoom(tx, r)
-			if !errors.Is(err, ErrNotUnique) {
-				return err
+			if errors.Is(err, ErrNotUnique) {
+				// A concurrent call with the token made its room since
+				// FindRoomByToken; this snapshot cannot see it.
+				return ErrRacedInsert
 			}
-			first, err = tx.FindRoomByToken(a.AwsAccountID, r.TokenHash)
+			return err
 		}
 		if err != nil {
 			return err

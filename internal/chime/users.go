@@ -211,14 +211,6 @@ func (s *Service) emailTaken(ctx context.Context, caller Caller, email string) e
 	return Conflict("a user with email %s already exists%s", email, where)
 }
 
-func insertUser(tx Tx, u *User) error {
-	err := insertNewUser(tx, u)
-	if errors.Is(err, ErrNotUnique) {
-		return Conflict("a user with email %s already exists", u.Email)
-	}
-	return err
-}
-
 // insertNewUser inserts a user made here, giving it another ID while the
 // store cannot take the one it has.
 func insertNewUser(tx Tx, u *User) error {
@@ -450,7 +442,13 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 		if userType != "" {
 			u.UserType = userType
 		}
-		if err := insertUser(tx, u); err != nil {
+		err := insertNewUser(tx, u)
+		if errors.Is(err, ErrNotUnique) {
+			// Added by a concurrent call since FindUserByEmail: run again
+			// to invite the person it made.
+			return nil, ErrRacedInsert
+		}
+		if err != nil {
 			return nil, err
 		}
 	case err != nil:

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -484,4 +485,41 @@ func TestUserSettings(t *testing.T) {
 	_, err = c.UpdateUserSettings(ctx, &chime.UpdateUserSettingsInput{AccountId: acct, UserId: aws.String("no-such-user"), UserSettings: &types.UserSettings{
 		Telephony: &types.TelephonySettings{InboundCalling: aws.Bool(true), OutboundCalling: aws.Bool(true), SMS: aws.Bool(true)}}})
 	wantError(t, err, "NotFoundException")
+}
+
+// InviteUsers has no ConflictException: an address that a concurrent
+// CreateUser takes in another account gets a Failed invitation, as it would
+// one call later. On PostgreSQL the insert of the invitee broke the email's
+// uniqueness rule, which was answered with a 409.
+func TestInviteRacingCreateUser(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	creating := createTeamAccount(t, c, "creating").AccountId
+	inviting := createTeamAccount(t, c, "inviting").AccountId
+	const rounds, racers = 25, 4
+	for round := range rounds {
+		email := fmt.Sprintf("race%d@example.com", round)
+		createErrs := make([]error, racers)
+		inviteErrs := make([]error, racers)
+		invites := make([]*chime.InviteUsersOutput, racers)
+		var wg sync.WaitGroup
+		for i := range racers {
+			wg.Go(func() {
+				_, createErrs[i] = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: creating, Email: aws.String(email)})
+			})
+			wg.Go(func() {
+				invites[i], inviteErrs[i] = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: inviting, UserEmailList: []string{email}})
+			})
+		}
+		wg.Wait()
+		if won := winners(t, createErrs, "ConflictException"); won > 1 {
+			t.Fatalf("round %d: %d users with one email", round, won)
+		}
+		for i, err := range inviteErrs {
+			noErr(t, err)
+			if st := invites[i].Invites[0].Status; st != types.InviteStatusPending && st != types.InviteStatusFailed {
+				t.Fatalf("round %d: invitation %s", round, st)
+			}
+		}
+	}
 }

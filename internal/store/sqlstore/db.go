@@ -210,7 +210,7 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err := fn(t); err != nil {
 		// fn may have turned the failure into a refusal of its own, or
 		// gone on past it; the transaction lost all the same.
-		return t.lostRace || db.retryable(err), err
+		return t.lostRace || db.retryable(err) || errors.Is(err, chime.ErrRacedInsert), err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return t.lostRace || db.retryable(err), fmt.Errorf("commit: %w", err)
