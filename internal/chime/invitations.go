@@ -90,6 +90,11 @@ func (s *Service) emailInvites(ctx context.Context, accountName string, invites 
 	err := s.update(context.WithoutCancel(ctx), func(tx Tx, now time.Time) error {
 		for id, st := range status {
 			inv, err := tx.GetInvite(id)
+			if errors.Is(err, ErrNoRows) {
+				// Removed with its user while the email went out
+				// (BatchSuspendUser, DeleteUser): nothing left to record.
+				continue
+			}
 			if err != nil {
 				return err
 			}

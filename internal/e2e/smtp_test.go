@@ -289,6 +289,51 @@ func TestInvitationEmailThroughASlowRelay(t *testing.T) {
 	}
 }
 
+// An invitee removed while the emails go out (BatchSuspendUser on a Team
+// account) leaves no invitation to record a status on. InviteUsers, already
+// committed, still answers, and the other invitee's status is recorded; it
+// was a 500 that an SDK's retry answered by inviting (and emailing) again.
+func TestInviteeRemovedWhileEmailed(t *testing.T) {
+	r := startRelay(t, false)
+	r.slow = 500 * time.Millisecond
+	e := start(t, r.configure("opportunistic"))
+	c := e.client(keyA)
+	acct := aws.String(collabTeamAccount(t, e, keyA))
+	type answer struct {
+		out *chime.InviteUsersOutput
+		err error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		out, err := c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: acct, UserEmailList: []string{"gone@example.com", "kept@example.com"}})
+		answered <- answer{out, err}
+	}()
+	var gone *string
+	for deadline := time.Now().Add(2 * time.Second); gone == nil; time.Sleep(10 * time.Millisecond) {
+		list, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: acct, UserEmail: aws.String("gone@example.com")})
+		noErr(t, err)
+		if len(list.Users) == 1 {
+			gone = list.Users[0].UserId
+		} else if time.Now().After(deadline) {
+			t.Fatal("the invitee never appeared")
+		}
+	}
+	removed, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: acct, UserIdList: []string{*gone}})
+	noErr(t, err)
+	if len(removed.UserErrors) != 0 {
+		t.Fatalf("BatchSuspendUser: %+v", removed.UserErrors)
+	}
+	a := <-answered
+	noErr(t, a.err)
+	if got := emailStatuses(a.out.Invites); got != "gone@example.com:Sent kept@example.com:Sent" {
+		t.Fatalf("email statuses %s", got)
+	}
+	listed := listInvitations(t, e, keyA, *acct, "")
+	if len(listed.Invitations) != 1 || listed.Invitations[0].EmailAddress != "kept@example.com" || listed.Invitations[0].EmailStatus != "Sent" {
+		t.Fatalf("invitations left: %+v", listed.Invitations)
+	}
+}
+
 func TestInvitationEmailStartTLSPolicy(t *testing.T) {
 	plain := startRelay(t, false)
 	for _, tc := range []struct {
