@@ -84,7 +84,18 @@ func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.rules = append(in.rules, &r)
-	return r, nil
+	return r.copied(), nil
+}
+
+// copied returns r with a Remaining of its own: take decrements the stored
+// rule's under the lock, while a copy handed out is read (encoded) without it.
+func (r *Rule) copied() Rule {
+	c := *r
+	if r.Remaining != nil {
+		n := *r.Remaining
+		c.Remaining = &n
+	}
+	return c
 }
 
 // List returns awsAccountID's rules.
@@ -94,7 +105,7 @@ func (in *Injector) List(awsAccountID string) []Rule {
 	out := []Rule{}
 	for _, r := range in.rules {
 		if r.awsAccountID == awsAccountID {
-			out = append(out, *r)
+			out = append(out, r.copied())
 		}
 	}
 	return out

@@ -101,3 +101,25 @@ func TestEveryOperationRuleSkipsOperationsWithoutItsError(t *testing.T) {
 		t.Fatalf("the rule's one use was spent, yet: %v", err)
 	}
 }
+
+// The rules Add and List hand out are snapshots: the server encodes them
+// while calls go on spending the stored rule's uses (a data race when they
+// shared its Remaining).
+func TestHandedOutRulesAreSnapshots(t *testing.T) {
+	in := New(modelled)
+	added, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Remaining: intPtr(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := in.List("111")
+	req := httptest.NewRequest("GET", "/accounts/x", nil)
+	if err := in.Intercept(req, "GetAccount", chime.Caller{AwsAccountID: "111"}); err == nil {
+		t.Fatal("the rule did not disturb the call")
+	}
+	if *added.Remaining != 3 || *listed[0].Remaining != 3 {
+		t.Fatalf("handed-out Remaining changed to %d and %d, want 3", *added.Remaining, *listed[0].Remaining)
+	}
+	if now := in.List("111"); *now[0].Remaining != 2 {
+		t.Fatalf("listed Remaining %d after one use, want 2", *now[0].Remaining)
+	}
+}
