@@ -205,3 +205,9 @@ func (s *Service) redact(ctx context.Context, messageID, where string, parent fu
 	// failed scrub must be able to finish the job.
 	return s.store.Scrub(ctx)
 }
+
+// FinishScrub is a background job: it finishes a scrub that readers kept
+// from finishing when a redaction or deletion asked for it (see Store.Scrub).
+func (s *Service) FinishScrub(ctx context.Context) (int, error) {
+	return s.store.FinishScrub(ctx)
+}

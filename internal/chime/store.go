@@ -22,8 +22,12 @@ type Store interface {
 	// Scrub makes what committed transactions deleted or overwrote
 	// unrecoverable from the store's files (a redacted message's text must
 	// not survive in free pages or a write-ahead log). An engine that has no
-	// such step does nothing.
+	// such step does nothing. When readers that can still see the old
+	// content keep it from finishing, it is left due, without an error.
 	Scrub(ctx context.Context) error
+	// FinishScrub runs a scrub left due and says how many it finished (0
+	// or 1).
+	FinishScrub(ctx context.Context) (int, error)
 	Close() error
 }
 

@@ -275,6 +275,7 @@ func (s *Server) tasks() []jobs.Task {
 		{Name: "expire-lost-dial-outs", Run: svc.ExpireLostDialOuts},
 		{Name: "deliver-bot-events", Run: svc.DeliverBotEvents},
 		{Name: "prune-bot-records", Run: svc.PruneBotRecords},
+		{Name: "finish-scrub", Run: svc.FinishScrub},
 	}
 }
 

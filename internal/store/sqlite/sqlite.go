@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,7 +51,7 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		return nil, err
 	}
 	params := url.Values{}
-	params.Add("_pragma", "busy_timeout(10000)")
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	params.Add("_pragma", "journal_mode(WAL)")
 	params.Add("_pragma", "synchronous(FULL)")
 	params.Add("_pragma", "foreign_keys(ON)")
@@ -99,7 +100,7 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		// The one-connection writer pool and BEGIN IMMEDIATE already make
 		// every read-write transaction run alone.
 		ViewOptions:       &sql.TxOptions{ReadOnly: true},
-		Scrub:             scrub,
+		Scrub:             scrubWaiting(scrubWait(access)),
 		PrepareStatements: true,
 		GroupCommit:       true,
 		LocalReads:        true,
@@ -194,18 +195,55 @@ func isUniqueViolation(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
-// scrub copies the write-ahead log into the database file and truncates the
-// log to nothing: with secure_delete, the pages written carry no trace of
-// what was deleted, and the old page images the log still held are gone. It
-// waits (busy_timeout) for readers to leave the log.
-func scrub(ctx context.Context, write *sql.DB) error {
-	var busy, logFrames, checkpointed int
-	err := write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
-	if err != nil {
-		return fmt.Errorf("scrub: %w", err)
+// busyTimeout is how long a statement waits for a lock another connection
+// holds.
+const busyTimeout = 10 * time.Second
+
+// scrubWait is how long a scrub waits for readers to leave the write-ahead
+// log, while every write waits for the scrub. chimed's own readers leave
+// within milliseconds; another process's (Shared: a backup, the sqlite3
+// shell) may stay for minutes, and its snapshot shows it the old content
+// whatever the scrub does. The scrub is then left for the finish-scrub job.
+func scrubWait(access Access) time.Duration {
+	if access == Shared {
+		return 250 * time.Millisecond
 	}
-	if busy != 0 {
-		return errors.New("scrub: readers kept the write-ahead log from being truncated")
+	return busyTimeout
+}
+
+// scrubWaiting returns the dialect's Scrub: it copies the write-ahead log
+// into the database file and truncates the log to nothing. With
+// secure_delete, the pages written carry no trace of what was deleted, and
+// the old page images the log still held are gone. It says false when
+// readers were still in the log after wait.
+func scrubWaiting(wait time.Duration) func(context.Context, *sql.DB) (bool, error) {
+	return func(ctx context.Context, write *sql.DB) (bool, error) {
+		conn, err := write.Conn(ctx)
+		if err != nil {
+			return false, fmt.Errorf("scrub: %w", err)
+		}
+		defer conn.Close()
+		if wait != busyTimeout {
+			if err := setBusyTimeout(ctx, conn, wait); err != nil {
+				return false, err
+			}
+			defer setBusyTimeout(context.WithoutCancel(ctx), conn, busyTimeout)
+		}
+		var busy, logFrames, checkpointed int
+		err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed)
+		if err != nil {
+			return false, fmt.Errorf("scrub: %w", err)
+		}
+		return busy == 0, nil
+	}
+}
+
+func setBusyTimeout(ctx context.Context, conn *sql.Conn, d time.Duration) error {
+	_, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds()))
+	if err != nil {
+		// The connection must not go back to the pool with another wait.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		return fmt.Errorf("scrub: busy_timeout: %w", err)
 	}
 	return nil
 }

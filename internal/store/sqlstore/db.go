@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -63,8 +64,9 @@ type Dialect struct {
 	LocalReads bool
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
-	// files, through the write pool.
-	Scrub func(ctx context.Context, write *sql.DB) error
+	// files, through the write pool. It says false, without an error, when
+	// readers kept it from finishing.
+	Scrub func(ctx context.Context, write *sql.DB) (bool, error)
 }
 
 // maxAttempts bounds how often run tries a transaction that keeps losing
@@ -96,6 +98,8 @@ type DB struct {
 	raw *rawLookups
 	// migrated is the last migration Migrate applied or found applied.
 	migrated string
+	// scrubDue says a scrub is yet to be finished (see Scrub).
+	scrubDue atomic.Bool
 }
 
 var _ chime.Store = (*DB)(nil)
