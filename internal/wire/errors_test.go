@@ -1,10 +1,14 @@
 package wire
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +34,37 @@ func TestWriteErrorClientClosed(t *testing.T) {
 			WriteError(w, r, tc.err)
 			if w.Code != tc.status || w.Header().Get("x-amzn-ErrorType") != tc.errorType {
 				t.Fatalf("got %d %s, want %d %s", w.Code, w.Header().Get("x-amzn-ErrorType"), tc.status, tc.errorType)
+			}
+		})
+	}
+}
+
+// Only a failure of chimed's own is logged as an internal error; a 500 the
+// service chose to answer (an injected fault) is not, so that an operator's
+// alert on that line (and the client suites' check) sees only real ones.
+func TestWriteErrorLogsOnlyInternalFailures(t *testing.T) {
+	injected, _ := ErrorOfShape("ServiceFailureException", "fault injected by rule r1")
+	unavailable, _ := ErrorOfShape("ServiceUnavailableException", "try again")
+	for _, tc := range []struct {
+		name   string
+		err    error
+		logged bool
+	}{
+		{"unclassified", errors.New("disk full"), true},
+		{"injected ServiceFailure", injected, false},
+		{"ServiceUnavailable", unavailable, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var log bytes.Buffer
+			defer slog.SetDefault(slog.Default())
+			slog.SetDefault(slog.New(slog.NewTextHandler(&log, nil)))
+			w := httptest.NewRecorder()
+			WriteError(w, httptest.NewRequest("GET", "/accounts", nil), tc.err)
+			if w.Code < 500 {
+				t.Fatalf("status %d", w.Code)
+			}
+			if got := strings.Contains(log.String(), "internal error"); got != tc.logged {
+				t.Fatalf("logged %v, want %v: %q", got, tc.logged, log.String())
 			}
 		})
 	}
