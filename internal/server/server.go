@@ -213,10 +213,15 @@ func (s *Server) listen(creds []auth.Credential) error {
 		// and idle, would otherwise hold it for good. Bodies are at most
 		// 1 MiB; the SDKs reopen a connection the server closed while idle.
 		ReadTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute,
-		ConnState:   connState,
-		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		TLSConfig:   &tls.Config{Certificates: certs},
+		// A client that stops reading its answer would hold the
+		// connection as busy (never evicted as idle under
+		// --max-connections). The longest handler waits 60 s (an injected
+		// latency) plus the work itself.
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ConnState:    connState,
+		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:    &tls.Config{Certificates: certs},
 	}
 	go func() {
 		if cfg.TLSCert != "" {
