@@ -59,6 +59,19 @@ func (o *PhoneNumberOrder) ListKey() string {
 // maxOrderSize is our choice: as many numbers as one search returns.
 const maxOrderSize = 500
 
+// maxNumbersPerBatch is our choice too (the model sets no limit): as many
+// numbers as an order holds. Without one, a 1 MiB body of IDs held the
+// writer for seconds and answered several megabytes of errors.
+const maxNumbersPerBatch = maxOrderSize
+
+// batchTooLarge refuses a batch of more than maxNumbersPerBatch items.
+func batchTooLarge(member string, n int) error {
+	if n > maxNumbersPerBatch {
+		return BadRequest("%s: at most %d items, got %d", member, maxNumbersPerBatch, n)
+	}
+	return nil
+}
+
 func (o *PhoneNumberOrder) toModel() *model.PhoneNumberOrder {
 	out := &model.PhoneNumberOrder{
 		PhoneNumberOrderId:  model.String(o.OrderID),

@@ -28,6 +28,9 @@ func (s *Service) DeletePhoneNumber(ctx context.Context, caller Caller, in *mode
 // BatchDeletePhoneNumber deletes each number on its own: a failing number is
 // reported in PhoneNumberErrors and does not stop the others.
 func (s *Service) BatchDeletePhoneNumber(ctx context.Context, caller Caller, in *model.BatchDeletePhoneNumberRequest) (*model.BatchDeletePhoneNumberResponse, error) {
+	if err := batchTooLarge("PhoneNumberIds", len(in.PhoneNumberIds)); err != nil {
+		return nil, err
+	}
 	out := &model.BatchDeletePhoneNumberResponse{}
 	ids := in.PhoneNumberIds
 	numberID := func(i int) string { return phoneNumberID(ids[i]) }

@@ -25,6 +25,9 @@ func (s *Service) UpdatePhoneNumber(ctx context.Context, caller Caller, in *mode
 // BatchUpdatePhoneNumber applies each item on its own: a failing item is
 // reported in PhoneNumberErrors and does not stop the others.
 func (s *Service) BatchUpdatePhoneNumber(ctx context.Context, caller Caller, in *model.BatchUpdatePhoneNumberRequest) (*model.BatchUpdatePhoneNumberResponse, error) {
+	if err := batchTooLarge("UpdatePhoneNumberRequestItems", len(in.UpdatePhoneNumberRequestItems)); err != nil {
+		return nil, err
+	}
 	out := &model.BatchUpdatePhoneNumberResponse{}
 	items := in.UpdatePhoneNumberRequestItems
 	numberID := func(i int) string { return phoneNumberID(*items[i].PhoneNumberId) }
