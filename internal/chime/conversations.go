@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/chimed/chimed/internal/model"
@@ -45,6 +46,9 @@ func (s *Service) CreateConversation(ctx context.Context, caller Caller, account
 		return nil, BadRequest("MemberIds: a conversation has %d to %d members, got %d", minConversationMembers, maxConversationMembers, n)
 	}
 	for i, id := range memberIDs {
+		if strings.TrimSpace(id) == "" {
+			return nil, BadRequest("MemberIds[%d]: must be a user ID", i)
+		}
 		if slices.Contains(memberIDs[:i], id) {
 			return nil, BadRequest("MemberIds: %s is listed twice", id)
 		}

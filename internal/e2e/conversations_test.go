@@ -98,6 +98,7 @@ func TestConversations(t *testing.T) {
 		{"one member", []string{jane}, http.StatusBadRequest, "BadRequestException"},
 		{"a member twice", []string{jane, zhang, jane}, http.StatusBadRequest, "BadRequestException"},
 		{"over 50 members", fifty, http.StatusBadRequest, "BadRequestException"},
+		{"an empty member ID", []string{jane, ""}, http.StatusBadRequest, "BadRequestException"},
 		{"unknown user", []string{jane, collabMissingID}, http.StatusNotFound, "NotFoundException"},
 		{"user of another account", []string{jane, stranger}, http.StatusNotFound, "NotFoundException"},
 	} {
