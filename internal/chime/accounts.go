@@ -284,19 +284,38 @@ func (s *Service) UpdateAccountSettings(ctx context.Context, caller Caller, in *
 
 // Sign-in delegate groups are Active Directory groups, so only an
 // EnterpriseDirectory account has them.
+// Sign-in delegate groups are chimed's limits (the model sets none): every
+// group is in the account's record, which GetAccount and ListAccounts
+// answer. An Active Directory group's name (sAMAccountName) is at most 256
+// characters.
+const (
+	maxDelegateGroups  = 100
+	maxGroupNameLength = 256
+)
+
 func (s *Service) AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller Caller, in *model.AssociateSigninDelegateGroupsWithAccountRequest) (*model.AssociateSigninDelegateGroupsWithAccountResponse, error) {
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := delegateGroupAccount(tx, caller, *in.AccountId)
 		if err != nil {
 			return err
 		}
+		held := map[string]bool{}
+		for _, g := range a.SigninDelegateGroups {
+			held[g] = true
+		}
 		for i, g := range in.SigninDelegateGroups {
-			if g.GroupName == nil {
+			switch {
+			case g.GroupName == nil:
 				return BadRequest("SigninDelegateGroups[%d].GroupName: required member is missing", i)
-			}
-			if !slices.Contains(a.SigninDelegateGroups, *g.GroupName) {
+			case len(*g.GroupName) > maxGroupNameLength:
+				return BadRequest("SigninDelegateGroups[%d].GroupName: at most %d bytes, got %d", i, maxGroupNameLength, len(*g.GroupName))
+			case !held[*g.GroupName]:
+				held[*g.GroupName] = true
 				a.SigninDelegateGroups = append(a.SigninDelegateGroups, *g.GroupName)
 			}
+		}
+		if n := len(a.SigninDelegateGroups); n > maxDelegateGroups {
+			return BadRequest("SigninDelegateGroups: an account has at most %d sign-in delegate groups; this would make %d", maxDelegateGroups, n)
 		}
 		return tx.SaveAccount(a)
 	})
@@ -312,9 +331,11 @@ func (s *Service) DisassociateSigninDelegateGroupsFromAccount(ctx context.Contex
 		if err != nil {
 			return err
 		}
-		a.SigninDelegateGroups = slices.DeleteFunc(a.SigninDelegateGroups, func(g string) bool {
-			return slices.Contains(in.GroupNames, g)
-		})
+		gone := map[string]bool{}
+		for _, g := range in.GroupNames {
+			gone[g] = true
+		}
+		a.SigninDelegateGroups = slices.DeleteFunc(a.SigninDelegateGroups, func(g string) bool { return gone[g] })
 		return tx.SaveAccount(a)
 	})
 	if err != nil {

@@ -506,6 +506,25 @@ func TestSigninDelegateGroups(t *testing.T) {
 	_, err = c.AssociateSigninDelegateGroupsWithAccount(ctx, &chime.AssociateSigninDelegateGroupsWithAccountInput{
 		AccountId: id, SigninDelegateGroups: []types.SigninDelegateGroup{{}}})
 	wantErrorMessage(t, err, "BadRequestException", "SigninDelegateGroups[0].GroupName")
+
+	// The groups are in the account's record, which every GetAccount and
+	// ListAccounts answers: 100 at most, with names of up to 256 bytes.
+	_, err = c.AssociateSigninDelegateGroupsWithAccount(ctx, &chime.AssociateSigninDelegateGroupsWithAccountInput{
+		AccountId: id, SigninDelegateGroups: groups("admins", strings.Repeat("g", 257))})
+	wantErrorMessage(t, err, "BadRequestException", "SigninDelegateGroups[1].GroupName: at most 256 bytes")
+	var many []string
+	for i := range 98 {
+		many = append(many, fmt.Sprintf("group-%02d", i))
+	}
+	_, err = c.AssociateSigninDelegateGroupsWithAccount(ctx, &chime.AssociateSigninDelegateGroupsWithAccountInput{
+		AccountId: id, SigninDelegateGroups: groups(append(many, "admins", "one-too-many")...)})
+	wantErrorMessage(t, err, "BadRequestException", "at most 100 sign-in delegate groups; this would make 101")
+	wantGroups("admins", "guests")
+	_, err = c.AssociateSigninDelegateGroupsWithAccount(ctx, &chime.AssociateSigninDelegateGroupsWithAccountInput{
+		AccountId: id, SigninDelegateGroups: groups(append(many, "admins")...)})
+	noErr(t, err)
+	all := slices.Concat([]string{"admins"}, many, []string{"guests"}) // sorted
+	wantGroups(all...)
 }
 
 // wantErrorMessage is wantError that also checks the message mentions want.
