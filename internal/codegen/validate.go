@@ -47,7 +47,7 @@ func writeValidate(b *strings.Builder, m *Model, name string, rules map[string]b
 		}
 		switch target.Type {
 		case "string", "integer":
-			if hasRule(target) {
+			if hasRule(target) || unbounded(target) {
 				rules[s.Members[mn].Shape] = true
 				fmt.Fprintf(b, "\tif msg := rule%s.check(s.%s); msg != \"\" {\n\t\treturn invalid(%q, msg)\n\t}\n", s.Members[mn].Shape, mn, mn)
 			}
@@ -69,7 +69,7 @@ func writeListChecks(b *strings.Builder, m *Model, mn string, list Shape, rules 
 	switch {
 	case elem.Type == "structure":
 		fmt.Fprintf(b, "\tfor i := range s.%s {\n\t\tif err := s.%s[i].validate(); err != nil {\n\t\t\treturn err.under(fmt.Sprintf(\"%s[%%d]\", i))\n\t\t}\n\t}\n", mn, mn, mn)
-	case elem.Type == "string" && hasRule(elem):
+	case elem.Type == "string" && (hasRule(elem) || unbounded(elem)):
 		rules[list.Member.Shape] = true
 		fmt.Fprintf(b, "\tfor i := range s.%s {\n\t\tif msg := rule%s.check(&s.%s[i]); msg != \"\" {\n\t\t\treturn invalid(fmt.Sprintf(\"%s[%%d]\", i), msg)\n\t\t}\n\t}\n",
 			mn, list.Member.Shape, mn, mn)
@@ -78,6 +78,13 @@ func writeListChecks(b *strings.Builder, m *Model, mn string, list Shape, rules 
 
 func hasRule(s Shape) bool {
 	return s.Min != nil || s.Max != nil || s.Pattern != "" || len(s.Enum) > 0
+}
+
+// unbounded says the model sets no upper limit on a string shape's values:
+// chimed sets its own (model.maxUnboundedString), as such values are stored
+// and answered again, a listing's page of them at a time.
+func unbounded(s Shape) bool {
+	return s.Type == "string" && s.Max == nil && len(s.Enum) == 0
 }
 
 func bound(v *int64) string {
@@ -92,7 +99,11 @@ func writeRule(b *strings.Builder, m *Model, name string) {
 	s := m.shape(name)
 	switch s.Type {
 	case "string":
-		fmt.Fprintf(b, "var rule%s = newStringRule(%s, %s, %q, %#v)\n\n", name, bound(s.Min), bound(s.Max), s.Pattern, s.Enum)
+		fmt.Fprintf(b, "var rule%s = newStringRule(%s, %s, %q, %#v)", name, bound(s.Min), bound(s.Max), s.Pattern, s.Enum)
+		if unbounded(s) {
+			b.WriteString(".limited()")
+		}
+		b.WriteString("\n\n")
 	case "integer":
 		fmt.Fprintf(b, "var rule%s = intRule{min: %s, max: %s}\n\n", name, bound(s.Min), bound(s.Max))
 	}

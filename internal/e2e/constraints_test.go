@@ -42,6 +42,17 @@ func TestConstraintKinds(t *testing.T) {
 			_, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String(strings.Repeat("n", 101))})
 			return err
 		}, "Name: length must be between 1 and 100"},
+		// Strings the model leaves unbounded are stored and answered a
+		// listing's page at a time: chimed bounds them at 2048 characters.
+		{"chimed's length limit", func() error {
+			_, err := c.UpdateUser(ctx, &chime.UpdateUserInput{AccountId: acct, UserId: aws.String("u"),
+				AlexaForBusinessMetadata: &types.AlexaForBusinessMetadata{AlexaForBusinessRoomArn: aws.String(strings.Repeat("é", 2049))}})
+			return err
+		}, "AlexaForBusinessMetadata.AlexaForBusinessRoomArn: length must be at most 2048 (chimed's limit: the model sets none)"},
+		{"chimed's length limit in a list", func() error {
+			_, err := c.BatchDeletePhoneNumber(ctx, &chime.BatchDeletePhoneNumberInput{PhoneNumberIds: []string{"+12065550100", strings.Repeat("1", 2049)}})
+			return err
+		}, "PhoneNumberIds[1]: length must be at most 2048 (chimed's limit: the model sets none)"},
 		{"pattern", func() error {
 			_, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("   ")})
 			return err

@@ -103,7 +103,7 @@ func TestEmailAddressesAtMost254Bytes(t *testing.T) {
 	}
 	_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address(254))})
 	noErr(t, err)
-	for _, n := range []int{255, 3000} {
+	for _, n := range []int{255, 2048} {
 		_, err = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address(n))})
 		wantErrorMessage(t, err, "BadRequestException", "Email: an email address has at most 254 bytes")
 		_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: acct, UserEmailList: []string{"fine@example.com", address(n)}})

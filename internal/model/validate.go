@@ -47,6 +47,23 @@ type stringRule struct {
 	enumMsg    string
 }
 
+// maxUnboundedString is chimed's limit, in characters, on the string members
+// the model sets no maximum for (a room's name, a bot's display name, an
+// Alexa for Business room ARN, an events endpoint): without one, a 1 MiB
+// value each made a ListUsers page hundreds of megabytes.
+const maxUnboundedString = 2048
+
+// limited gives a rule without a maximum length chimed's.
+func (r *stringRule) limited() *stringRule {
+	r.max = maxUnboundedString
+	if r.min >= 0 {
+		r.lengthMsg = fmt.Sprintf("length must be between %d and %d (chimed's maximum: the model sets none)", r.min, r.max)
+	} else {
+		r.lengthMsg = fmt.Sprintf("length must be at most %d (chimed's limit: the model sets none)", r.max)
+	}
+	return r
+}
+
 // newStringRule compiles a shape's pattern. Model patterns are matched against
 // the whole value, as the AWS services do, with the meaning ECMAScript gives
 // them (ecmaPattern).

@@ -9,12 +9,18 @@ func (s *AccountSettings) validate() *ValidationError {
 }
 
 func (s *AlexaForBusinessMetadata) validate() *ValidationError {
+	if msg := ruleSensitiveString.check(s.AlexaForBusinessRoomArn); msg != "" {
+		return invalid("AlexaForBusinessRoomArn", msg)
+	}
 	return nil
 }
 
 func (s *AssociatePhoneNumberWithUserRequest) validate() *ValidationError {
 	if s.AccountId == nil {
 		return missing("AccountId")
+	}
+	if msg := ruleString.check(s.AccountId); msg != "" {
+		return invalid("AccountId", msg)
 	}
 	if s.E164PhoneNumber == nil {
 		return missing("E164PhoneNumber")
@@ -24,6 +30,9 @@ func (s *AssociatePhoneNumberWithUserRequest) validate() *ValidationError {
 	}
 	if s.UserId == nil {
 		return missing("UserId")
+	}
+	if msg := ruleString.check(s.UserId); msg != "" {
+		return invalid("UserId", msg)
 	}
 	return nil
 }
@@ -79,6 +88,11 @@ func (s *BatchDeletePhoneNumberRequest) validate() *ValidationError {
 	}
 	if msg := checkCount(s.PhoneNumberIds != nil, len(s.PhoneNumberIds), 1, -1); msg != "" {
 		return invalid("PhoneNumberIds", msg)
+	}
+	for i := range s.PhoneNumberIds {
+		if msg := ruleString.check(&s.PhoneNumberIds[i]); msg != "" {
+			return invalid(fmt.Sprintf("PhoneNumberIds[%d]", i), msg)
+		}
 	}
 	return nil
 }
@@ -159,6 +173,9 @@ func (s *BatchUpdateUserRequest) validate() *ValidationError {
 }
 
 func (s *BusinessCallingSettings) validate() *ValidationError {
+	if msg := ruleString.check(s.CdrBucket); msg != "" {
+		return invalid("CdrBucket", msg)
+	}
 	return nil
 }
 
@@ -188,6 +205,9 @@ func (s *CreateBotRequest) validate() *ValidationError {
 	}
 	if s.DisplayName == nil {
 		return missing("DisplayName")
+	}
+	if msg := ruleSensitiveString.check(s.DisplayName); msg != "" {
+		return invalid("DisplayName", msg)
 	}
 	if msg := ruleNonEmptyString.check(s.Domain); msg != "" {
 		return invalid("Domain", msg)
@@ -279,6 +299,9 @@ func (s *CreateRoomRequest) validate() *ValidationError {
 	if s.Name == nil {
 		return missing("Name")
 	}
+	if msg := ruleSensitiveString.check(s.Name); msg != "" {
+		return invalid("Name", msg)
+	}
 	return nil
 }
 
@@ -294,6 +317,9 @@ func (s *CreateUserRequest) validate() *ValidationError {
 	}
 	if msg := ruleUserType.check(s.UserType); msg != "" {
 		return invalid("UserType", msg)
+	}
+	if msg := ruleString.check(s.Username); msg != "" {
+		return invalid("Username", msg)
 	}
 	return nil
 }
@@ -327,6 +353,9 @@ func (s *DeleteEventsConfigurationRequest) validate() *ValidationError {
 func (s *DeletePhoneNumberRequest) validate() *ValidationError {
 	if s.PhoneNumberId == nil {
 		return missing("PhoneNumberId")
+	}
+	if msg := ruleString.check(s.PhoneNumberId); msg != "" {
+		return invalid("PhoneNumberId", msg)
 	}
 	return nil
 }
@@ -373,8 +402,14 @@ func (s *DisassociatePhoneNumberFromUserRequest) validate() *ValidationError {
 	if s.AccountId == nil {
 		return missing("AccountId")
 	}
+	if msg := ruleString.check(s.AccountId); msg != "" {
+		return invalid("AccountId", msg)
+	}
 	if s.UserId == nil {
 		return missing("UserId")
+	}
+	if msg := ruleString.check(s.UserId); msg != "" {
+		return invalid("UserId", msg)
 	}
 	return nil
 }
@@ -391,6 +426,11 @@ func (s *DisassociateSigninDelegateGroupsFromAccountRequest) validate() *Validat
 	}
 	if msg := checkCount(s.GroupNames != nil, len(s.GroupNames), 1, -1); msg != "" {
 		return invalid("GroupNames", msg)
+	}
+	for i := range s.GroupNames {
+		if msg := ruleString.check(&s.GroupNames[i]); msg != "" {
+			return invalid(fmt.Sprintf("GroupNames[%d]", i), msg)
+		}
 	}
 	return nil
 }
@@ -461,6 +501,9 @@ func (s *GetPhoneNumberRequest) validate() *ValidationError {
 	if s.PhoneNumberId == nil {
 		return missing("PhoneNumberId")
 	}
+	if msg := ruleString.check(s.PhoneNumberId); msg != "" {
+		return invalid("PhoneNumberId", msg)
+	}
 	return nil
 }
 
@@ -510,8 +553,14 @@ func (s *GetUserSettingsRequest) validate() *ValidationError {
 	if s.AccountId == nil {
 		return missing("AccountId")
 	}
+	if msg := ruleString.check(s.AccountId); msg != "" {
+		return invalid("AccountId", msg)
+	}
 	if s.UserId == nil {
 		return missing("UserId")
+	}
+	if msg := ruleString.check(s.UserId); msg != "" {
+		return invalid("UserId", msg)
 	}
 	return nil
 }
@@ -547,6 +596,9 @@ func (s *ListAccountsRequest) validate() *ValidationError {
 	if msg := ruleAccountName.check(s.Name); msg != "" {
 		return invalid("Name", msg)
 	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
+	}
 	if msg := ruleEmailAddress.check(s.UserEmail); msg != "" {
 		return invalid("UserEmail", msg)
 	}
@@ -563,12 +615,18 @@ func (s *ListBotsRequest) validate() *ValidationError {
 	if msg := ruleResultMax.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
 	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
+	}
 	return nil
 }
 
 func (s *ListPhoneNumberOrdersRequest) validate() *ValidationError {
 	if msg := ruleResultMax.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
+	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
 	}
 	return nil
 }
@@ -577,8 +635,14 @@ func (s *ListPhoneNumbersRequest) validate() *ValidationError {
 	if msg := rulePhoneNumberAssociationName.check(s.FilterName); msg != "" {
 		return invalid("FilterName", msg)
 	}
+	if msg := ruleString.check(s.FilterValue); msg != "" {
+		return invalid("FilterValue", msg)
+	}
 	if msg := ruleResultMax.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
+	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
 	}
 	if msg := rulePhoneNumberProductType.check(s.ProductType); msg != "" {
 		return invalid("ProductType", msg)
@@ -599,6 +663,9 @@ func (s *ListRoomMembershipsRequest) validate() *ValidationError {
 	if msg := ruleResultMax.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
 	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
+	}
 	if s.RoomId == nil {
 		return missing("RoomId")
 	}
@@ -617,6 +684,12 @@ func (s *ListRoomsRequest) validate() *ValidationError {
 	}
 	if msg := ruleResultMax.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
+	}
+	if msg := ruleString.check(s.MemberId); msg != "" {
+		return invalid("MemberId", msg)
+	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
 	}
 	return nil
 }
@@ -640,6 +713,9 @@ func (s *ListUsersRequest) validate() *ValidationError {
 	}
 	if msg := ruleProfileServiceMaxResults.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
+	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
 	}
 	if msg := ruleEmailAddress.check(s.UserEmail); msg != "" {
 		return invalid("UserEmail", msg)
@@ -688,6 +764,12 @@ func (s *PutEventsConfigurationRequest) validate() *ValidationError {
 	}
 	if msg := ruleNonEmptyString.check(s.BotId); msg != "" {
 		return invalid("BotId", msg)
+	}
+	if msg := ruleSensitiveString.check(s.LambdaFunctionArn); msg != "" {
+		return invalid("LambdaFunctionArn", msg)
+	}
+	if msg := ruleSensitiveString.check(s.OutboundEventsHTTPSEndpoint); msg != "" {
+		return invalid("OutboundEventsHTTPSEndpoint", msg)
 	}
 	return nil
 }
@@ -818,14 +900,26 @@ func (s *RoomRetentionSettings) validate() *ValidationError {
 }
 
 func (s *SearchAvailablePhoneNumbersRequest) validate() *ValidationError {
+	if msg := ruleString.check(s.AreaCode); msg != "" {
+		return invalid("AreaCode", msg)
+	}
+	if msg := ruleString.check(s.City); msg != "" {
+		return invalid("City", msg)
+	}
 	if msg := ruleAlpha2CountryCode.check(s.Country); msg != "" {
 		return invalid("Country", msg)
 	}
 	if msg := rulePhoneNumberMaxResults.check(s.MaxResults); msg != "" {
 		return invalid("MaxResults", msg)
 	}
+	if msg := ruleString.check(s.NextToken); msg != "" {
+		return invalid("NextToken", msg)
+	}
 	if msg := rulePhoneNumberType.check(s.PhoneNumberType); msg != "" {
 		return invalid("PhoneNumberType", msg)
+	}
+	if msg := ruleString.check(s.State); msg != "" {
+		return invalid("State", msg)
 	}
 	if msg := ruleTollFreePrefix.check(s.TollFreePrefix); msg != "" {
 		return invalid("TollFreePrefix", msg)
@@ -924,6 +1018,9 @@ func (s *UpdatePhoneNumberRequest) validate() *ValidationError {
 	if s.PhoneNumberId == nil {
 		return missing("PhoneNumberId")
 	}
+	if msg := ruleString.check(s.PhoneNumberId); msg != "" {
+		return invalid("PhoneNumberId", msg)
+	}
 	if msg := rulePhoneNumberProductType.check(s.ProductType); msg != "" {
 		return invalid("ProductType", msg)
 	}
@@ -988,6 +1085,9 @@ func (s *UpdateRoomRequest) validate() *ValidationError {
 	if msg := ruleNonEmptyString.check(s.AccountId); msg != "" {
 		return invalid("AccountId", msg)
 	}
+	if msg := ruleSensitiveString.check(s.Name); msg != "" {
+		return invalid("Name", msg)
+	}
 	if s.RoomId == nil {
 		return missing("RoomId")
 	}
@@ -1049,8 +1149,14 @@ func (s *UpdateUserSettingsRequest) validate() *ValidationError {
 	if s.AccountId == nil {
 		return missing("AccountId")
 	}
+	if msg := ruleString.check(s.AccountId); msg != "" {
+		return invalid("AccountId", msg)
+	}
 	if s.UserId == nil {
 		return missing("UserId")
+	}
+	if msg := ruleString.check(s.UserId); msg != "" {
+		return invalid("UserId", msg)
 	}
 	if s.UserSettings == nil {
 		return missing("UserSettings")
@@ -1076,6 +1182,9 @@ func (s *UserSettings) validate() *ValidationError {
 }
 
 func (s *VoiceConnectorSettings) validate() *ValidationError {
+	if msg := ruleString.check(s.CdrBucket); msg != "" {
+		return invalid("CdrBucket", msg)
+	}
 	return nil
 }
 
@@ -1561,23 +1670,23 @@ func (s *UpdateUserSettingsRequest) Validate() error {
 
 var ruleAccountName = newStringRule(1, 100, ".*\\S.*", []string(nil))
 
-var ruleAlpha2CountryCode = newStringRule(-1, -1, "[A-Z]{2}", []string(nil))
+var ruleAlpha2CountryCode = newStringRule(-1, -1, "[A-Z]{2}", []string(nil)).limited()
 
-var ruleCallingName = newStringRule(-1, -1, "^$|^[a-zA-Z0-9 ]{2,15}$", []string(nil))
+var ruleCallingName = newStringRule(-1, -1, "^$|^[a-zA-Z0-9 ]{2,15}$", []string(nil)).limited()
 
 var ruleClientRequestToken = newStringRule(2, 64, "[-_a-zA-Z0-9]*", []string(nil))
 
-var ruleE164PhoneNumber = newStringRule(-1, -1, "^\\+?[1-9]\\d{1,14}$", []string(nil))
+var ruleE164PhoneNumber = newStringRule(-1, -1, "^\\+?[1-9]\\d{1,14}$", []string(nil)).limited()
 
-var ruleEmailAddress = newStringRule(-1, -1, ".+@.+\\..+", []string(nil))
+var ruleEmailAddress = newStringRule(-1, -1, ".+@.+\\..+", []string(nil)).limited()
 
-var ruleGuidString = newStringRule(-1, -1, "[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}", []string(nil))
+var ruleGuidString = newStringRule(-1, -1, "[a-fA-F0-9]{8}(?:-[a-fA-F0-9]{4}){3}-[a-fA-F0-9]{12}", []string(nil)).limited()
 
 var ruleJoinTokenString = newStringRule(2, 2048, "^[a-zA-Z0-9+/]+$", []string(nil))
 
 var ruleLicense = newStringRule(-1, -1, "", []string{"Basic", "Plus", "Pro", "ProTrial"})
 
-var ruleNonEmptyString = newStringRule(-1, -1, ".*\\S.*", []string(nil))
+var ruleNonEmptyString = newStringRule(-1, -1, ".*\\S.*", []string(nil)).limited()
 
 var rulePhoneNumberAssociationName = newStringRule(-1, -1, "", []string{"AccountId", "UserId", "VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId"})
 
@@ -1596,6 +1705,10 @@ var ruleResultMax = intRule{min: 1, max: 99}
 var ruleRetentionDays = intRule{min: 1, max: 5475}
 
 var ruleRoomMembershipRole = newStringRule(-1, -1, "", []string{"Administrator", "Member"})
+
+var ruleSensitiveString = newStringRule(-1, -1, "", []string(nil)).limited()
+
+var ruleString = newStringRule(-1, -1, "", []string(nil)).limited()
 
 var ruleTollFreePrefix = newStringRule(3, 3, "^8(00|33|44|55|66|77|88)$", []string(nil))
 
