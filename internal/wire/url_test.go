@@ -28,6 +28,9 @@ func TestRefuseURL(t *testing.T) {
 		{"/accounts?name=a\xffb", "query string: must be UTF-8"},
 		{"/accounts?max-results=1&max-results=2", `query parameter "max-results" is given 2 times`},
 		{"/accounts/x/users/..", `request path "/accounts/x/users/..": a segment must not be ".."`},
+		{"/_chimed/audit?max-results=%zz", `query string: invalid URL escape "%zz"`},
+		{"/accounts?a=1;b=2", "query string: invalid semicolon separator"},
+		{"/_chimed/audit?" + strings.Repeat("a=1&", 10000) + "max-results=0", "query string: number of URL query parameters exceeded limit"},
 	}
 	for _, tt := range tests {
 		r, err := http.ReadRequest(bufio.NewReader(strings.NewReader("GET " + tt.target + " HTTP/1.1\r\nHost: x\r\n\r\n")))
