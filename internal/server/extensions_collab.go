@@ -1,8 +1,6 @@
 package server
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,13 +101,9 @@ func incomingWebhook(svc *chime.Service) http.Handler {
 }
 
 func postToWebhook(svc *chime.Service, r *http.Request) (*chime.Message, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, chime.BadRequest("request body exceeds %d bytes", maxWebhookBody)
-	}
+	body, err := wire.ReadBody(r, maxWebhookBody)
 	if err != nil {
-		return nil, chime.BadRequest("reading request body: %v", err)
+		return nil, err
 	}
 	var in struct{ Content *string }
 	if err := wire.DecodeJSON(body, &in); err != nil {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"errors"
 	"html/template"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -73,7 +71,7 @@ const maxReplyBody = maxWebhookBody
 // bot in an event's InboundHttpsEndpoint, is the credential.
 func botReply(svc *chime.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r, maxReplyBody)
+		body, err := wire.ReadBody(r, maxReplyBody)
 		var in struct{ Content *string }
 		if err == nil {
 			err = wire.DecodeJSON(body, &in)
@@ -88,18 +86,6 @@ func botReply(svc *chime.Service) http.Handler {
 		}
 		wire.WriteResult(w, http.StatusOK, struct{ MessageId, RoomId string }{m.MessageID, m.ParentID})
 	})
-}
-
-func readBody(r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, chime.BadRequest("request body exceeds %d bytes", limit)
-	}
-	if err != nil {
-		return nil, chime.BadRequest("reading request body: %v", err)
-	}
-	return body, nil
 }
 
 type attemptOut struct {

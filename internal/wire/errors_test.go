@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/chimed/chimed/internal/chime"
 )
 
 // An error that only says the request's context was cancelled is a client
@@ -69,3 +72,24 @@ func TestWriteErrorLogsOnlyInternalFailures(t *testing.T) {
 		})
 	}
 }
+
+// A body cut short (a Content-Length that lies, ended by the server's read
+// timeout) is a 400 that says what went wrong, without the connection's
+// addresses that the read error holds.
+func TestReadBodyIncomplete(t *testing.T) {
+	cut := errors.New("read tcp 127.0.0.1:8080->127.0.0.1:51234: i/o timeout")
+	r := httptest.NewRequest("POST", "/accounts", io.MultiReader(strings.NewReader(`{"Name":`), errReader{cut}))
+	_, err := ReadBody(r, MaxBodyBytes)
+	var e *chime.Error
+	if !errors.As(err, &e) || e.Code != "BadRequest" || !strings.HasPrefix(e.Message, "request body: incomplete") || strings.Contains(e.Message, "127.0.0.1") {
+		t.Fatalf("got %v", err)
+	}
+	r = httptest.NewRequest("POST", "/accounts", strings.NewReader(strings.Repeat("x", MaxBodyBytes+1)))
+	if _, err := ReadBody(r, MaxBodyBytes); err == nil || !strings.Contains(err.Error(), "request body exceeds 1048576 bytes") {
+		t.Fatalf("too large: %v", err)
+	}
+}
+
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }

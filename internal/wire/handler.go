@@ -62,19 +62,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // authenticate reads the body (bounded) and checks the signature over it.
+// ReadBody reads a request's body of at most limit bytes. A body that does
+// not arrive in full is a 400 that says so without the connection's
+// addresses (the server's ReadTimeout ends a Content-Length that lies).
+func ReadBody(r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, chime.BadRequest("request body exceeds %d bytes", limit)
+	case err != nil:
+		return nil, chime.BadRequest("request body: incomplete or malformed (it must arrive in full, as its Content-Length or chunks announce, within 30 s)")
+	}
+	return body, nil
+}
+
 func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 	var body []byte
 	var err error
 	// Most calls (GET, DELETE) have no body: no buffer to allocate.
 	if r.Body != http.NoBody {
-		body, err = io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
-	}
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, chime.Caller{}, chime.BadRequest("request body exceeds %d bytes", MaxBodyBytes)
-	}
-	if err != nil {
-		return nil, chime.Caller{}, chime.BadRequest("reading request body: %v", err)
+		if body, err = ReadBody(r, MaxBodyBytes); err != nil {
+			return nil, chime.Caller{}, err
+		}
 	}
 	caller, err := h.authn(r, body)
 	x := exchangeOf(r)
