@@ -365,6 +365,11 @@ func TestTestAPIClockDrivesLifecycles(t *testing.T) {
 			t.Errorf("clock %s: %s", bad, resp)
 		}
 	}
+	// A time that is not one names the member.
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Set":"yesterday"}`)}); resp.status != 400 ||
+		!strings.Contains(string(resp.body), `Set: timestamp \"yesterday\" is not ISO 8601`) {
+		t.Errorf("clock set to yesterday: %s", resp)
+	}
 	if resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/clock"}); !strings.Contains(string(resp.body), `"Offset":"2161h0m0s"`) {
 		t.Fatalf("clock after the refusals: %s", resp)
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"net/http"
@@ -100,7 +101,8 @@ func (s *Server) testGetClock(r *http.Request, caller chime.Caller, body []byte)
 func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	var in struct {
 		Advance *string
-		Set     *model.Time
+		// Decoded below, so that its error names it.
+		Set json.RawMessage
 	}
 	if err := wire.DecodeJSON(body, &in); err != nil {
 		return 0, nil, err
@@ -117,7 +119,11 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 		}
 		by = d
 	} else {
-		to = in.Set.Time
+		var set model.Time
+		if err := set.UnmarshalJSON(in.Set); err != nil {
+			return 0, nil, chime.BadRequest("Set: %v", err)
+		}
+		to = set.Time
 	}
 	if !s.clock.move(to, by) {
 		return 0, nil, chime.BadRequest("the clock can read neither a time before 1970 nor one more than 292 years from the real time")
