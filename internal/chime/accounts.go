@@ -282,10 +282,8 @@ func (s *Service) UpdateAccountSettings(ctx context.Context, caller Caller, in *
 	return &model.UpdateAccountSettingsResponse{}, nil
 }
 
-// Sign-in delegate groups are Active Directory groups, so only an
-// EnterpriseDirectory account has them.
-// Sign-in delegate groups are chimed's limits (the model sets none): every
-// group is in the account's record, which GetAccount and ListAccounts
+// The limits on sign-in delegate groups are chimed's (the model sets none):
+// every group is in the account's record, which GetAccount and ListAccounts
 // answer. An Active Directory group's name (sAMAccountName) is at most 256
 // characters.
 const (
@@ -293,6 +291,8 @@ const (
 	maxGroupNameLength = 256
 )
 
+// Sign-in delegate groups are Active Directory groups, so only an
+// EnterpriseDirectory account has them.
 func (s *Service) AssociateSigninDelegateGroupsWithAccount(ctx context.Context, caller Caller, in *model.AssociateSigninDelegateGroupsWithAccountRequest) (*model.AssociateSigninDelegateGroupsWithAccountResponse, error) {
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := delegateGroupAccount(tx, caller, *in.AccountId)
