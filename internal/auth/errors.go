@@ -32,6 +32,7 @@ var (
 	errUnknownKey   = &Error{TypeUnrecognizedClient, "The security token included in the request is invalid."}
 	errMismatch     = &Error{TypeInvalidSignature, "The request signature we calculated does not match the signature you provided. " +
 		"Check your AWS Secret Access Key and signing method."}
+	errQueryEncoding = invalid("The query string is not valid percent-encoding.")
 )
 
 func incomplete(msg string) *Error { return &Error{TypeIncompleteSignature, msg} }

@@ -87,12 +87,25 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (Credential, error) {
 	return c, nil
 }
 
-func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
+// Screen refuses, before its body is read, a request that no body could
+// make valid: no signature, an unknown key, a scope or a time out of range.
+// A server that screens reads no body (up to 1 MiB each) for a caller that
+// holds no key.
+func (v *Verifier) Screen(r *http.Request) error {
 	var qbuf [8]queryParam
 	q, ok := parseQuery(qbuf[:0], r.URL.RawQuery)
 	if !ok {
-		return Credential{}, invalid("The query string is not valid percent-encoding.")
+		return errQueryEncoding
 	}
+	if _, _, err := v.identify(r, q); err != nil {
+		return err // not a typed nil: err is checked first
+	}
+	return nil
+}
+
+// identify reads the signature's inputs from the request and finds its key:
+// every check that needs no body.
+func (v *Verifier) identify(r *http.Request, q []queryParam) (sigInput, Credential, *Error) {
 	var in sigInput
 	var err *Error
 	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
@@ -100,17 +113,26 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
 	} else if isPresigned(q) {
 		in, err = fromQuery(q)
 	} else {
-		return Credential{}, errMissingToken
+		return in, Credential{}, errMissingToken
 	}
 	if err != nil {
-		return Credential{}, err
+		return in, Credential{}, err
 	}
-
 	cred, known := v.byKey[in.scope.accessKey]
 	if !known {
-		return Credential{}, errUnknownKey
+		return in, Credential{}, errUnknownKey
 	}
-	if err := v.checkScopeAndTime(&in); err != nil {
+	return in, cred, v.checkScopeAndTime(&in)
+}
+
+func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
+	var qbuf [8]queryParam
+	q, ok := parseQuery(qbuf[:0], r.URL.RawQuery)
+	if !ok {
+		return Credential{}, errQueryEncoding
+	}
+	in, cred, err := v.identify(r, q)
+	if err != nil {
 		return Credential{}, err
 	}
 	var provided [signatureBytes]byte

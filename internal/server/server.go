@@ -207,7 +207,7 @@ func (s *Server) listen(creds []auth.Credential) error {
 	s.Service.ConfigureIntegrations(integrations)
 	s.audit = audit.NewRecorder(s.store, stream, s.log)
 	s.http = &http.Server{
-		Handler:           s.routes(authenticator(auth.NewVerifier(creds, time.Now))),
+		Handler:           s.routes(authenticator{auth.NewVerifier(creds, time.Now)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// A client that stops sending a body, or keeps a connection open
 		// and idle, would otherwise hold it for good. Bodies are at most
@@ -359,12 +359,16 @@ func credentials(cfg Config, stdout io.Writer) ([]auth.Credential, error) {
 	return []auth.Credential{dev}, nil
 }
 
-func authenticator(v *auth.Verifier) wire.Authenticator {
-	return func(r *http.Request, body []byte) (chime.Caller, error) {
-		cred, err := v.Verify(r, body)
-		if err != nil {
-			return chime.Caller{}, err
-		}
-		return chime.Caller{AwsAccountID: cred.AwsAccountID, PrincipalARN: cred.PrincipalARN, AccessKeyID: cred.AccessKeyID}, nil
+// authenticator is the API's wire.Authenticator: SigV4 with the server's
+// keys.
+type authenticator struct{ v *auth.Verifier }
+
+func (a authenticator) Screen(r *http.Request) error { return a.v.Screen(r) }
+
+func (a authenticator) Verify(r *http.Request, body []byte) (chime.Caller, error) {
+	cred, err := a.v.Verify(r, body)
+	if err != nil {
+		return chime.Caller{}, err
 	}
+	return chime.Caller{AwsAccountID: cred.AwsAccountID, PrincipalARN: cred.PrincipalARN, AccessKeyID: cred.AccessKeyID}, nil
 }

@@ -13,9 +13,13 @@ import (
 // membership items) is a few kilobytes.
 const MaxBodyBytes = 1 << 20
 
-// Authenticator checks a request's signature over its body and says who sent
-// it.
-type Authenticator func(r *http.Request, body []byte) (chime.Caller, error)
+// Authenticator says who sent a request. Screen refuses, before the body is
+// read, a request that no body could make valid (no signature, an unknown
+// key); Verify checks the signature over the body.
+type Authenticator interface {
+	Screen(r *http.Request) error
+	Verify(r *http.Request, body []byte) (chime.Caller, error)
+}
 
 // Handler serves the Amazon Chime API: every operation of the model.
 type Handler struct {
@@ -80,13 +84,18 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 	var body []byte
 	var err error
-	// Most calls (GET, DELETE) have no body: no buffer to allocate.
+	// Most calls (GET, DELETE) have no body: no buffer to allocate, and no
+	// need to screen the caller before reading it.
 	if r.Body != http.NoBody {
+		if err := h.authn.Screen(r); err != nil {
+			exchangeOf(r).AuthFailed = true
+			return nil, chime.Caller{}, err
+		}
 		if body, err = ReadBody(r, MaxBodyBytes); err != nil {
 			return nil, chime.Caller{}, err
 		}
 	}
-	caller, err := h.authn(r, body)
+	caller, err := h.authn.Verify(r, body)
 	x := exchangeOf(r)
 	x.Caller, x.AuthFailed = caller, err != nil
 	return body, caller, err
