@@ -371,3 +371,15 @@ func redactRoom(c *chime.Client, accountID, roomID, messageID string) error {
 	_, err := c.RedactRoomMessage(ctx, &chime.RedactRoomMessageInput{AccountId: aws.String(accountID), RoomId: aws.String(roomID), MessageId: aws.String(messageID)})
 	return err
 }
+
+// With --public-url, a webhook's URL is under it, as bot reply URLs and
+// invitation links are: behind a proxy that terminates TLS, the URL the
+// request reached says http and chimed's own host.
+func TestWebhookURLUnderPublicURL(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.PublicURL = "https://chime.example.com/" })
+	acct := collabAccount(t, e, keyA, "example.com")
+	hook := createWebhook(t, e, keyA, acct, collabRoom(t, e, keyA, acct, "alerts"), "deploys")
+	if want := "https://chime.example.com/incomingwebhooks/" + hook.WebhookId + "?token="; !strings.HasPrefix(hook.Url, want) {
+		t.Fatalf("Url %s, want it under %s", hook.Url, want)
+	}
+}

@@ -207,7 +207,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.integer(&cfg.Quotas.RoomsPerAccount, "max-rooms-per-account", "CHIMED_MAX_ROOMS_PER_ACCOUNT", chime.DefaultQuotas.RoomsPerAccount, "chat rooms an account may have (Chime's quota)")
 	s.integer(&cfg.Quotas.MembersPerRoom, "max-room-members", "CHIMED_MAX_ROOM_MEMBERS", chime.DefaultQuotas.MembersPerRoom, "members a chat room may have (Chime's quota)")
 	s.integer(&cfg.Quotas.RoomsPerMember, "max-rooms-per-member", "CHIMED_MAX_ROOMS_PER_MEMBER", chime.DefaultQuotas.RoomsPerMember, "chat rooms a user or bot may be a member of (Chime's quota)")
-	s.str(&cfg.PublicURL, "public-url", "CHIMED_PUBLIC_URL", "", "this server's URL as bots and invitees reach it, for bot reply URLs and invitation links (empty: the listening URL)")
+	s.str(&cfg.PublicURL, "public-url", "CHIMED_PUBLIC_URL", "", "this server's URL as bots, invitees and webhook senders reach it, for bot reply URLs, invitation links and webhook URLs (empty: the listening URL)")
 	s.boolean(&cfg.AllowPrivateEndpoints, "allow-private-endpoints", "CHIMED_ALLOW_PRIVATE_ENDPOINTS", "let bot events go to http:// URLs and loopback, link-local and private addresses")
 	s.str(&cfg.LambdaEndpoint, "lambda-endpoint", "CHIMED_LAMBDA_ENDPOINT", "", "endpoint of the Lambda Invoke API for bots' Lambda functions (empty: AWS Lambda in the function's region)")
 	s.str(&cfg.LambdaAccessKeyID, "lambda-access-key-id", "CHIMED_LAMBDA_ACCESS_KEY_ID", "", "access key ID that signs Lambda invocations")

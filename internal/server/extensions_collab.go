@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/model"
@@ -24,28 +25,34 @@ type webhookOut struct {
 	CreatedTimestamp *model.Time `json:"CreatedTimestamp"`
 }
 
-// webhookURL is the webhook's URL on this server, as the caller reached it.
-func webhookURL(r *http.Request, w *chime.Webhook) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+// webhookURL is the webhook's URL on this server: under publicURL
+// (--public-url) when it is set, as a proxy in front of chimed may change
+// the scheme and host; else as the caller reached it.
+func webhookURL(r *http.Request, publicURL string, w *chime.Webhook) string {
+	base := strings.TrimSuffix(publicURL, "/")
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
 	}
-	return scheme + "://" + r.Host + "/incomingwebhooks/" + url.PathEscape(w.WebhookID) + "?token=" + url.QueryEscape(w.Token)
+	return base + "/incomingwebhooks/" + url.PathEscape(w.WebhookID) + "?token=" + url.QueryEscape(w.Token)
 }
 
-func toWebhookOut(r *http.Request, w *chime.Webhook) webhookOut {
+func toWebhookOut(r *http.Request, publicURL string, w *chime.Webhook) webhookOut {
 	return webhookOut{
 		WebhookId:        w.WebhookID,
 		RoomId:           w.RoomID,
 		Name:             w.Name,
-		Url:              webhookURL(r, w),
+		Url:              webhookURL(r, publicURL, w),
 		CreatedTimestamp: model.TimeOf(w.CreatedAt),
 	}
 }
 
 // createWebhook: POST /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks
 // {"Name": "..."} → 201 {"Webhook": {...}}
-func createWebhook(svc *chime.Service) wire.SignedFunc {
+func createWebhook(svc *chime.Service, publicURL string) wire.SignedFunc {
 	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 		var in struct{ Name *string }
 		if err := wire.DecodeJSON(body, &in); err != nil {
@@ -55,13 +62,13 @@ func createWebhook(svc *chime.Service) wire.SignedFunc {
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusCreated, struct{ Webhook webhookOut }{toWebhookOut(r, w)}, nil
+		return http.StatusCreated, struct{ Webhook webhookOut }{toWebhookOut(r, publicURL, w)}, nil
 	}
 }
 
 // listWebhooks: GET /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks
 // → 200 {"Webhooks": [...]}
-func listWebhooks(svc *chime.Service) wire.SignedFunc {
+func listWebhooks(svc *chime.Service, publicURL string) wire.SignedFunc {
 	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 		found, err := svc.ListWebhooks(r.Context(), caller, r.PathValue("accountId"), r.PathValue("roomId"))
 		if err != nil {
@@ -69,7 +76,7 @@ func listWebhooks(svc *chime.Service) wire.SignedFunc {
 		}
 		out := struct{ Webhooks []webhookOut }{Webhooks: []webhookOut{}}
 		for _, w := range found {
-			out.Webhooks = append(out.Webhooks, toWebhookOut(r, w))
+			out.Webhooks = append(out.Webhooks, toWebhookOut(r, publicURL, w))
 		}
 		return http.StatusOK, out, nil
 	}
