@@ -183,6 +183,26 @@ func TestThrottlingAnswers429AndTheSDKRetryGetsThrough(t *testing.T) {
 	}
 }
 
+// Get, Put and DeleteEventsConfiguration list no ThrottledClientException:
+// over the rate they answer the 503 they do list, with Retry-After, and the
+// rate limit's metric counts them.
+func TestThrottlingAnOperationWithoutThrottledClientException(t *testing.T) {
+	e := start(t, func(c *server.Config) { c.RateLimit = "5/s" })
+	var refused rawResponse
+	for i := 0; i < 12 && refused.status == 0; i++ {
+		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts/" + collabMissingID + "/bots/" + collabMissingID + "/events-configuration"})
+		if resp.status != http.StatusNotFound {
+			refused = resp
+		}
+	}
+	if refused.status != http.StatusServiceUnavailable || refused.errorType() != "ServiceUnavailableException" || refused.header.Get("Retry-After") == "" {
+		t.Fatalf("throttled GetEventsConfiguration: %s (Retry-After %q)", refused, refused.header.Get("Retry-After"))
+	}
+	if body := get(t, e.srv.URL+"/metrics"); !strings.Contains(body, `chimed_throttled_requests_total{operation="GetEventsConfiguration"}`) {
+		t.Errorf("/metrics does not count the throttled GetEventsConfiguration")
+	}
+}
+
 type auditPage struct {
 	Events []struct {
 		Operation    string

@@ -43,9 +43,6 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		if x.AuthFailed {
 			m.AuthFailure(x.ErrorType)
 		}
-		if x.ErrorCode == "Throttled" {
-			m.Throttled(x.Operation)
-		}
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -86,12 +87,14 @@ type Server struct {
 	URL     string
 	Service *chime.Service
 
-	cfg         Config
-	log         *slog.Logger
-	clock       *clock
-	metrics     *metrics.Metrics
-	faults      *faults.Injector
-	limiter     *throttle.Limiter
+	cfg     Config
+	log     *slog.Logger
+	clock   *clock
+	metrics *metrics.Metrics
+	faults  *faults.Injector
+	limiter *throttle.Limiter
+	// modelled are the error shapes each operation's model lists.
+	modelled    map[string][]string
 	audit       *audit.Recorder
 	auditFile   *os.File
 	trunk       *sip.Trunk // nil without --sip-trunk
@@ -107,7 +110,8 @@ type Server struct {
 // Start opens the store, listens on cfg.Addr and serves in the background. A
 // port clash or a bad database fails here, before anything is served.
 func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
-	s := &Server{cfg: cfg, metrics: metrics.New(), faults: faults.New(wire.ModelledErrors())}
+	modelled := wire.ModelledErrors()
+	s := &Server{cfg: cfg, metrics: metrics.New(), modelled: modelled, faults: faults.New(modelled)}
 	var err error
 	if s.log, err = newLogger(cfg, stdout); err != nil {
 		return nil, err
@@ -262,7 +266,15 @@ func (s *Server) throttle(r *http.Request, operation string, caller chime.Caller
 	if ok {
 		return nil
 	}
-	return &chime.Error{Code: model.ErrorCodeThrottled, Message: "Rate exceeded for access key " + caller.AccessKeyID, RetryAfter: wait}
+	s.metrics.Throttled(operation)
+	code := model.ErrorCodeThrottled
+	if errs, api := s.modelled[operation]; api && !slices.Contains(errs, "ThrottledClientException") {
+		// Get, Put and DeleteEventsConfiguration list no
+		// ThrottledClientException, so an SDK need not type it. They list
+		// ServiceUnavailableException, which every SDK retries.
+		code = model.ErrorCodeServiceUnavailable
+	}
+	return &chime.Error{Code: code, Message: "Rate exceeded for access key " + caller.AccessKeyID, RetryAfter: wait}
 }
 
 // tasks are the background lifecycles.
