@@ -65,7 +65,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// authenticate reads the body (bounded) and checks the signature over it.
 // ReadBody reads a request's body of at most limit bytes. A body that does
 // not arrive in full is a 400 that says so without the connection's
 // addresses (the server's ReadTimeout ends a Content-Length that lies).
@@ -81,6 +80,8 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	return body, nil
 }
 
+// authenticate screens the caller, reads the body (bounded) and checks the
+// signature over it.
 func (h *Handler) authenticate(r *http.Request) ([]byte, chime.Caller, error) {
 	var body []byte
 	var err error
