@@ -92,7 +92,7 @@ func TestNewVerifierDefaults(t *testing.T) {
 		{AccessKeyID: "A", SecretAccessKey: "first", AwsAccountID: "111111111111"},
 		{AccessKeyID: "A", SecretAccessKey: "second", AwsAccountID: "222222222222"},
 	}, nil)
-	c := v.byKey["A"]
+	c := (*v.byKey.Load())["A"]
 	if c.SecretAccessKey != "first" || c.PrincipalARN != "arn:aws:iam::111111111111:root" || v.now == nil {
 		t.Fatalf("%+v", c)
 	}

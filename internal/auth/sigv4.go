@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,7 +35,9 @@ const (
 // Verifier checks SigV4 signatures against a fixed set of credentials. It is
 // safe for concurrent use.
 type Verifier struct {
-	byKey map[string]Credential
+	// byKey is swapped whole by Replace, so a request sees one set of
+	// keys from start to end.
+	byKey atomic.Pointer[map[string]Credential]
 	now   func() time.Time
 
 	mu   sync.RWMutex
@@ -52,17 +55,25 @@ func NewVerifier(creds []Credential, now func() time.Time) *Verifier {
 	if now == nil {
 		now = time.Now
 	}
-	v := &Verifier{
-		byKey: make(map[string]Credential, len(creds)),
-		now:   now,
-		keys:  make(map[keyID][signatureBytes]byte),
-	}
+	v := &Verifier{now: now, keys: make(map[keyID][signatureBytes]byte)}
+	v.Replace(creds)
+	return v
+}
+
+// Replace makes creds the accepted keys, from the next request on: keys
+// not in creds are refused, and a key whose secret changed takes the new
+// one. The cached signing keys of the old set are dropped with it.
+func (v *Verifier) Replace(creds []Credential) {
+	byKey := make(map[string]Credential, len(creds))
 	for _, c := range creds {
-		if _, dup := v.byKey[c.AccessKeyID]; !dup {
-			v.byKey[c.AccessKeyID] = withDefaults(c)
+		if _, dup := byKey[c.AccessKeyID]; !dup {
+			byKey[c.AccessKeyID] = withDefaults(c)
 		}
 	}
-	return v
+	v.byKey.Store(&byKey)
+	v.mu.Lock()
+	clear(v.keys)
+	v.mu.Unlock()
 }
 
 // sigInput is what the two forms have in common once parsed.
@@ -118,7 +129,7 @@ func (v *Verifier) identify(r *http.Request, q []queryParam) (sigInput, Credenti
 	if err != nil {
 		return in, Credential{}, err
 	}
-	cred, known := v.byKey[in.scope.accessKey]
+	cred, known := (*v.byKey.Load())[in.scope.accessKey]
 	if !known {
 		return in, Credential{}, errUnknownKey
 	}

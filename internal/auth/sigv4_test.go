@@ -308,3 +308,41 @@ func TestFailedSignatureNotCached(t *testing.T) {
 		t.Fatalf("cache holds %d keys after a failed verification", len(v.keys))
 	}
 }
+
+// TestReplace checks that a new set of keys applies to the next request:
+// a removed key is unknown, a rotated key takes only its new secret, and
+// a new key is accepted.
+func TestReplace(t *testing.T) {
+	v := newTestVerifier()
+	rotated := testCred
+	rotated.SecretAccessKey = "rotated-secret"
+	added := Credential{AccessKeyID: "AKIDADDED", SecretAccessKey: "added-secret", AwsAccountID: "444455556666"}
+	verify := func(c Credential) string {
+		r := newClientRequest(t, reqSpec{"GET", "/accounts", nil, ""})
+		goSign(t, r, "", c, "chime", "us-east-1", testNow)
+		sr, body := overWire(t, r)
+		got, err := v.Verify(sr, body)
+		if err != nil {
+			return errType(t, err)
+		}
+		return got.AwsAccountID
+	}
+	if got := verify(testCred); got != testCred.AwsAccountID { // and caches its signing key
+		t.Fatalf("before Replace: %s", got)
+	}
+	v.Replace([]Credential{rotated, added})
+	for _, tc := range []struct {
+		name string
+		cred Credential
+		want string
+	}{
+		{"old secret of a rotated key", testCred, "InvalidSignatureException"},
+		{"new secret of a rotated key", rotated, testCred.AwsAccountID},
+		{"removed key", slashCred, "UnrecognizedClientException"},
+		{"added key", added, added.AwsAccountID},
+	} {
+		if got := verify(tc.cred); got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

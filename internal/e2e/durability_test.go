@@ -34,8 +34,9 @@ func buildChimed(t *testing.T) string {
 
 // chimedProcess is the binary running as its own process.
 type chimedProcess struct {
-	cmd *exec.Cmd
-	url string
+	cmd  *exec.Cmd
+	url  string
+	logs *syncBuffer // its standard error: the request log
 }
 
 // runChimed starts the binary with the given arguments and environment and
@@ -44,7 +45,7 @@ func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
-	logs := &syncBuffer{} // the request log, shown only when the test fails
+	logs := &syncBuffer{} // shown when the test fails
 	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -53,7 +54,7 @@ func runChimed(t *testing.T, bin string, args, env []string) *chimedProcess {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &chimedProcess{cmd: cmd}
+	p := &chimedProcess{cmd: cmd, logs: logs}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
@@ -170,6 +171,7 @@ func TestServerBinary(t *testing.T) {
 	t.Run("SIGTERM under load", func(t *testing.T) { testSIGTERMUnderLoad(t, bin) })
 	t.Run("kill -9 during a bot delivery", func(t *testing.T) { testKillNineDuringBotDelivery(t, bin) })
 	t.Run("one SQLite file, two processes", func(t *testing.T) { testSQLiteAccess(t, bin) })
+	t.Run("SIGHUP reloads the credentials", func(t *testing.T) { testSIGHUPReloadsCredentials(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.

@@ -13,10 +13,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/chimed/chimed/internal/audit"
@@ -64,8 +66,34 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Lines logged through slog's default logger (an internal error's)
 	// take the configured format and output too.
 	slog.SetDefault(s.log)
-	<-ctx.Done()
-	return s.Close()
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+	defer signal.Stop(hangups)
+	for {
+		select {
+		case <-ctx.Done():
+			return s.Close()
+		case <-hangups:
+			s.reloadCredentials()
+		}
+	}
+}
+
+// reloadCredentials reads the credentials file again, on SIGHUP, so that an
+// operator can add, rotate or revoke keys without a restart. A file that
+// does not load changes nothing: the keys in use stay.
+func (s *Server) reloadCredentials() {
+	if s.cfg.Credentials == "" {
+		s.log.Warn("SIGHUP: no -credentials file to reload; the development key stays")
+		return
+	}
+	creds, err := auth.LoadFile(s.cfg.Credentials)
+	if err != nil {
+		s.log.Error("SIGHUP: credentials not reloaded; the keys in use stay", "error", err.Error())
+		return
+	}
+	s.verifier.Replace(creds)
+	s.log.Info("SIGHUP: credentials reloaded", "file", s.cfg.Credentials, "keys", len(creds))
 }
 
 // GCPercent is chimed's GOGC unless the environment sets one. A request
@@ -93,6 +121,8 @@ type Server struct {
 	metrics *metrics.Metrics
 	faults  *faults.Injector
 	limiter *throttle.Limiter
+	// verifier holds the accepted keys, which SIGHUP reloads.
+	verifier *auth.Verifier
 	// modelled are the error shapes each operation's model lists.
 	modelled    map[string][]string
 	audit       *audit.Recorder
@@ -210,8 +240,9 @@ func (s *Server) listen(creds []auth.Credential) error {
 	}
 	s.Service.ConfigureIntegrations(integrations)
 	s.audit = audit.NewRecorder(s.store, stream, s.log)
+	s.verifier = auth.NewVerifier(creds, time.Now)
 	s.http = &http.Server{
-		Handler:           s.routes(authenticator{auth.NewVerifier(creds, time.Now)}),
+		Handler:           s.routes(authenticator{s.verifier}),
 		ReadHeaderTimeout: 10 * time.Second,
 		// A client that stops sending a body, or keeps a connection open
 		// and idle, would otherwise hold it for good. Bodies are at most

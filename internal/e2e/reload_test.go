@@ -1,0 +1,58 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/chime"
+)
+
+// testSIGHUPReloadsCredentials rotates the credentials file under a running
+// server: after SIGHUP the new key works and the removed one is refused,
+// and a file that does not load leaves the keys in use. The process keeps
+// running throughout (SIGHUP's default action would end it).
+func testSIGHUPReloadsCredentials(t *testing.T, bin string) {
+	dir := t.TempDir()
+	creds := keyACredentials(t, dir)
+	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", creds}, nil)
+	e := p.env(t)
+	listAccounts := func(key string) error {
+		_, err := e.client(key).ListAccounts(ctx, &chime.ListAccountsInput{})
+		return err
+	}
+	noErr(t, listAccounts(keyA))
+	wantError(t, listAccounts(keyB), "UnrecognizedClientException")
+
+	writeJSON(t, creds, map[string]any{"Credentials": []map[string]string{
+		{"AccessKeyId": keyB, "SecretAccessKey": secret, "AwsAccountId": accountB},
+	}})
+	p.hangUp(t, "credentials reloaded")
+	noErr(t, listAccounts(keyB))
+	wantError(t, listAccounts(keyA), "UnrecognizedClientException")
+
+	if err := os.WriteFile(creds, []byte(`{"Credentials": [`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.hangUp(t, "credentials not reloaded")
+	noErr(t, listAccounts(keyB))
+	wantError(t, listAccounts(keyA), "UnrecognizedClientException")
+}
+
+// hangUp sends SIGHUP and waits for the log line saying what came of it.
+func (p *chimedProcess) hangUp(t *testing.T, outcome string) {
+	t.Helper()
+	before := strings.Count(p.logs.String(), outcome)
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); strings.Count(p.logs.String(), outcome) == before; {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line %q after SIGHUP", outcome)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
