@@ -132,6 +132,13 @@ func TestRefusals(t *testing.T) {
 			goSign(t, r, "other", testCred, "chime", "us-east-1", testNow)
 			return r
 		}, nil, TypeInvalidSignature},
+		{"UNSIGNED-PAYLOAD outside a presigned URL", func(t *testing.T) *http.Request {
+			// The signature holds, but it leaves the body out.
+			r := newClientRequest(t, base)
+			r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+			goSignHash(t, r, "UNSIGNED-PAYLOAD", testCred, "chime", "us-east-1", testNow)
+			return r
+		}, nil, TypeInvalidSignature},
 		{"host not signed", func(t *testing.T) *http.Request {
 			r := signed(t, testCred, "chime", testNow)
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "host;", "", 1))

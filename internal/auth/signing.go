@@ -33,16 +33,19 @@ func matches(r *http.Request, q queryParams, in *sigInput, payload []byte, key, 
 
 // payloadHash returns the hex payload hash for the canonical request: the
 // X-Amz-Content-Sha256 header when the client sent one (checked against the
-// body unless it is UNSIGNED-PAYLOAD), else UNSIGNED-PAYLOAD for a presigned
-// URL (Verify also tries the body's hash there), else the SHA-256 of the body
-// as received. A REST-JSON service hashes the body itself rather than trusting
-// the header as S3 does. The result is written into dst, which keeps it off the
-// heap.
+// body), else UNSIGNED-PAYLOAD for a presigned URL (Verify also tries the
+// body's hash there), else the SHA-256 of the body as received. A REST-JSON
+// service hashes the body itself rather than trusting the header as S3 does,
+// so UNSIGNED-PAYLOAD, which would leave the body out of the signature, is
+// S3's and presigned URLs' only: AWS answers it with a signature mismatch.
+// The result is written into dst, which keeps it off the heap.
 func payloadHash(r *http.Request, body []byte, presigned bool, dst *[2 * sha256.Size]byte) ([]byte, *Error) {
 	declared := r.Header.Get("X-Amz-Content-Sha256")
 	switch {
-	case declared == unsignedPayload, declared == "" && presigned:
+	case presigned && (declared == "" || declared == unsignedPayload):
 		return dst[:copy(dst[:], unsignedPayload)], nil
+	case declared == unsignedPayload:
+		return nil, invalid("X-Amz-Content-Sha256: UNSIGNED-PAYLOAD is accepted on presigned URLs only; sign the SHA-256 of the body, as the AWS SDKs do for Chime.")
 	}
 	sum := sha256.Sum256(body)
 	hex.Encode(dst[:], sum[:])
