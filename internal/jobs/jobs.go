@@ -24,51 +24,61 @@ type Task struct {
 // the caller for ever.
 const maxPasses = 1000
 
-// Runner runs a set of tasks, one run of the set at a time: the ticker's
-// and a test's (the test API moving the clock) never interleave, so a test
-// that runs the jobs finds its due work done, not leased by a run under way.
+// Runner runs a set of tasks. On the ticker each task runs on its own, so
+// that a slow one (bot deliveries waiting on their targets, 2 s each) holds
+// back neither order fulfilment nor the renewal of dial-out leases. A task's
+// runs never overlap. A run of the whole set (UntilIdle: a test, or the test
+// API moving the clock) waits for the runs under way and holds the ticker's
+// back until it is done, so it finds due work done, not leased by a run that
+// has not finished. Tasks already run side by side on several instances,
+// each claiming its work in a transaction, so they may here too.
 type Runner struct {
-	mu    sync.Mutex
 	log   *slog.Logger
 	tasks []Task
+	// locks has a mutex per task, held by each run of it; a run of the
+	// set holds them all, taken in order.
+	locks []sync.Mutex
 }
 
 // NewRunner returns a Runner of tasks that logs their failures to log.
 func NewRunner(log *slog.Logger, tasks ...Task) *Runner {
-	return &Runner{log: log, tasks: tasks}
+	return &Runner{log: log, tasks: tasks, locks: make([]sync.Mutex, len(tasks))}
 }
 
-// Every runs the tasks once per interval until ctx is done. A failing task
+// Every runs each task once per interval until ctx is done. A failing task
 // is logged and tried again on the next tick; it does not stop the others.
 //
 // The first run waits one interval too, so that a long interval means no
 // background work at all: tests that move a fake clock and run the jobs
 // themselves rely on that.
 func (r *Runner) Every(ctx context.Context, interval time.Duration) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-			r.Once(ctx)
-		}
+	var wg sync.WaitGroup
+	for i := range r.tasks {
+		wg.Go(func() {
+			ticker := time.NewTicker(interval)
+			defer ticker.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-ticker.C:
+					r.locks[i].Lock()
+					r.runLogged(ctx, r.tasks[i])
+					r.locks[i].Unlock()
+				}
+			}
+		})
 	}
-}
-
-// Once runs every task once.
-func (r *Runner) Once(ctx context.Context) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.once(ctx)
+	wg.Wait()
 }
 
 // UntilIdle runs every task again and again until a run handles nothing:
 // everything due is done when it returns, however many batches it took.
 func (r *Runner) UntilIdle(ctx context.Context) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	for i := range r.locks {
+		r.locks[i].Lock()
+		defer r.locks[i].Unlock()
+	}
 	for range maxPasses {
 		if r.once(ctx) == 0 || ctx.Err() != nil {
 			return
@@ -84,13 +94,19 @@ func (r *Runner) once(ctx context.Context) int {
 		if ctx.Err() != nil {
 			break
 		}
-		n, err := r.run(ctx, t)
-		if err != nil && ctx.Err() == nil {
-			r.log.Error("background job failed", "job", t.Name, "err", err)
-		}
-		handled += n
+		handled += r.runLogged(ctx, t)
 	}
 	return handled
+}
+
+// runLogged runs t and logs its failure; it says how many records t
+// handled.
+func (r *Runner) runLogged(ctx context.Context, t Task) int {
+	n, err := r.run(ctx, t)
+	if err != nil && ctx.Err() == nil {
+		r.log.Error("background job failed", "job", t.Name, "err", err)
+	}
+	return n
 }
 
 // run runs one task, turning a panic into its error: one bad record must not

@@ -61,15 +61,16 @@ func TestAPanickingTaskDoesNotStopTheOthers(t *testing.T) {
 		Task{Name: "fails", Run: func(context.Context) (int, error) { return 0, errors.New("no database") }},
 		Task{Name: "after", Run: func(context.Context) (int, error) { after.Add(1); return 0, nil }},
 	)
-	r.Once(context.Background())
-	r.Once(context.Background())
+	r.UntilIdle(context.Background())
+	r.UntilIdle(context.Background())
 	if after.Load() != 2 {
 		t.Fatalf("the task after a panicking one ran %d times in 2 runs", after.Load())
 	}
 }
 
 // A run asked for while the ticker's is under way waits for it, so it
-// never finds due work leased by a run that has not finished.
+// never finds due work leased by a run that has not finished; and the
+// ticker's runs of one task never overlap.
 func TestRunsDoNotInterleave(t *testing.T) {
 	var inside, most atomic.Int32
 	task := Task{Name: "slow", Run: func(context.Context) (int, error) {
@@ -77,16 +78,36 @@ func TestRunsDoNotInterleave(t *testing.T) {
 		if n > most.Load() {
 			most.Store(n)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(5 * time.Millisecond)
 		inside.Add(-1)
 		return 0, nil
 	}}
 	r := NewRunner(quiet, task)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
 	done := make(chan struct{})
-	go func() { r.Once(context.Background()); close(done) }()
-	r.UntilIdle(context.Background())
+	go func() { r.Every(ctx, time.Millisecond); close(done) }()
+	for ctx.Err() == nil {
+		r.UntilIdle(context.Background())
+	}
 	<-done
 	if most.Load() != 1 {
 		t.Fatalf("%d runs at once", most.Load())
+	}
+}
+
+// On the ticker a slow task does not hold the others back: a bot delivery
+// waiting on its targets must not delay an order's fulfilment.
+func TestASlowTaskDoesNotHoldTheOthersBack(t *testing.T) {
+	var quick atomic.Int32
+	r := NewRunner(quiet,
+		Task{Name: "slow", Run: func(context.Context) (int, error) { time.Sleep(time.Second); return 0, nil }},
+		Task{Name: "quick", Run: func(context.Context) (int, error) { quick.Add(1); return 0, nil }},
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	r.Every(ctx, 10*time.Millisecond)
+	if quick.Load() < 5 {
+		t.Fatalf("the quick task ran %d times in 300ms at a 10ms interval, beside a task taking 1s", quick.Load())
 	}
 }
