@@ -127,9 +127,14 @@ const dialOutLease = time.Minute
 
 func (d *DialOut) finished() bool { return d.Status == DialOutFailed || d.Status == DialOutEnded }
 
-// advance records a step, unless it repeats the current one.
+// dialOutStages orders the statuses: a call only moves forward. The SIP
+// library hands each response to a goroutine of its own, so a 100 Trying
+// can arrive after the 180 Ringing that followed it.
+var dialOutStages = map[string]int{DialOutTrying: 1, DialOutRinging: 2, DialOutAnswered: 3, DialOutFailed: 4, DialOutEnded: 4}
+
+// advance records a step, unless it repeats the current one or goes back.
 func (d *DialOut) advance(p CallProgress, now time.Time) bool {
-	if p.Status == d.Status && p.SIPStatus == d.SIPStatus {
+	if p.Status == d.Status && p.SIPStatus == d.SIPStatus || dialOutStages[p.Status] < dialOutStages[d.Status] {
 		return false
 	}
 	d.Status, d.SIPStatus, d.SIPReason = p.Status, p.SIPStatus, p.SIPReason
