@@ -46,7 +46,19 @@ type Trunk struct {
 	mu    sync.Mutex
 	calls map[string]*call
 	wg    sync.WaitGroup
+
+	// noAnswer is how long a call may ring before it is given up.
+	noAnswer time.Duration
 }
+
+// noAnswerTimeout is how long a call rings before chimed gives it up with a
+// CANCEL, as a phone system's no-answer timer does. Timer B (32 s) ends a
+// call the trunk sends no response to at all; it stops once the far end
+// rings.
+const noAnswerTimeout = time.Minute
+
+// errNoAnswer ends the wait of a call that rang for noAnswerTimeout.
+var errNoAnswer = errors.New("no answer")
 
 var _ chime.Dialer = (*Trunk)(nil)
 
@@ -91,7 +103,7 @@ func Open(uri string, log *slog.Logger) (*Trunk, error) {
 	local := probe.LocalAddr().(*net.UDPAddr).IP.String()
 	probe.Close()
 
-	t := &Trunk{log: log, target: target, transport: transport, host: local, calls: map[string]*call{}}
+	t := &Trunk{log: log, target: target, transport: transport, host: local, calls: map[string]*call{}, noAnswer: noAnswerTimeout}
 	if err := t.start(); err != nil {
 		return nil, err
 	}
@@ -277,7 +289,9 @@ func (t *Trunk) follow(ctx context.Context, cl *call, dialog *sipgo.DialogClient
 			t.log.Error("record dial-out progress", "transaction_id", cl.id, "status", status, "err", err)
 		}
 	}
-	err := dialog.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sipmsg.Response) error {
+	ringing, stopRinging := context.WithTimeoutCause(ctx, t.noAnswer, errNoAnswer)
+	defer stopRinging()
+	err := waitAnswer(ringing, dialog, sipgo.AnswerOptions{OnResponse: func(res *sipmsg.Response) error {
 		switch {
 		case res.StatusCode == sipmsg.StatusTrying:
 			report(chime.DialOutTrying, res.StatusCode, res.Reason)
@@ -291,12 +305,21 @@ func (t *Trunk) follow(ctx context.Context, cl *call, dialog *sipgo.DialogClient
 	case errors.As(err, &refused):
 		report(chime.DialOutFailed, refused.Res.StatusCode, refused.Res.Reason)
 		return
-	case err != nil && ctx.Err() != nil:
+	case err == nil && dialog.InviteResponse != nil && dialog.InviteResponse.IsSuccess():
+		// Answered. (After a CANCEL, sipgo may return no error.)
+	case ctx.Err() != nil:
 		// HangUp or Close gave up the call before it was answered.
 		report(chime.DialOutEnded, sipmsg.StatusRequestTerminated, "Request Terminated: hung up before the answer")
 		return
-	case err != nil:
-		report(chime.DialOutFailed, sipmsg.StatusRequestTimeout, "no final response from the trunk: "+err.Error())
+	case context.Cause(ringing) == errNoAnswer:
+		report(chime.DialOutFailed, sipmsg.StatusRequestTerminated, fmt.Sprintf("Request Terminated: no answer within %s, CANCEL sent", t.noAnswer))
+		return
+	default:
+		reason := "no final response from the trunk"
+		if err != nil {
+			reason += ": " + err.Error()
+		}
+		report(chime.DialOutFailed, sipmsg.StatusRequestTimeout, reason)
 		return
 	}
 	report(chime.DialOutAnswered, dialog.InviteResponse.StatusCode, dialog.InviteResponse.Reason)
@@ -311,6 +334,20 @@ func (t *Trunk) follow(ctx context.Context, cl *call, dialog *sipgo.DialogClient
 		t.bye(cl, dialog, report)
 	case <-t.ctx.Done():
 		t.bye(cl, dialog, report)
+	}
+}
+
+// waitAnswer waits for the call's final response. sipgo's WaitAnswer stops
+// after ten responses, provisional ones included, without cancelling the
+// INVITE; a far end that sends more (a 183 repeated while it plays a
+// message) is still ringing, and the wait goes on for its answer, or until
+// ctx ends it with a CANCEL.
+func waitAnswer(ctx context.Context, dialog *sipgo.DialogClientSession, opts sipgo.AnswerOptions) error {
+	for {
+		err := dialog.WaitAnswer(ctx, opts)
+		if err == nil || ctx.Err() != nil || !strings.HasPrefix(err.Error(), "more than 10 responses") {
+			return err
+		}
 	}
 }
 

@@ -25,6 +25,14 @@ func farEnd(t *testing.T, final int) (uri string, invites, byes chan *sipmsg.Req
 }
 
 func farEndOn(t *testing.T, network string, final int) (uri string, invites, byes chan *sipmsg.Request) {
+	uri, invites, byes, _ = farEndRinging(t, network, 1, final)
+	return uri, invites, byes
+}
+
+// farEndRinging is a UAS that sends rings 180 Ringing, 100 ms apart, then
+// final, or nothing more when final is 0; it records the INVITEs, BYEs and
+// CANCELs it gets.
+func farEndRinging(t *testing.T, network string, rings, final int) (uri string, invites, byes, cancels chan *sipmsg.Request) {
 	t.Helper()
 	ua, err := sipgo.NewUA()
 	if err != nil {
@@ -54,7 +62,7 @@ func farEndOn(t *testing.T, network string, final int) (uri string, invites, bye
 		contact.Address.UriParams = sipmsg.HeaderParams{{K: "transport", V: "tcp"}}
 	}
 	dialogs := sipgo.NewDialogServerCache(client, contact)
-	invites, byes = make(chan *sipmsg.Request, 4), make(chan *sipmsg.Request, 4)
+	invites, byes, cancels = make(chan *sipmsg.Request, 4), make(chan *sipmsg.Request, 4), make(chan *sipmsg.Request, 4)
 	srv.OnInvite(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		invites <- req.Clone()
 		dlg, err := dialogs.ReadInvite(req, tx)
@@ -63,10 +71,17 @@ func farEndOn(t *testing.T, network string, final int) (uri string, invites, bye
 			return
 		}
 		defer dlg.Close()
-		dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
-		// Ring a while: a final response right behind the 180 may reach
-		// the caller first (sipgo hands them over concurrently).
-		time.Sleep(100 * time.Millisecond)
+		tx.OnCancel(func(r *sipmsg.Request) { cancels <- r.Clone() })
+		for range rings {
+			dlg.Respond(sipmsg.StatusRinging, "Ringing", nil)
+			// Ring a while: a final response right behind the 180 may
+			// reach the caller first (sipgo hands them over concurrently).
+			time.Sleep(100 * time.Millisecond)
+		}
+		if final == 0 {
+			<-tx.Done() // the stack answers a CANCEL with 487
+			return
+		}
 		dlg.Respond(final, "Final", nil)
 		if final == sipmsg.StatusOK {
 			<-dlg.Context().Done()
@@ -82,7 +97,7 @@ func farEndOn(t *testing.T, network string, final int) (uri string, invites, bye
 	if network == "tcp" {
 		uri += ";transport=tcp"
 	}
-	return uri, invites, byes
+	return uri, invites, byes, cancels
 }
 
 // progressLog collects a call's progress.
@@ -268,5 +283,50 @@ func TestLargeInvite(t *testing.T) {
 	if got := (<-invites).GetHeader("X-Chime-Join-Token").Value(); len(got) != 2048 {
 		t.Fatalf("the far end got a join token of %d characters", len(got))
 	}
+	log.wait(t)
+}
+
+// A call that rings past the no-answer time is given up with a CANCEL and
+// reported failed.
+func TestCallNotAnswered(t *testing.T) {
+	uri, _, _, cancels := farEndRinging(t, "udp", 1, 0)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	trunk.noAnswer = 500 * time.Millisecond
+	log := newProgressLog()
+	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000005", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
+		t.Fatal(err)
+	}
+	log.wait(t)
+	select {
+	case <-cancels:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no CANCEL reached the far end")
+	}
+	if got := log.statuses(); got[len(got)-1] != "failed/487" {
+		t.Fatalf("progress %v", got)
+	}
+}
+
+// A far end may ring more than ten times before it answers (sipgo's
+// WaitAnswer stops after ten responses); the call is still answered.
+func TestCallAnsweredAfterManyRings(t *testing.T) {
+	uri, _, byes, _ := farEndRinging(t, "udp", 12, sipmsg.StatusOK)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000006", From: "+12065550100", To: "+14155550100"}
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(log.statuses(), "answered/200") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not answered: %v", log.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	trunk.HangUp(call.ID)
+	<-byes
 	log.wait(t)
 }
