@@ -132,17 +132,35 @@ func TestRedirectToPlainHTTPRefused(t *testing.T) {
 	}
 }
 
+// An HTTPS endpoint's answer and a Lambda function's are read up to
+// MaxAnswerBytes, whatever their size.
 func TestAnswerIsSizeLimited(t *testing.T) {
-	srv := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(strings.Repeat("x", 4*MaxAnswerBytes)))
-	})
-	c := trusting(srv, Config{AllowPrivate: true})
-	answer, err := c.Post(context.Background(), srv.URL, nil, nil)
-	if err != nil {
-		t.Fatal(err)
+	huge := []byte(strings.Repeat("x", 4*MaxAnswerBytes))
+	srv := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) { w.Write(huge) })
+	lambdaAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(huge) }))
+	defer lambdaAPI.Close()
+	tests := []struct {
+		name string
+		call func() (*chime.TargetAnswer, error)
+	}{
+		{"HTTPS endpoint", func() (*chime.TargetAnswer, error) {
+			return trusting(srv, Config{AllowPrivate: true}).Post(context.Background(), srv.URL, nil, nil)
+		}},
+		{"Lambda function", func() (*chime.TargetAnswer, error) {
+			c := New(Config{Lambda: LambdaConfig{Endpoint: lambdaAPI.URL, AccessKeyID: "k", SecretAccessKey: "s"}})
+			return c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:huge", []byte(`{}`), false)
+		}},
 	}
-	if answer.Status != 200 || len(answer.Body) != MaxAnswerBytes {
-		t.Fatalf("answer %d with %d bytes, want 200 with %d", answer.Status, len(answer.Body), MaxAnswerBytes)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			answer, err := tt.call()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if answer.Status != 200 || len(answer.Body) != MaxAnswerBytes {
+				t.Fatalf("answer %d with %d bytes, want 200 with %d", answer.Status, len(answer.Body), MaxAnswerBytes)
+			}
+		})
 	}
 }
 

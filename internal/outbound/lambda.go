@@ -3,6 +3,7 @@ package outbound
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -40,7 +41,7 @@ func newLambdaInvoker(cfg LambdaConfig) *lambdaInvoker {
 		Region: "us-east-1",
 		// The outbox retries; the SDK must not retry on its own.
 		RetryMaxAttempts: 1,
-		HTTPClient:       &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
+		HTTPClient:       &http.Client{Transport: cappedAnswers{http.DefaultTransport.(*http.Transport).Clone()}},
 	}
 	if cfg.Endpoint != "" {
 		opts.BaseEndpoint = aws.String(cfg.Endpoint)
@@ -49,6 +50,23 @@ func newLambdaInvoker(cfg LambdaConfig) *lambdaInvoker {
 		opts.Credentials = credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")
 	}
 	return &lambdaInvoker{client: lambda.New(opts)}
+}
+
+// cappedAnswers reads at most MaxAnswerBytes of each answer, as for an
+// HTTPS endpoint. The SDK reads an invocation's payload whole, and the
+// function is a tenant's: its answer could be any size (AWS Lambda's own
+// limit, 6 MB, does not bind a Lambda-compatible runtime).
+type cappedAnswers struct{ next http.RoundTripper }
+
+func (c cappedAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err == nil {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(resp.Body, MaxAnswerBytes), resp.Body}
+	}
+	return resp, err
 }
 
 // Invoke calls the function synchronously (RequestResponse), or with dryRun
