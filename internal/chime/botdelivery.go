@@ -6,20 +6,22 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"time"
 )
 
-// Delivery of the outbox. Each round leases the oldest pending event of up
-// to botBatch bots (a compare-and-set in the store, so two instances never
-// hold one event), sends them in parallel outside any transaction, and
-// records each attempt under its lease. A bot's next event waits until the
-// one before it is finished, so each bot sees its events in order. An
-// instance that dies holding a lease leaves the event to another once the
-// lease ends: delivery is at least once, and EventId tells a repeat.
+// Delivery of the outbox. Up to botSlots events are in flight at once, each
+// leased (a compare-and-set in the store, so two instances never hold one
+// event), sent outside any transaction, and its attempt recorded under its
+// lease. A slot is leased again as soon as its attempt is recorded, so a
+// slow target holds up its own slot, not everyone's. A bot's next event
+// waits until the one before it is finished, so each bot sees its events
+// in order. An instance that dies holding a lease leaves the event to
+// another once the lease ends: delivery is at least once, and EventId tells
+// a repeat.
 const (
-	botBatch  = 16
-	botRounds = 10
+	botSlots = 16
+	// botRunLimit bounds the events one run leases.
+	botRunLimit = 10 * botSlots
 	// botLease outlasts an attempt (botAnswerTimeout) many times over.
 	botLease = time.Minute
 	// Retries back off exponentially from botRetryBase up to botRetryMax,
@@ -44,49 +46,61 @@ type leasedEvent struct {
 // finishes their attempts, each at most botAnswerTimeout, even when ctx
 // ends: a server that stops cleanly records what it sent and gives the
 // leases back, instead of leaving the bots' queues to wait out the lease
-// and sending those events again.
+// and sending those events again. After a failure to lease or record it
+// leases no more, and returns the first error once the attempts under way
+// are recorded.
 func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
-	done := 0
-	round := context.WithoutCancel(ctx)
-	for range botRounds {
-		if ctx.Err() != nil {
-			return done, nil
-		}
-		leased, finished, err := s.leaseBotEvents(ctx)
-		if err != nil {
-			return done, err
-		}
-		attempts := make([]DeliveryAttempt, len(leased))
-		var wg sync.WaitGroup
-		for i, l := range leased {
-			wg.Go(func() { attempts[i] = s.attempt(round, l) })
-		}
-		wg.Wait()
-		for i, l := range leased {
-			status, err := s.recordAttempt(round, l, attempts[i])
-			if err != nil {
-				return done, err
-			}
-			if status != BotEventPending {
-				finished++
-			}
-		}
-		done += finished
-		// Another round only when this one finished events, which may
-		// have made their bots' next events due.
-		if finished == 0 {
-			break
-		}
+	type outcome struct {
+		finished bool
+		err      error
 	}
-	return done, nil
+	outcomes := make(chan outcome, botSlots)
+	round := context.WithoutCancel(ctx)
+	done, inFlight, budget := 0, 0, botRunLimit
+	var firstErr error
+	look := true // whether events may have come due since the last look
+	for {
+		for look && inFlight < botSlots && budget > 0 && firstErr == nil && ctx.Err() == nil {
+			leased, skipped, err := s.leaseBotEvents(ctx, min(botSlots-inFlight, budget))
+			if err != nil {
+				firstErr = err
+				break
+			}
+			done += skipped
+			budget -= len(leased) + skipped
+			for _, l := range leased {
+				inFlight++
+				go func() {
+					status, err := s.recordAttempt(round, l, s.attempt(round, l))
+					outcomes <- outcome{finished: err == nil && status != BotEventPending, err: err}
+				}()
+			}
+			// A skipped event may have made its bot's next one due.
+			look = skipped > 0
+		}
+		if inFlight == 0 {
+			return done, firstErr
+		}
+		o := <-outcomes
+		inFlight--
+		if o.finished {
+			done++
+		}
+		if firstErr == nil {
+			firstErr = o.err
+		}
+		// A finished event may have made its bot's next one due.
+		look = true
+	}
 }
 
-// leaseBotEvents leases due events. An event that can go nowhere
-// (deliverableTo) is finished as Skipped instead; finished says how many.
-func (s *Service) leaseBotEvents(ctx context.Context) (leased []leasedEvent, finished int, err error) {
+// leaseBotEvents leases up to limit due events. An event that can go
+// nowhere (deliverableTo) is finished as Skipped instead; finished says how
+// many.
+func (s *Service) leaseBotEvents(ctx context.Context, limit int) (leased []leasedEvent, finished int, err error) {
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		leased, finished = nil, 0
-		due, err := tx.DueBotEvents(now, botBatch)
+		due, err := tx.DueBotEvents(now, limit)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -500,5 +501,49 @@ func TestDeletedAccountsBotsGetNoEvents(t *testing.T) {
 	noErr(t, e.rawDatabase(t).QueryRow(`SELECT status, doc FROM bot_events WHERE account_id = $1 ORDER BY seq DESC LIMIT 1`, acct).Scan(&status, &doc))
 	if status != "Skipped" || !strings.Contains(doc, "the account was deleted") {
 		t.Fatalf("the pending Mention is %s: %s", status, doc)
+	}
+}
+
+// A slow target holds its own delivery slot, not everyone's: a fast bot's
+// events go out while fifteen bots whose endpoint takes a second to answer
+// each work through their own.
+func TestSlowBotsDoNotHoldAFastBotBack(t *testing.T) {
+	slowEndpoint, fastEndpoint := startTestBot(t, false), startTestBot(t, false)
+	for range 100 {
+		slowEndpoint.answerNext("late") // 1 s, within the deadline
+	}
+	e := start(t, slowEndpoint.trusted)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	hook := createWebhook(t, e, keyA, acct, room, "alerts")
+	fast := collabBot(t, e, keyA, acct, "fast", fastEndpoint.url())
+	addBot(t, e, acct, room, aws.ToString(fast.BotId))
+	for i := range 15 {
+		slow := collabBot(t, e, keyA, acct, fmt.Sprintf("slow%d", i), slowEndpoint.url())
+		addBot(t, e, acct, room, aws.ToString(slow.BotId))
+		for range 3 {
+			postToRoom(t, e, hook, fmt.Sprintf("@slow%d (Bot) status?", i))
+		}
+	}
+	const fastEvents = 20
+	for i := range fastEvents - 1 { // and its Invite
+		postToRoom(t, e, hook, fmt.Sprintf("@fast (Bot) question %d", i))
+	}
+
+	start := time.Now()
+	jobs := make(chan struct{})
+	go func() { e.runJobs(0); close(jobs) }()
+	if got := len(fastEndpoint.waitEvents(t, fastEvents)); got != fastEvents {
+		t.Fatalf("the fast bot got %d events, want %d", got, fastEvents)
+	}
+	// Each slow bot has four events of a second each.
+	took := time.Since(start)
+	t.Logf("the fast bot's %d events took %s", fastEvents, took.Round(time.Millisecond))
+	if took > 2*time.Second {
+		t.Errorf("the fast bot's %d events took %s beside the slow bots", fastEvents, took.Round(time.Millisecond))
+	}
+	<-jobs
+	if got := len(slowEndpoint.events()); got != 15*4 {
+		t.Fatalf("the slow bots got %d events, want %d", got, 15*4)
 	}
 }
