@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/wire"
@@ -98,9 +100,16 @@ func withRequestID(next http.Handler) http.Handler {
 
 // ready answers 200 when the store answers (its migrations were applied at
 // start-up, before the server listened).
+// readyTimeout is how long GET /readyz waits for the store.
+const readyTimeout = 5 * time.Second
+
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
-	if err := s.store.Ping(r.Context()); err != nil {
+	// A load balancer's check must get its answer while it waits: a
+	// database that stops answering is not ready.
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
 		// The reason (an address, a table name) goes to the log, not to an
 		// unauthenticated caller.
 		s.log.Warn("not ready", "error", err)

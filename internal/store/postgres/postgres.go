@@ -35,17 +35,23 @@ const (
 	defaultIdleInTransactionTimeout = "60s"
 	defaultMaxConnLifetime          = 30 * time.Minute
 	defaultMaxConnIdleTime          = 5 * time.Minute
+	// defaultRequestTimeout bounds a request's wait for the database, on
+	// chimed's side: statement_timeout cannot fire on a server that has
+	// stopped answering.
+	defaultRequestTimeout = 30 * time.Second
 )
 
 // migrationLockKey names the advisory lock instances take while migrating
 // ("chimed" in ASCII).
 const migrationLockKey = 0x6368696d6564
 
-// pool is the connection pool's shape.
+// pool is the connection pool's shape, and how long a request may wait on
+// it: the URL's parameters that are chimed's own.
 type pool struct {
 	maxConns        int
 	maxConnLifetime time.Duration
 	maxConnIdleTime time.Duration
+	requestTimeout  time.Duration
 }
 
 // Open connects to the database dsn names (postgres://user@host:port/db?...)
@@ -79,7 +85,16 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		ViewOptions:         &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		StatementSavepoints: true,
 		MigrationLock:       "SELECT pg_advisory_xact_lock(" + strconv.Itoa(migrationLockKey) + ")",
+		Deadline:            p.requestTimeout,
 	})
+	// A database that cannot be reached is said so, rather than as the
+	// failure of the first migration's statement.
+	pingCtx, cancel := context.WithTimeout(ctx, p.requestTimeout)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("connect to %s: %w", Redact(dsn), err)
+	}
 	if err := store.Migrate(ctx); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("migrate %s: %w", Redact(dsn), err)
@@ -94,6 +109,7 @@ func parseDSN(dsn string) (*pgx.ConnConfig, pool, error) {
 		maxConns:        max(8, 4*runtime.GOMAXPROCS(0)),
 		maxConnLifetime: defaultMaxConnLifetime,
 		maxConnIdleTime: defaultMaxConnIdleTime,
+		requestTimeout:  defaultRequestTimeout,
 	}
 	base, rawQuery, _ := strings.Cut(dsn, "?")
 	params, err := url.ParseQuery(rawQuery)
@@ -110,6 +126,7 @@ func parseDSN(dsn string) (*pgx.ConnConfig, pool, error) {
 	for name, d := range map[string]*time.Duration{
 		"pool_max_conn_lifetime":  &p.maxConnLifetime,
 		"pool_max_conn_idle_time": &p.maxConnIdleTime,
+		"request_timeout":         &p.requestTimeout,
 	} {
 		if v, ok := take(params, name); ok {
 			if *d, err = time.ParseDuration(v); err != nil || *d <= 0 {

@@ -3,8 +3,13 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"net"
+	"net/url"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,14 +165,14 @@ func TestParseDSN(t *testing.T) {
 	}{
 		{
 			dsn:      "postgres://chimed@db.example:5432/chimed?sslmode=disable",
-			wantPool: pool{maxConns: defaultConns, maxConnLifetime: 30 * time.Minute, maxConnIdleTime: 5 * time.Minute},
+			wantPool: pool{maxConns: defaultConns, maxConnLifetime: 30 * time.Minute, maxConnIdleTime: 5 * time.Minute, requestTimeout: 30 * time.Second},
 			wantParams: map[string]string{"statement_timeout": "30s", "idle_in_transaction_session_timeout": "60s",
 				"application_name": "chimed"},
 		},
 		{
 			dsn: "postgresql://chimed@db.example/chimed?pool_max_conns=3&pool_max_conn_lifetime=1h&pool_max_conn_idle_time=10s" +
-				"&statement_timeout=5000&application_name=edge&search_path=chime",
-			wantPool: pool{maxConns: 3, maxConnLifetime: time.Hour, maxConnIdleTime: 10 * time.Second},
+				"&request_timeout=5s&statement_timeout=5000&application_name=edge&search_path=chime",
+			wantPool: pool{maxConns: 3, maxConnLifetime: time.Hour, maxConnIdleTime: 10 * time.Second, requestTimeout: 5 * time.Second},
 			wantParams: map[string]string{"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60s",
 				"application_name": "edge", "search_path": "chime"},
 		},
@@ -175,6 +180,7 @@ func TestParseDSN(t *testing.T) {
 		{dsn: "postgres://db.example/chimed?pool_max_conns=many", wantErr: "pool_max_conns"},
 		{dsn: "postgres://db.example/chimed?pool_max_conn_lifetime=5", wantErr: "pool_max_conn_lifetime"},
 		{dsn: "postgres://db.example/chimed?pool_max_conn_idle_time=-1s", wantErr: "pool_max_conn_idle_time"},
+		{dsn: "postgres://db.example/chimed?request_timeout=0s", wantErr: "request_timeout"},
 		{dsn: "postgres://db.example:notaport/chimed", wantErr: "-db"},
 	}
 	for _, tc := range tests {
@@ -198,7 +204,7 @@ func TestParseDSN(t *testing.T) {
 				}
 			}
 			for name := range cfg.RuntimeParams {
-				if strings.HasPrefix(name, "pool_") {
+				if strings.HasPrefix(name, "pool_") || name == "request_timeout" {
 					t.Errorf("pool parameter %s would be sent to the server", name)
 				}
 			}
@@ -316,4 +322,114 @@ func openWithPlainPool(t *testing.T) (*sqlstore.DB, *sql.DB) {
 	plain := stdlib.OpenDB(*cfg)
 	t.Cleanup(func() { plain.Close() })
 	return store, plain
+}
+
+// A database that stops answering without closing its connections (a
+// frozen primary, a network black-holed during a fail-over) makes a request
+// a 503 once request_timeout has passed, instead of holding it for as long
+// as that lasts.
+func TestFrozenDatabaseIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezingProxy(t, u.Host)
+	u.Host = proxy.addr
+	q := u.Query()
+	q.Set("request_timeout", "1s")
+	u.RawQuery = q.Encode()
+	store, err := Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	getAccount := func(tx chime.Tx) error {
+		_, err := tx.GetAccount("111122223333", "a1")
+		if errors.Is(err, chime.ErrNoRows) {
+			return nil
+		}
+		return err
+	}
+	if err := store.Lookup(ctx, getAccount); err != nil {
+		t.Fatal(err)
+	}
+	proxy.freeze()
+	for name, call := range map[string]func() error{
+		"Lookup": func() error { return store.Lookup(ctx, getAccount) },
+		"View":   func() error { return store.View(ctx, getAccount) },
+		"Update": func() error { return store.Update(ctx, getAccount) },
+	} {
+		start := time.Now()
+		err := call()
+		if took := time.Since(start); chime.ErrorCode(err) != model.ErrorCodeServiceUnavailable || took > 5*time.Second {
+			t.Errorf("%s on a frozen database: %v (code %q) after %s, want a 503 after about 1s", name, err, chime.ErrorCode(err), took)
+		}
+	}
+}
+
+// freezingProxy forwards TCP connections to a server until it is frozen;
+// from then on it passes nothing either way and closes nothing, as a
+// stopped server or a black-holed network does.
+type freezingProxy struct {
+	addr   string
+	frozen atomic.Bool
+}
+
+func newFreezingProxy(t *testing.T, target string) *freezingProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &freezingProxy{addr: ln.Addr().String()}
+	var conns sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		p.frozen.Store(false)
+		conns.Wait()
+	})
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			conns.Add(2)
+			go p.pass(&conns, server, client)
+			go p.pass(&conns, client, server)
+		}
+	}()
+	return p
+}
+
+func (p *freezingProxy) freeze() { p.frozen.Store(true) }
+
+// pass copies from src to dst, holding what it read while the proxy is
+// frozen; it closes both when either side ends.
+func (p *freezingProxy) pass(wg *sync.WaitGroup, dst, src net.Conn) {
+	defer wg.Done()
+	defer dst.Close()
+	defer src.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for p.frozen.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }

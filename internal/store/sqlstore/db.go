@@ -62,6 +62,13 @@ type Dialect struct {
 	// once it has a connection, and it runs on the driver's connection
 	// directly, outside database/sql's pool (rawLookups).
 	LocalReads bool
+	// Deadline, when set, bounds each Update, View and Lookup, its retries
+	// included, for engines across a network (PostgreSQL): a server that
+	// stops answering without closing its connections (a frozen primary, a
+	// network black-holed during a fail-over) would otherwise hold the
+	// request for as long as that lasts. Past it the request is a 503 the
+	// SDKs retry.
+	Deadline time.Duration
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
 	// files, through the write pool. It says false, without an error, when
@@ -144,16 +151,18 @@ func (db *DB) Update(ctx context.Context, fn func(chime.Tx) error) error {
 	if db.group != nil {
 		return db.groupUpdate(ctx, fn)
 	}
-	return db.run(ctx, db.write, db.dialect.UpdateOptions, fn)
+	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.write, db.dialect.UpdateOptions, fn) })
 }
 
 func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
-	return db.run(ctx, db.read, db.dialect.ViewOptions, fn)
+	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.read, db.dialect.ViewOptions, fn) })
 }
 
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if db.raw == nil {
-		return db.timedOut(ctx, fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]}))
+		return db.within(ctx, func(ctx context.Context) error {
+			return db.timedOut(ctx, fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]}))
+		})
 	}
 	c, err := db.raw.take(ctx)
 	if err != nil {
@@ -164,6 +173,25 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	// statement, which costs more than the lookup of a record by its key
 	// that it would interrupt.
 	return fn(&tx{raw: c, ctx: context.WithoutCancel(ctx), dialect: db.dialect})
+}
+
+// errDeadline is the cause of a context that ran past the dialect's
+// Deadline.
+var errDeadline = errors.New("the store's deadline passed")
+
+// within runs call under the dialect's Deadline, and turns running past it
+// (and not the caller giving up) into a 503.
+func (db *DB) within(ctx context.Context, call func(context.Context) error) error {
+	if db.dialect.Deadline == 0 {
+		return call(ctx)
+	}
+	bounded, cancel := context.WithTimeoutCause(ctx, db.dialect.Deadline, errDeadline)
+	defer cancel()
+	err := call(bounded)
+	if err != nil && ctx.Err() == nil && context.Cause(bounded) == errDeadline {
+		return errors.Join(chime.Unavailable("the database did not answer within %s; try again", db.dialect.Deadline), err)
+	}
+	return err
 }
 
 // timedOut turns err, when it says a statement ran past the engine's time
