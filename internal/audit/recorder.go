@@ -21,6 +21,15 @@ const FlushInterval = 50 * time.Millisecond
 
 const maxBatch = 512
 
+// A batch the store refuses (the database is down, or restarting) is kept
+// and written again, FlushInterval later and then less and less often, up
+// to maxRetryInterval; beyond maxUnwritten events the oldest are dropped,
+// so that an outage cannot take the server's memory.
+const (
+	maxRetryInterval = 5 * time.Second
+	maxUnwritten     = 20000
+)
+
 // Recorder writes events in batches.
 type Recorder struct {
 	store  chime.AuditStore
@@ -68,40 +77,70 @@ func (r *Recorder) loop() {
 	defer close(r.done)
 	ticker := time.NewTicker(FlushInterval)
 	defer ticker.Stop()
-	var batch []chime.AuditEvent
+	var unwritten []chime.AuditEvent // oldest first
+	var retryAt time.Time
+	retry := FlushInterval
 	for {
 		select {
 		case ev, ok := <-r.queue:
 			if !ok {
-				r.flush(batch)
+				if err := r.write(&unwritten); err != nil {
+					r.log.Error("audit events lost at shutdown: the store refused them", "events", len(unwritten), "err", err)
+				}
 				return
 			}
-			batch = append(batch, ev)
-			if len(batch) < maxBatch {
+			r.streamEvent(ev)
+			unwritten = r.keep(unwritten, ev)
+			if len(unwritten) < maxBatch {
 				continue
 			}
 		case <-ticker.C:
 		}
-		r.flush(batch)
-		batch = batch[:0]
+		if len(unwritten) == 0 || time.Now().Before(retryAt) {
+			continue
+		}
+		if err := r.write(&unwritten); err != nil {
+			r.log.Error("audit trail write failed; trying again", "events", len(unwritten), "in", retry, "err", err)
+			retryAt = time.Now().Add(retry)
+			retry = min(2*retry, maxRetryInterval)
+			continue
+		}
+		retryAt, retry = time.Time{}, FlushInterval
 	}
 }
 
-func (r *Recorder) flush(batch []chime.AuditEvent) {
-	if len(batch) == 0 {
-		return
+// keep adds ev to the unwritten events, dropping the oldest past
+// maxUnwritten.
+func (r *Recorder) keep(unwritten []chime.AuditEvent, ev chime.AuditEvent) []chime.AuditEvent {
+	if len(unwritten) == maxUnwritten {
+		r.log.Error("audit event lost: the store has refused the trail for too long", "event_id", unwritten[0].EventId, "operation", unwritten[0].Operation)
+		unwritten = unwritten[1:]
 	}
-	if err := r.store.InsertAuditEvents(context.Background(), batch); err != nil {
-		r.log.Error("audit trail write failed", "events", len(batch), "err", err)
+	return append(unwritten, ev)
+}
+
+// write stores the unwritten events, a batch at a time, and removes those
+// written. A batch written before but not acknowledged (the connection
+// broke at its commit) is not written twice: the store skips event IDs it
+// has.
+func (r *Recorder) write(unwritten *[]chime.AuditEvent) error {
+	for len(*unwritten) > 0 {
+		n := min(len(*unwritten), maxBatch)
+		if err := r.store.InsertAuditEvents(context.Background(), (*unwritten)[:n]); err != nil {
+			return err
+		}
+		*unwritten = (*unwritten)[n:]
 	}
+	*unwritten = nil
+	return nil
+}
+
+// streamEvent writes ev to the stream, when there is one.
+func (r *Recorder) streamEvent(ev chime.AuditEvent) {
 	if r.stream == nil {
 		return
 	}
-	enc := json.NewEncoder(r.stream)
-	for _, ev := range batch {
-		if err := enc.Encode(ev); err != nil {
-			r.log.Error("audit stream write failed", "err", err)
-			return
-		}
+	if err := json.NewEncoder(r.stream).Encode(ev); err != nil {
+		r.log.Error("audit stream write failed", "err", err)
 	}
 }

@@ -2,24 +2,33 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 )
 
-// memoryStore keeps the events written to it.
+// memoryStore keeps the events written to it; it refuses the first
+// failures writes, as a database that is down does.
 type memoryStore struct {
-	mu     sync.Mutex
-	events []string
+	mu       sync.Mutex
+	events   []string
+	failures int
 }
 
 func (m *memoryStore) InsertAuditEvents(_ context.Context, events []chime.AuditEvent) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.failures > 0 {
+		m.failures--
+		return errors.New("database unavailable")
+	}
 	for _, ev := range events {
 		m.events = append(m.events, ev.EventId)
 	}
@@ -43,4 +52,32 @@ func TestRecordAfterCloseIsDroppedNotAPanic(t *testing.T) {
 	if !slices.Equal(store.events, []string{"1", "2"}) {
 		t.Fatalf("written %v, want the two recorded before Close", store.events)
 	}
+}
+
+// A batch the store refuses is written again later, in order, once: a
+// database that is down for a while loses no event of the trail.
+func TestRefusedBatchIsWrittenLater(t *testing.T) {
+	store := &memoryStore{failures: 3}
+	r := NewRecorder(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var want []string
+	for i := range 5 {
+		id := strconv.Itoa(i)
+		r.Record(chime.AuditEvent{EventId: id})
+		want = append(want, id)
+		time.Sleep(FlushInterval)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		store.mu.Lock()
+		got := slices.Clone(store.events)
+		store.mu.Unlock()
+		if slices.Equal(got, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("written %v, want %v", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r.Close()
 }

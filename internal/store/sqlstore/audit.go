@@ -12,7 +12,9 @@ import (
 
 var _ chime.AuditStore = (*DB)(nil)
 
-// InsertAuditEvents writes a batch of events in one transaction.
+// InsertAuditEvents writes a batch of events in one transaction. An event
+// already stored is skipped: the recorder writes a batch again when the
+// answer to its commit was lost.
 func (db *DB) InsertAuditEvents(ctx context.Context, events []chime.AuditEvent) error {
 	return db.rawUpdate(ctx, func(tx *sql.Tx) error {
 		for _, ev := range events {
@@ -20,7 +22,8 @@ func (db *DB) InsertAuditEvents(ctx context.Context, events []chime.AuditEvent) 
 			if err != nil {
 				return err
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (event_id, aws_account_id, event_time, operation, doc) VALUES ($1, $2, $3, $4, $5)`,
+			_, err = tx.ExecContext(ctx, `INSERT INTO audit_events (event_id, aws_account_id, event_time, operation, doc) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (event_id) DO NOTHING`,
 				ev.EventId, ev.AwsAccountId, ev.EventTime.UnixMilli(), ev.Operation, string(doc))
 			if err != nil {
 				return err
