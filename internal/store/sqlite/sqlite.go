@@ -50,6 +50,10 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 	if err := createPrivate(path); err != nil {
 		return nil, err
 	}
+	opened, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
 	params := url.Values{}
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	params.Add("_pragma", "journal_mode(WAL)")
@@ -101,6 +105,7 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		// every read-write transaction run alone.
 		ViewOptions:       &sql.TxOptions{ReadOnly: true},
 		Scrub:             scrubWaiting(scrubWait(access)),
+		Check:             stillAt(path, opened),
 		PrepareStatements: true,
 		GroupCommit:       true,
 		LocalReads:        true,
@@ -110,6 +115,19 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// stillAt returns a check that the file at path is still the one opened. A
+// database file deleted or replaced under a running chimed (rm, a backup
+// copied over it) would go on taking writes through the handles SQLite
+// holds, all of them lost at the next start.
+func stillAt(path string, opened os.FileInfo) func() error {
+	return func() error {
+		if now, err := os.Stat(path); err == nil && os.SameFile(opened, now) {
+			return nil
+		}
+		return fmt.Errorf("the database file %s was deleted or replaced while chimed ran: writes are refused; restart chimed", path)
+	}
 }
 
 // openPool opens a pool of up to conns connections, each caching up to

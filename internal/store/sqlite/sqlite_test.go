@@ -175,3 +175,44 @@ func TestLookupsLeaveNoReadOpen(t *testing.T) {
 		t.Fatalf("checkpoint after Lookups: %v", err)
 	}
 }
+
+// A database file deleted or replaced under a running store would take
+// writes that the next start never sees: the store stops being ready and
+// refuses writes instead, saying why.
+func TestDeletedOrReplacedFileRefusesWrites(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(path string) error
+	}{
+		{"deleted", func(path string) error { return os.Remove(path) }},
+		{"replaced", func(path string) error {
+			if err := os.WriteFile(path+".new", nil, 0o600); err != nil {
+				return err
+			}
+			return os.Rename(path+".new", path)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "chimed.db")
+			db := openWithAccount(t, path, sqlite.Exclusive)
+			defer db.Close()
+			if err := db.Ping(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.change(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Ping(ctx); err == nil || !strings.Contains(err.Error(), "deleted or replaced") {
+				t.Errorf("Ping: %v, want the file named as deleted or replaced", err)
+			}
+			err := db.Update(ctx, func(tx chime.Tx) error {
+				return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: "a2", Name: "second"})
+			})
+			if err == nil || !strings.Contains(err.Error(), "writes are refused") {
+				t.Errorf("Update: %v, want a refusal", err)
+			}
+		})
+	}
+}

@@ -69,6 +69,10 @@ type Dialect struct {
 	// request for as long as that lasts. Past it the request is a 503 the
 	// SDKs retry.
 	Deadline time.Duration
+	// Check, when set, says whether the database is still the one opened
+	// (SQLite: the file at its path is the file open). When it is not,
+	// Ping fails and writes are refused: they could not last.
+	Check func() error
 	// Scrub, when set, is DB.Scrub on this engine: it makes what committed
 	// transactions deleted or overwrote unrecoverable from the database's
 	// files, through the write pool. It says false, without an error, when
@@ -283,12 +287,23 @@ func (db *DB) Close() error {
 // gave it: a PostgreSQL database dropped and created again answers, empty.
 // A store that was never migrated is not ready either.
 func (db *DB) Ping(ctx context.Context) error {
+	if err := db.check(); err != nil {
+		return err
+	}
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = $1`, db.migrated).Scan(&n)
 	if err == nil && n == 0 {
 		err = fmt.Errorf("migration %s is not recorded: restart chimed to migrate the database", db.migrated)
 	}
 	return err
+}
+
+// check runs the dialect's Check, if it has one.
+func (db *DB) check() error {
+	if db.dialect.Check == nil {
+		return nil
+	}
+	return db.dialect.Check()
 }
 
 // tx is one transaction; its methods, one file per kind of record, implement

@@ -93,6 +93,10 @@ func (db *DB) commitGroup(batch []*pendingUpdate) {
 	if len(batch) == 0 {
 		return
 	}
+	if err := db.check(); err != nil {
+		fail(batch, err)
+		return
+	}
 	if len(batch) == 1 {
 		// Alone, a transaction needs no savepoint.
 		p := batch[0]
