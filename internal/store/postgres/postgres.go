@@ -6,8 +6,11 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"runtime"
 	"strconv"
@@ -81,6 +84,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// query_canceled: statement_timeout, as the request's own
 		// cancellation is told apart by its context.
 		IsTimeout:           func(err error) bool { return sqlState(err) == "57014" },
+		IsConnectionLost:    isConnectionLost,
 		UpdateOptions:       &sql.TxOptions{Isolation: sql.LevelSerializable},
 		ViewOptions:         &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		StatementSavepoints: true,
@@ -189,6 +193,21 @@ func Redact(dsn string) string {
 func isRetryable(err error) bool {
 	code := sqlState(err)
 	return code == "40001" || code == "40P01" || code == "55P03"
+}
+
+// isConnectionLost: the server ended the session (admin_shutdown when an
+// operator or a restart terminates it, crash_shutdown, cannot_connect_now
+// while it starts) or the connection broke (class 08, or the network).
+func isConnectionLost(err error) bool {
+	switch code := sqlState(err); {
+	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03":
+		return true
+	case code != "":
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn)
 }
 
 func sqlState(err error) string {

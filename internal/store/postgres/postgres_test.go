@@ -345,21 +345,14 @@ func TestFrozenDatabaseIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	getAccount := func(tx chime.Tx) error {
-		_, err := tx.GetAccount("111122223333", "a1")
-		if errors.Is(err, chime.ErrNoRows) {
-			return nil
-		}
-		return err
-	}
-	if err := store.Lookup(ctx, getAccount); err != nil {
+	if err := store.Lookup(ctx, getAnyAccount); err != nil {
 		t.Fatal(err)
 	}
 	proxy.freeze()
 	for name, call := range map[string]func() error{
-		"Lookup": func() error { return store.Lookup(ctx, getAccount) },
-		"View":   func() error { return store.View(ctx, getAccount) },
-		"Update": func() error { return store.Update(ctx, getAccount) },
+		"Lookup": func() error { return store.Lookup(ctx, getAnyAccount) },
+		"View":   func() error { return store.View(ctx, getAnyAccount) },
+		"Update": func() error { return store.Update(ctx, getAnyAccount) },
 	} {
 		start := time.Now()
 		err := call()
@@ -432,4 +425,51 @@ func (p *freezingProxy) pass(wg *sync.WaitGroup, dst, src net.Conn) {
 			return
 		}
 	}
+}
+
+// Connections the server ended (pg_terminate_backend, a restart, a
+// fail-over) are replaced: a transaction that failed on one before its
+// commit runs again on a new connection, and the caller sees nothing.
+func TestLostConnectionsAreReplaced(t *testing.T) {
+	ctx := context.Background()
+	store, admin := openWithPlainPool(t)
+	calls := map[string]func() error{
+		"Lookup": func() error { return store.Lookup(ctx, getAnyAccount) },
+		"View":   func() error { return store.View(ctx, getAnyAccount) },
+		"Update": func() error {
+			return store.Update(ctx, func(tx chime.Tx) error {
+				return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: chime.NewID(), Name: "after"})
+			})
+		},
+	}
+	for name, call := range calls {
+		// Several at once, so that the pool holds several connections.
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if err := call(); err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+			})
+		}
+		wg.Wait()
+		if _, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+		for range 8 {
+			if err := call(); err != nil {
+				t.Errorf("%s after the server ended its connections: %v", name, err)
+			}
+		}
+	}
+}
+
+// getAnyAccount reads an account that may not exist.
+func getAnyAccount(tx chime.Tx) error {
+	_, err := tx.GetAccount("111122223333", "a1")
+	if errors.Is(err, chime.ErrNoRows) {
+		return nil
+	}
+	return err
 }

@@ -34,6 +34,12 @@ type Dialect struct {
 	// too busy for now, a 503 the SDKs retry, not an internal error. Nil
 	// when the engine has no such limit.
 	IsTimeout func(error) bool
+	// IsConnectionLost reports whether err means the connection the
+	// statement ran on is gone (the server ended the session, the network
+	// broke). A transaction that failed so before its commit did nothing,
+	// and runs again on another connection. Nil for engines without a
+	// network (SQLite).
+	IsConnectionLost func(error) bool
 	// UpdateOptions and ViewOptions begin read-write and read-only
 	// transactions. A read-write transaction must see the database as if it
 	// were alone, so that a rule checked on a read still holds at commit,
@@ -165,7 +171,12 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if db.raw == nil {
 		return db.within(ctx, func(ctx context.Context) error {
-			return db.timedOut(ctx, fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]}))
+			for attempt := 1; ; attempt++ {
+				err := fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
+				if attempt == maxAttempts || ctx.Err() != nil || !db.connectionLost(err) {
+					return db.timedOut(ctx, err)
+				}
+			}
 		})
 	}
 	c, err := db.raw.take(ctx)
@@ -221,6 +232,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		if attempt == maxAttempts {
 			// Not a failure of the request's own: a retryable 503 that
 			// says so, rather than an internal error.
+			if db.connectionLost(err) {
+				return errors.Join(chime.Unavailable("the database could not be reached; try again"), err)
+			}
 			return errors.Join(chime.Unavailable("the request lost %d races with concurrent changes to the same records; try again", maxAttempts), err)
 		}
 		select {
@@ -236,7 +250,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(chime.Tx) error) (retry bool, err error) {
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
-		return db.retryable(err), fmt.Errorf("begin: %w", err)
+		return db.retryable(err) || db.connectionLost(err), fmt.Errorf("begin: %w", err)
 	}
 	// Rolled back on every way out but a commit, a panic of fn's included:
 	// a transaction left open would keep its connection (SQLite's writer
@@ -246,8 +260,10 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err := fn(t); err != nil {
 		// fn may have turned the failure into a refusal of its own, or
 		// gone on past it; the transaction lost all the same.
-		return t.lostRace || db.retryable(err) || errors.Is(err, chime.ErrRacedInsert), err
+		return t.lostRace || db.retryable(err) || errors.Is(err, chime.ErrRacedInsert) || db.connectionLost(err), err
 	}
+	// A connection lost at the commit is not retried: the commit may
+	// have happened.
 	if err := sqlTx.Commit(); err != nil {
 		return t.lostRace || db.retryable(err), fmt.Errorf("commit: %w", err)
 	}
@@ -256,6 +272,10 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 
 func (db *DB) retryable(err error) bool {
 	return db.dialect.IsRetryable != nil && db.dialect.IsRetryable(err)
+}
+
+func (db *DB) connectionLost(err error) bool {
+	return err != nil && db.dialect.IsConnectionLost != nil && db.dialect.IsConnectionLost(err)
 }
 
 // pools are write, read and lookup, each once.
