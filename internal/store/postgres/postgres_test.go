@@ -364,10 +364,14 @@ func TestFrozenDatabaseIsUnavailable(t *testing.T) {
 
 // freezingProxy forwards TCP connections to a server until it is frozen;
 // from then on it passes nothing either way and closes nothing, as a
-// stopped server or a black-holed network does.
+// stopped server or a black-holed network does. Once cut, it closes every
+// connection and refuses new ones, as a server that is down does.
 type freezingProxy struct {
 	addr   string
 	frozen atomic.Bool
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []net.Conn
 }
 
 func newFreezingProxy(t *testing.T, target string) *freezingProxy {
@@ -376,7 +380,7 @@ func newFreezingProxy(t *testing.T, target string) *freezingProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &freezingProxy{addr: ln.Addr().String()}
+	p := &freezingProxy{addr: ln.Addr().String(), ln: ln}
 	var conns sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
@@ -394,6 +398,9 @@ func newFreezingProxy(t *testing.T, target string) *freezingProxy {
 				client.Close()
 				continue
 			}
+			p.mu.Lock()
+			p.conns = append(p.conns, client, server)
+			p.mu.Unlock()
 			conns.Add(2)
 			go p.pass(&conns, server, client)
 			go p.pass(&conns, client, server)
@@ -403,6 +410,15 @@ func newFreezingProxy(t *testing.T, target string) *freezingProxy {
 }
 
 func (p *freezingProxy) freeze() { p.frozen.Store(true) }
+
+func (p *freezingProxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+}
 
 // pass copies from src to dst, holding what it read while the proxy is
 // frozen; it closes both when either side ends.
@@ -472,4 +488,32 @@ func getAnyAccount(tx chime.Tx) error {
 		return nil
 	}
 	return err
+}
+
+// A database that cannot be reached at all is a 503 the SDKs retry, for
+// reads and writes alike.
+func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezingProxy(t, u.Host)
+	u.Host = proxy.addr
+	store, err := Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	proxy.cut()
+	for name, call := range map[string]func() error{
+		"Lookup": func() error { return store.Lookup(ctx, getAnyAccount) },
+		"View":   func() error { return store.View(ctx, getAnyAccount) },
+		"Update": func() error { return store.Update(ctx, getAnyAccount) },
+	} {
+		if err := call(); chime.ErrorCode(err) != model.ErrorCodeServiceUnavailable {
+			t.Errorf("%s with the database unreachable: %v (code %q), want a 503", name, err, chime.ErrorCode(err))
+		}
+	}
 }

@@ -173,8 +173,11 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 		return db.within(ctx, func(ctx context.Context) error {
 			for attempt := 1; ; attempt++ {
 				err := fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
-				if attempt == maxAttempts || ctx.Err() != nil || !db.connectionLost(err) {
+				switch {
+				case ctx.Err() != nil || !db.connectionLost(err):
 					return db.timedOut(ctx, err)
+				case attempt == maxAttempts:
+					return errors.Join(errUnreachable, err)
 				}
 			}
 		})
@@ -189,6 +192,10 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	// that it would interrupt.
 	return fn(&tx{raw: c, ctx: context.WithoutCancel(ctx), dialect: db.dialect})
 }
+
+// errUnreachable answers a request none of whose tries found a working
+// connection to the database.
+var errUnreachable = chime.Unavailable("the database could not be reached; try again")
 
 // errDeadline is the cause of a context that ran past the dialect's
 // Deadline.
@@ -233,7 +240,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			// Not a failure of the request's own: a retryable 503 that
 			// says so, rather than an internal error.
 			if db.connectionLost(err) {
-				return errors.Join(chime.Unavailable("the database could not be reached; try again"), err)
+				return errors.Join(errUnreachable, err)
 			}
 			return errors.Join(chime.Unavailable("the request lost %d races with concurrent changes to the same records; try again", maxAttempts), err)
 		}
