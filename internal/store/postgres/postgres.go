@@ -197,7 +197,8 @@ func isRetryable(err error) bool {
 
 // isConnectionLost: the server ended the session (admin_shutdown when an
 // operator or a restart terminates it, crash_shutdown, cannot_connect_now
-// while it starts) or the connection broke (class 08, or the network).
+// while it starts), the connection broke (class 08, or the network), or
+// pgx found it closed before sending anything.
 func isConnectionLost(err error) bool {
 	switch code := sqlState(err); {
 	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03":
@@ -207,7 +208,8 @@ func isConnectionLost(err error) bool {
 	}
 	var connectErr *pgconn.ConnectError
 	var netErr net.Error
-	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn)
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, pgconn.ErrConnClosed) || pgconn.SafeToRetry(err)
 }
 
 func sqlState(err error) string {
