@@ -129,6 +129,18 @@ func (p *progressLog) statuses() []string {
 	return out
 }
 
+// waitAnswered waits up to 10 s for the call to be answered.
+func (p *progressLog) waitAnswered(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(p.statuses(), "answered/200") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not answered: %v", p.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func (p *progressLog) wait(t *testing.T) {
 	t.Helper()
 	select {
@@ -198,13 +210,7 @@ func TestCallOverTCP(t *testing.T) {
 	if invite := <-invites; invite.Transport() != "TCP" {
 		t.Fatalf("INVITE over %s", invite.Transport())
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(log.statuses(), "answered/200") {
-		if time.Now().After(deadline) {
-			t.Fatalf("not answered: %v", log.statuses())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	log.waitAnswered(t)
 	trunk.HangUp(call.ID)
 	<-byes
 	log.wait(t)
@@ -232,13 +238,7 @@ func TestCloseHangsUp(t *testing.T) {
 	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000003", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(log.statuses(), "answered/200") {
-		if time.Now().After(deadline) {
-			t.Fatalf("not answered: %v", log.statuses())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	log.waitAnswered(t)
 	if err := trunk.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -319,13 +319,7 @@ func TestCallAnsweredAfterManyRings(t *testing.T) {
 	if err := trunk.Dial(call, log.record); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(log.statuses(), "answered/200") {
-		if time.Now().After(deadline) {
-			t.Fatalf("not answered: %v", log.statuses())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	log.waitAnswered(t)
 	trunk.HangUp(call.ID)
 	<-byes
 	log.wait(t)

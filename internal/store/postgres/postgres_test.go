@@ -330,21 +330,7 @@ func openWithPlainPool(t *testing.T) (*sqlstore.DB, *sql.DB) {
 // as that lasts.
 func TestFrozenDatabaseIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newFreezingProxy(t, u.Host)
-	u.Host = proxy.addr
-	q := u.Query()
-	q.Set("request_timeout", "1s")
-	u.RawQuery = q.Encode()
-	store, err := Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, proxy := openBehindProxy(t, "request_timeout=1s")
 	if err := store.Lookup(ctx, getAnyAccount); err != nil {
 		t.Fatal(err)
 	}
@@ -360,6 +346,27 @@ func TestFrozenDatabaseIsUnavailable(t *testing.T) {
 			t.Errorf("%s on a frozen database: %v (code %q) after %s, want a 503 after about 1s", name, err, chime.ErrorCode(err), took)
 		}
 	}
+}
+
+// openBehindProxy opens a store on a new database, reached through a
+// freezingProxy, with settings added to its URL; closed when t ends.
+func openBehindProxy(t *testing.T, settings string) (*sqlstore.DB, *freezingProxy) {
+	t.Helper()
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezingProxy(t, u.Host)
+	u.Host = proxy.addr
+	if settings != "" {
+		u.RawQuery += "&" + settings
+	}
+	store, err := Open(context.Background(), u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store, proxy
 }
 
 // freezingProxy forwards TCP connections to a server until it is frozen;
@@ -494,18 +501,7 @@ func getAnyAccount(tx chime.Tx) error {
 // reads and writes alike.
 func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newFreezingProxy(t, u.Host)
-	u.Host = proxy.addr
-	store, err := Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store, proxy := openBehindProxy(t, "")
 	proxy.cut()
 	for name, call := range map[string]func() error{
 		"Lookup": func() error { return store.Lookup(ctx, getAnyAccount) },
