@@ -171,6 +171,7 @@ func (s *Service) attempt(ctx context.Context, l leasedEvent) DeliveryAttempt {
 	a := DeliveryAttempt{At: at, Target: target, Outcome: AttemptDelivered, Millis: time.Since(start).Milliseconds()}
 	if answer != nil {
 		a.StatusCode = answer.Status
+		a.RetryAfterSeconds = int64(answer.RetryAfter.Seconds())
 	}
 	if a.Error = failure(l.bot, answer, err); a.Error == "" {
 		return a
@@ -248,7 +249,8 @@ func expireReply(tx Tx, endpointID string, at time.Time) error {
 
 // retryDelay is the wait before the next attempt: botRetryBase doubled for
 // each failed attempt, at most botRetryMax, and a random half of it taken
-// off so that retries to one target spread out.
+// off so that retries to one target spread out; or longer, when the last
+// answer asked for a longer wait (up to botRetryMax).
 func retryDelay(attempts []DeliveryAttempt) time.Duration {
 	d := botRetryBase
 	for _, a := range attempts[1:] {
@@ -257,7 +259,8 @@ func retryDelay(attempts []DeliveryAttempt) time.Duration {
 		}
 	}
 	d = min(d, botRetryMax)
-	return d/2 + rand.N(d/2)
+	asked := time.Duration(attempts[len(attempts)-1].RetryAfterSeconds) * time.Second
+	return max(d/2+rand.N(d/2), min(asked, botRetryMax))
 }
 
 // PruneBotRecords deletes the events finished more than botKeepFinished ago

@@ -82,6 +82,9 @@ type DeliveryAttempt struct {
 	Error      string `json:",omitempty"`
 	// Millis is how long the attempt took.
 	Millis int64
+	// RetryAfterSeconds is what the target asked to be left alone for, a
+	// wait the next attempt keeps (up to the longest back-off).
+	RetryAfterSeconds int64 `json:",omitempty"`
 }
 
 // BotReplyEndpoint is an InboundHttpsEndpoint: a URL on this server through

@@ -31,6 +31,9 @@ type TargetAnswer struct {
 	Body   []byte
 	// FunctionError is set when a Lambda function failed.
 	FunctionError string
+	// RetryAfter is how long the target asked to be left alone (the
+	// Retry-After of its 429 or 503), or 0.
+	RetryAfter time.Duration
 }
 
 // ErrTargetRefused is what a BotTransport returns for a target its policy

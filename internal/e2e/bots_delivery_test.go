@@ -20,8 +20,9 @@ import (
 type delivery struct {
 	EventId, EventType, RoomId, Status string
 	Attempts                           []struct {
-		Outcome, Error string
-		StatusCode     int
+		Outcome, Error    string
+		StatusCode        int
+		RetryAfterSeconds int
 	}
 }
 
@@ -545,5 +546,28 @@ func TestSlowBotsDoNotHoldAFastBotBack(t *testing.T) {
 	<-jobs
 	if got := len(slowEndpoint.events()); got != 15*4 {
 		t.Fatalf("the slow bots got %d events, want %d", got, 15*4)
+	}
+}
+
+// A target that answers 429 or 503 with Retry-After is left alone that
+// long (up to the longest back-off, 5 minutes) before the next attempt.
+func TestBotEventRetryAfterIsKept(t *testing.T) {
+	endpoint := startTestBot(t, false)
+	e := start(t, endpoint.trusted)
+	acct, room, _, bot := botRoom(t, e, endpoint.url())
+	endpoint.answerNext("429/240")
+	addBot(t, e, acct, room, aws.ToString(bot.BotId))
+	e.runJobs(0)
+	e.runJobs(3 * time.Minute)
+	if n := len(endpoint.events()); n != 1 {
+		t.Fatalf("%d requests within 3 minutes of a 429 asking for 4, want 1", n)
+	}
+	e.runJobs(2 * time.Minute)
+	if n := len(endpoint.events()); n != 2 {
+		t.Fatalf("%d requests after the 4 minutes, want 2", n)
+	}
+	invite := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))[0]
+	if invite.Status != "Delivered" || invite.Attempts[0].StatusCode != 429 || invite.Attempts[0].RetryAfterSeconds != 240 {
+		t.Fatalf("Invite delivery %+v", invite)
 	}
 }

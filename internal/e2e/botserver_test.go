@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,8 +29,9 @@ type testBot struct {
 	// challenges holds the challenges answered.
 	challenges []botRequest
 	// script is how the next events are answered: a status code answers
-	// it (a 3xx redirects to the events URL), "slow" answers after the 2 s
-	// deadline, "late" within it; an empty script answers 200.
+	// it (a 3xx redirects to the events URL; "429/300" adds Retry-After:
+	// 300), "slow" answers after the 2 s deadline, "late" within it; an
+	// empty script answers 200.
 	script []string
 }
 
@@ -106,6 +108,10 @@ func (b *testBot) serve(w http.ResponseWriter, r *http.Request) {
 		next, b.script = b.script[0], b.script[1:]
 	}
 	b.mu.Unlock()
+	if code, wait, ok := strings.Cut(next, "/"); ok { // e.g. 429/300: a 429 asking for 300 s
+		w.Header().Set("Retry-After", wait)
+		next = code
+	}
 	switch code, _ := strconv.Atoi(next); {
 	case next == "slow": // past chimed's 2 s
 		time.Sleep(2500 * time.Millisecond)

@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -194,7 +195,23 @@ func (c *Client) Post(ctx context.Context, rawURL string, headers map[string]str
 	if err != nil {
 		return nil, err
 	}
-	return &chime.TargetAnswer{Status: resp.StatusCode, Body: answer}, nil
+	return &chime.TargetAnswer{Status: resp.StatusCode, Body: answer, RetryAfter: retryAfter(resp)}, nil
+}
+
+// retryAfter is the wait a 429 or 503 asks for in its Retry-After header,
+// in seconds or as an HTTP date; 0 when there is none, or none that parses.
+func retryAfter(resp *http.Response) time.Duration {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0
+	}
+	v := resp.Header.Get("Retry-After")
+	if seconds, err := strconv.ParseInt(v, 10, 32); err == nil {
+		return time.Duration(max(seconds, 0)) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0)
+	}
+	return 0
 }
 
 // unwrapURLError drops the *url.Error around a failure, whose message

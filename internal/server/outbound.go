@@ -95,6 +95,8 @@ type attemptOut struct {
 	StatusCode int         `json:"StatusCode,omitempty"`
 	Error      string      `json:"Error,omitempty"`
 	Millis     int64       `json:"DurationMillis"`
+	// RetryAfterSeconds is the wait the target asked for (Retry-After).
+	RetryAfterSeconds int64 `json:"RetryAfterSeconds,omitempty"`
 }
 
 type deliveryOut struct {
@@ -133,7 +135,7 @@ func toDeliveryOut(ev *chime.BotEvent) deliveryOut {
 	}
 	for _, a := range ev.Attempts {
 		d.Attempts = append(d.Attempts, attemptOut{
-			Timestamp: model.TimeOf(a.At), Target: a.Target, Outcome: a.Outcome, StatusCode: a.StatusCode, Error: a.Error, Millis: a.Millis,
+			Timestamp: model.TimeOf(a.At), Target: a.Target, Outcome: a.Outcome, StatusCode: a.StatusCode, Error: a.Error, Millis: a.Millis, RetryAfterSeconds: a.RetryAfterSeconds,
 		})
 	}
 	return d
