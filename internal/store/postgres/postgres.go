@@ -200,6 +200,9 @@ func isRetryable(err error) bool {
 // while it starts), the connection broke (class 08, or the network), or
 // pgx found it closed before sending anything.
 func isConnectionLost(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // the caller's or the store's time ran out: not the connection
+	}
 	switch code := sqlState(err); {
 	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03":
 		return true

@@ -339,6 +339,11 @@ func TestFrozenDatabaseIsUnavailable(t *testing.T) {
 		"Lookup": func() error { return store.Lookup(ctx, getAnyAccount) },
 		"View":   func() error { return store.View(ctx, getAnyAccount) },
 		"Update": func() error { return store.Update(ctx, getAnyAccount) },
+		// The audit trail's writes (and the test API's snapshots) go
+		// through a raw transaction of their own.
+		"InsertAuditEvents": func() error {
+			return store.InsertAuditEvents(ctx, []chime.AuditEvent{{EventId: chime.NewID(), AwsAccountId: "111122223333", Operation: "CreateAccount"}})
+		},
 	} {
 		start := time.Now()
 		err := call()
@@ -376,9 +381,12 @@ func openBehindProxy(t *testing.T, settings string) (*sqlstore.DB, *freezingProx
 type freezingProxy struct {
 	addr   string
 	frozen atomic.Bool
-	ln     net.Listener
-	mu     sync.Mutex
-	conns  []net.Conn
+	// holding holds the server's answers only, as a network that breaks
+	// after a request went out.
+	holding atomic.Bool
+	ln      net.Listener
+	mu      sync.Mutex
+	conns   []net.Conn
 }
 
 func newFreezingProxy(t *testing.T, target string) *freezingProxy {
@@ -391,7 +399,7 @@ func newFreezingProxy(t *testing.T, target string) *freezingProxy {
 	var conns sync.WaitGroup
 	t.Cleanup(func() {
 		ln.Close()
-		p.frozen.Store(false)
+		p.release()
 		conns.Wait()
 	})
 	go func() {
@@ -409,14 +417,22 @@ func newFreezingProxy(t *testing.T, target string) *freezingProxy {
 			p.conns = append(p.conns, client, server)
 			p.mu.Unlock()
 			conns.Add(2)
-			go p.pass(&conns, server, client)
-			go p.pass(&conns, client, server)
+			go p.pass(&conns, server, client, &p.frozen)
+			go p.pass(&conns, client, server, &p.holding)
 		}
 	}()
 	return p
 }
 
 func (p *freezingProxy) freeze() { p.frozen.Store(true) }
+
+// holdAnswers holds the server's answers until release.
+func (p *freezingProxy) holdAnswers() { p.holding.Store(true) }
+
+func (p *freezingProxy) release() {
+	p.holding.Store(false)
+	p.frozen.Store(false)
+}
 
 func (p *freezingProxy) cut() {
 	p.ln.Close()
@@ -428,15 +444,15 @@ func (p *freezingProxy) cut() {
 }
 
 // pass copies from src to dst, holding what it read while the proxy is
-// frozen; it closes both when either side ends.
-func (p *freezingProxy) pass(wg *sync.WaitGroup, dst, src net.Conn) {
+// frozen or held is set; it closes both when either side ends.
+func (p *freezingProxy) pass(wg *sync.WaitGroup, dst, src net.Conn, held *atomic.Bool) {
 	defer wg.Done()
 	defer dst.Close()
 	defer src.Close()
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
-		for p.frozen.Load() {
+		for p.frozen.Load() || held.Load() {
 			time.Sleep(10 * time.Millisecond)
 		}
 		if n > 0 {
@@ -511,5 +527,26 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 		if err := call(); chime.ErrorCode(err) != model.ErrorCodeServiceUnavailable {
 			t.Errorf("%s with the database unreachable: %v (code %q), want a 503", name, err, chime.ErrorCode(err))
 		}
+	}
+}
+
+// A commit whose answer never comes may have been written: the request is
+// not answered as a 503 "try again", and the transaction is not run again.
+func TestUnknownCommitIsNotUnavailable(t *testing.T) {
+	ctx := context.Background()
+	store, proxy := openBehindProxy(t, "request_timeout=1s")
+	id := chime.NewID()
+	runs := 0
+	err := store.Update(ctx, func(tx chime.Tx) error {
+		runs++
+		if err := tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: id, Name: "once"}); err != nil {
+			return err
+		}
+		proxy.holdAnswers() // the COMMIT goes out; its answer does not come back
+		return nil
+	})
+	proxy.release()
+	if err == nil || chime.ErrorCode(err) == model.ErrorCodeServiceUnavailable || runs != 1 {
+		t.Fatalf("Update ran %d times and answered %v (code %q): want one run and an error that is no 503", runs, err, chime.ErrorCode(err))
 	}
 }

@@ -210,7 +210,8 @@ func (db *DB) within(ctx context.Context, call func(context.Context) error) erro
 	bounded, cancel := context.WithTimeoutCause(ctx, db.dialect.Deadline, errDeadline)
 	defer cancel()
 	err := call(bounded)
-	if err != nil && ctx.Err() == nil && context.Cause(bounded) == errDeadline {
+	var unknown *commitError
+	if err != nil && ctx.Err() == nil && context.Cause(bounded) == errDeadline && !errors.As(err, &unknown) {
 		return errors.Join(chime.Unavailable("the database did not answer within %s; try again", db.dialect.Deadline), err)
 	}
 	return err
@@ -269,13 +270,23 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		// gone on past it; the transaction lost all the same.
 		return t.lostRace || db.retryable(err) || errors.Is(err, chime.ErrRacedInsert) || db.connectionLost(err), err
 	}
-	// A connection lost at the commit is not retried: the commit may
-	// have happened.
 	if err := sqlTx.Commit(); err != nil {
-		return t.lostRace || db.retryable(err), fmt.Errorf("commit: %w", err)
+		if t.lostRace || db.retryable(err) {
+			return true, fmt.Errorf("commit: %w", err) // refused: nothing was written
+		}
+		return false, &commitError{err}
 	}
 	return false, nil
 }
+
+// commitError is a commit that failed in a way that leaves its outcome
+// unknown (the connection broke, the deadline passed): the transaction may
+// have been written. It is neither run again nor answered as a 503, which
+// the SDKs would retry, writing it twice.
+type commitError struct{ err error }
+
+func (e *commitError) Error() string { return "commit, with an unknown outcome: " + e.err.Error() }
+func (e *commitError) Unwrap() error { return e.err }
 
 func (db *DB) retryable(err error) bool {
 	return db.dialect.IsRetryable != nil && db.dialect.IsRetryable(err)

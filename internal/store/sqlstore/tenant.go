@@ -132,7 +132,12 @@ func (db *DB) RestoreSnapshot(ctx context.Context, awsAccountID, id string) erro
 // PostgreSQL's default READ COMMITTED could leave an orphaned row or
 // snapshot a membership without its room.
 func (db *DB) rawUpdate(ctx context.Context, fn func(*sql.Tx) error) error {
-	return db.run(ctx, db.write, db.dialect.UpdateOptions, func(t chime.Tx) error { return fn(t.(*tx).tx) })
+	if err := db.check(); err != nil {
+		return err
+	}
+	return db.within(ctx, func(ctx context.Context) error {
+		return db.run(ctx, db.write, db.dialect.UpdateOptions, func(t chime.Tx) error { return fn(t.(*tx).tx) })
+	})
 }
 
 func selectRows(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]map[string]any, error) {
