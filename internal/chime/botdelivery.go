@@ -51,17 +51,22 @@ type leasedEvent struct {
 // are recorded.
 func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 	type outcome struct {
+		eventID  string
 		finished bool
 		err      error
 	}
 	outcomes := make(chan outcome, botSlots)
 	round := context.WithoutCancel(ctx)
-	done, inFlight, budget := 0, 0, botRunLimit
+	done, budget := 0, botRunLimit
+	// inFlight holds the events being sent. Their leases outlast an
+	// attempt many times over, but the test API's clock can jump past
+	// them: an event is never leased again while this run sends it.
+	inFlight := map[string]bool{}
 	var firstErr error
 	look := true // whether events may have come due since the last look
 	for {
-		for look && inFlight < botSlots && budget > 0 && firstErr == nil && ctx.Err() == nil {
-			leased, skipped, err := s.leaseBotEvents(ctx, min(botSlots-inFlight, budget))
+		for look && len(inFlight) < botSlots && budget > 0 && firstErr == nil && ctx.Err() == nil {
+			leased, skipped, err := s.leaseBotEvents(ctx, min(botSlots-len(inFlight), budget), inFlight)
 			if err != nil {
 				firstErr = err
 				break
@@ -69,20 +74,20 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 			done += skipped
 			budget -= len(leased) + skipped
 			for _, l := range leased {
-				inFlight++
+				inFlight[l.ev.EventID] = true
 				go func() {
 					status, err := s.recordAttempt(round, l, s.attempt(round, l))
-					outcomes <- outcome{finished: err == nil && status != BotEventPending, err: err}
+					outcomes <- outcome{eventID: l.ev.EventID, finished: err == nil && status != BotEventPending, err: err}
 				}()
 			}
 			// A skipped event may have made its bot's next one due.
 			look = skipped > 0
 		}
-		if inFlight == 0 {
+		if len(inFlight) == 0 {
 			return done, firstErr
 		}
 		o := <-outcomes
-		inFlight--
+		delete(inFlight, o.eventID)
 		if o.finished {
 			done++
 		}
@@ -94,10 +99,10 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 	}
 }
 
-// leaseBotEvents leases up to limit due events. An event that can go
-// nowhere (deliverableTo) is finished as Skipped instead; finished says how
-// many.
-func (s *Service) leaseBotEvents(ctx context.Context, limit int) (leased []leasedEvent, finished int, err error) {
+// leaseBotEvents leases up to limit due events, but none of those in
+// flight. An event that can go nowhere (deliverableTo) is finished as
+// Skipped instead; finished says how many.
+func (s *Service) leaseBotEvents(ctx context.Context, limit int, inFlight map[string]bool) (leased []leasedEvent, finished int, err error) {
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		leased, finished = nil, 0
 		due, err := tx.DueBotEvents(now, limit)
@@ -105,6 +110,9 @@ func (s *Service) leaseBotEvents(ctx context.Context, limit int) (leased []lease
 			return err
 		}
 		for _, ev := range due {
+			if inFlight[ev.EventID] {
+				continue
+			}
 			leaseID := NewID()
 			err := tx.LeaseBotEvent(ev.EventID, leaseID, now, now.Add(botLease))
 			if errors.Is(err, ErrStale) {

@@ -571,3 +571,33 @@ func TestBotEventRetryAfterIsKept(t *testing.T) {
 		t.Fatalf("Invite delivery %+v", invite)
 	}
 }
+
+// The test API's clock can jump past the leases of events being sent; a run
+// still never sends an event again while it is sending it.
+func TestEventInFlightIsNotSentTwice(t *testing.T) {
+	endpoint, other := startTestBot(t, false), startTestBot(t, false)
+	endpoint.answerNext("slow", "slow", "slow") // past the 2 s deadline
+	other.answerNext("late")                    // 1 s
+	e := start(t, endpoint.trusted)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	a := collabBot(t, e, keyA, acct, "a", endpoint.url())
+	b := collabBot(t, e, keyA, acct, "b", other.url())
+	addBot(t, e, acct, room, aws.ToString(a.BotId)) // an Invite each
+	addBot(t, e, acct, room, aws.ToString(b.BotId))
+
+	jobs := make(chan struct{})
+	go func() { e.runJobs(0); close(jobs) }()
+	time.Sleep(300 * time.Millisecond) // both Invites in flight
+	e.clock.Advance(2 * time.Minute)   // as POST /_chimed/test/clock would
+	<-jobs
+	sent := map[string]int{}
+	for _, r := range endpoint.events() {
+		sent[r.event.EventId]++
+	}
+	for id, n := range sent {
+		if n > 1 {
+			t.Errorf("event %s sent %d times at once", id, n)
+		}
+	}
+}

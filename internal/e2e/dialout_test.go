@@ -375,3 +375,22 @@ func TestDialOutHungUpThroughAnotherInstance(t *testing.T) {
 		t.Fatal("the far end got no BYE")
 	}
 }
+
+// A live call stays live however the clock moves between the jobs' ticks:
+// its instance renews its lease just before looking for lost calls.
+func TestLiveDialOutOutlastsClockMoves(t *testing.T) {
+	far := startUAS(t, answer)
+	e := startTelephony(t, func(c *server.Config) { c.SIPTrunk = far.uri; c.JobInterval = 200 * time.Millisecond })
+	from := e.acquire(t, keyA, "SipMediaApplicationDialIn", "206", 1)[0]
+	out, err := dial(e.client(keyA), from, "+14155550104")
+	noErr(t, err)
+	id := aws.ToString(out.TransactionId)
+	e.waitDialOut(t, id, "answered")
+	for i := range 20 {
+		e.clock.Advance(2 * time.Minute) // past the one-minute lease
+		time.Sleep(250 * time.Millisecond)
+		if d, _ := e.dialOut(t, keyA, id); d.Status != "answered" {
+			t.Fatalf("after %d moves of the clock the live call is %s: %s", i+1, d.Status, d.SipReason)
+		}
+	}
+}
