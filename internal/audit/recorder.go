@@ -23,11 +23,12 @@ const maxBatch = 512
 
 // A batch the store refuses (the database is down, or restarting) is kept
 // and written again, FlushInterval later and then less and less often, up
-// to maxRetryInterval; beyond maxUnwritten events the oldest are dropped,
-// so that an outage cannot take the server's memory.
+// to maxRetryInterval; beyond maxUnwrittenBytes of events (each carries its
+// call's input) the oldest are dropped, so that an outage cannot take the
+// server's memory.
 const (
-	maxRetryInterval = 5 * time.Second
-	maxUnwritten     = 20000
+	maxRetryInterval  = 5 * time.Second
+	maxUnwrittenBytes = 16 << 20
 )
 
 // Recorder writes events in batches.
@@ -77,7 +78,7 @@ func (r *Recorder) loop() {
 	defer close(r.done)
 	ticker := time.NewTicker(FlushInterval)
 	defer ticker.Stop()
-	var unwritten []chime.AuditEvent // oldest first
+	var unwritten backlog
 	var retryAt time.Time
 	retry := FlushInterval
 	for {
@@ -85,22 +86,22 @@ func (r *Recorder) loop() {
 		case ev, ok := <-r.queue:
 			if !ok {
 				if err := r.write(&unwritten); err != nil {
-					r.log.Error("audit events lost at shutdown: the store refused them", "events", len(unwritten), "err", err)
+					r.log.Error("audit events lost at shutdown: the store refused them", "events", len(unwritten.events), "err", err)
 				}
 				return
 			}
 			r.streamEvent(ev)
-			unwritten = r.keep(unwritten, ev)
-			if len(unwritten) < maxBatch {
+			r.keep(&unwritten, ev)
+			if len(unwritten.events) < maxBatch {
 				continue
 			}
 		case <-ticker.C:
 		}
-		if len(unwritten) == 0 || time.Now().Before(retryAt) {
+		if len(unwritten.events) == 0 || time.Now().Before(retryAt) {
 			continue
 		}
 		if err := r.write(&unwritten); err != nil {
-			r.log.Error("audit trail write failed; trying again", "events", len(unwritten), "in", retry, "err", err)
+			r.log.Error("audit trail write failed; trying again", "events", len(unwritten.events), "in", retry, "err", err)
 			retryAt = time.Now().Add(retry)
 			retry = min(2*retry, maxRetryInterval)
 			continue
@@ -109,29 +110,42 @@ func (r *Recorder) loop() {
 	}
 }
 
-// keep adds ev to the unwritten events, dropping the oldest past
-// maxUnwritten.
-func (r *Recorder) keep(unwritten []chime.AuditEvent, ev chime.AuditEvent) []chime.AuditEvent {
-	if len(unwritten) == maxUnwritten {
-		r.log.Error("audit event lost: the store has refused the trail for too long", "event_id", unwritten[0].EventId, "operation", unwritten[0].Operation)
-		unwritten = unwritten[1:]
-	}
-	return append(unwritten, ev)
+// backlog is the events not yet in the store, oldest first, and about how
+// much memory they hold.
+type backlog struct {
+	events []chime.AuditEvent
+	bytes  int
 }
 
-// write stores the unwritten events, a batch at a time, and removes those
-// written. A batch written before but not acknowledged (the connection
-// broke at its commit) is not written twice: the store skips event IDs it
-// has.
-func (r *Recorder) write(unwritten *[]chime.AuditEvent) error {
-	for len(*unwritten) > 0 {
-		n := min(len(*unwritten), maxBatch)
-		if err := r.store.InsertAuditEvents(context.Background(), (*unwritten)[:n]); err != nil {
+// size is about what ev holds in memory: its input, and the rest.
+func size(ev chime.AuditEvent) int { return len(ev.Request) + 512 }
+
+// keep adds ev to the backlog, dropping the oldest events past
+// maxUnwrittenBytes.
+func (r *Recorder) keep(b *backlog, ev chime.AuditEvent) {
+	for len(b.events) > 0 && b.bytes+size(ev) > maxUnwrittenBytes {
+		lost := b.events[0]
+		r.log.Error("audit event lost: the store has refused the trail for too long", "event_id", lost.EventId, "operation", lost.Operation)
+		b.events, b.bytes = b.events[1:], b.bytes-size(lost)
+	}
+	b.events, b.bytes = append(b.events, ev), b.bytes+size(ev)
+}
+
+// write stores the backlog, a batch at a time, and removes what it wrote. A
+// batch written before but not acknowledged (the connection broke at its
+// commit) is not written twice: the store skips event IDs it has.
+func (r *Recorder) write(b *backlog) error {
+	for len(b.events) > 0 {
+		n := min(len(b.events), maxBatch)
+		if err := r.store.InsertAuditEvents(context.Background(), b.events[:n]); err != nil {
 			return err
 		}
-		*unwritten = (*unwritten)[n:]
+		for _, ev := range b.events[:n] {
+			b.bytes -= size(ev)
+		}
+		b.events = b.events[n:]
 	}
-	*unwritten = nil
+	b.events = nil
 	return nil
 }
 

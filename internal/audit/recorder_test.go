@@ -2,11 +2,13 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,4 +82,22 @@ func TestRefusedBatchIsWrittenLater(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	r.Close()
+}
+
+// While the store refuses the trail, what waits is bounded by its size:
+// the oldest events go first.
+func TestBacklogIsBounded(t *testing.T) {
+	r := &Recorder{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var b backlog
+	input := json.RawMessage(`"` + strings.Repeat("x", 1<<20) + `"`) // a 1 MiB input
+	for i := range 40 {
+		r.keep(&b, chime.AuditEvent{EventId: strconv.Itoa(i), Request: input})
+	}
+	if b.bytes > maxUnwrittenBytes || len(b.events) == 0 || b.events[len(b.events)-1].EventId != "39" {
+		t.Fatalf("backlog of %d bytes, %d events ending with %q: want at most %d bytes, ending with the newest",
+			b.bytes, len(b.events), b.events[len(b.events)-1].EventId, maxUnwrittenBytes)
+	}
+	if len(b.events) == 40 {
+		t.Fatal("no event was dropped")
+	}
 }
