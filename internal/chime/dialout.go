@@ -318,8 +318,8 @@ func (s *Service) requestHangUp(ctx context.Context, caller Caller, transactionI
 }
 
 // RenewDialOutLeases keeps the records of this instance's live calls
-// trusted. The background jobs run it just before ExpireLostDialOuts, in
-// one task.
+// trusted, for the other instances' ExpireLostDialOuts. It is run by the
+// background jobs.
 func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 	if s.telephony.Dialer == nil {
 		return nil
@@ -347,7 +347,8 @@ func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 // ExpireLostDialOuts fails the unfinished dial-outs whose server stopped
 // renewing them: their calls went down with it. It says how many; it is run
 // by the background jobs. A call this instance holds is never lost, even
-// when the test API's clock jumped past the lease it just renewed.
+// when its lease lapsed: its renewal may not have run yet on its own
+// ticker, or the test API's clock jumped past it.
 func (s *Service) ExpireLostDialOuts(ctx context.Context) (int, error) {
 	live := map[string]bool{}
 	if s.telephony.Dialer != nil {

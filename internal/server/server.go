@@ -317,15 +317,10 @@ func (s *Server) tasks() []jobs.Task {
 		{Name: "fulfil-phone-number-orders", Run: svc.FulfilPhoneNumberOrders},
 		{Name: "complete-calling-names", Run: svc.CompleteCallingNames},
 		{Name: "purge-deleted-phone-numbers", Run: svc.PurgeDeletedPhoneNumbers},
-		// One task, renewing before expiring, so that this instance's live
-		// calls are never taken for lost: tasks run on tickers of their
-		// own, in no set order. Renewing is not due work: it counts none.
-		{Name: "dial-out-leases", Run: func(ctx context.Context) (int, error) {
-			if err := svc.RenewDialOutLeases(ctx); err != nil {
-				return 0, err
-			}
-			return svc.ExpireLostDialOuts(ctx)
-		}},
+		// Renewing is not due work: it counts none. Expiring never takes
+		// this instance's own calls for lost, whichever runs first.
+		{Name: "renew-dial-out-leases", Run: func(ctx context.Context) (int, error) { return 0, svc.RenewDialOutLeases(ctx) }},
+		{Name: "expire-lost-dial-outs", Run: svc.ExpireLostDialOuts},
 		{Name: "deliver-bot-events", Run: svc.DeliverBotEvents},
 		{Name: "prune-bot-records", Run: svc.PruneBotRecords},
 		{Name: "finish-scrub", Run: svc.FinishScrub},
