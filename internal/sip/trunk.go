@@ -301,12 +301,16 @@ func (t *Trunk) follow(ctx context.Context, cl *call, dialog *sipgo.DialogClient
 		return nil
 	}})
 	var refused *sipgo.ErrDialogResponse
+	answered := dialog.InviteResponse != nil && dialog.InviteResponse.IsSuccess()
 	switch {
 	case errors.As(err, &refused):
 		report(chime.DialOutFailed, refused.Res.StatusCode, refused.Res.Reason)
 		return
-	case err == nil && dialog.InviteResponse != nil && dialog.InviteResponse.IsSuccess():
+	case err == nil && answered:
 		// Answered. (After a CANCEL, sipgo may return no error.)
+	case answered:
+		t.answeredAfterCancel(cl, dialog, report)
+		return
 	case ctx.Err() != nil:
 		// HangUp or Close gave up the call before it was answered.
 		report(chime.DialOutEnded, sipmsg.StatusRequestTerminated, "Request Terminated: hung up before the answer")
@@ -335,6 +339,19 @@ func (t *Trunk) follow(ctx context.Context, cl *call, dialog *sipgo.DialogClient
 	case <-t.ctx.Done():
 		t.bye(cl, dialog, report)
 	}
+}
+
+// answeredAfterCancel ends a call whose answer crossed chimed's CANCEL: the
+// far end is in the call, and RFC 3261 (9.1) has the caller confirm the
+// answer with an ACK and then leave with a BYE.
+func (t *Trunk) answeredAfterCancel(cl *call, dialog *sipgo.DialogClientSession, report func(string, int, string)) {
+	res := dialog.InviteResponse
+	if err := dialog.Ack(context.Background()); err != nil {
+		report(chime.DialOutFailed, res.StatusCode, "answered as the CANCEL was sent; ACK not sent: "+err.Error())
+		return
+	}
+	report(chime.DialOutAnswered, res.StatusCode, res.Reason+" (as the CANCEL was sent)")
+	t.bye(cl, dialog, report)
 }
 
 // waitAnswer waits for the call's final response. sipgo's WaitAnswer stops

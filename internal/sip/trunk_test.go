@@ -324,3 +324,74 @@ func TestCallAnsweredAfterManyRings(t *testing.T) {
 	<-byes
 	log.wait(t)
 }
+
+// A far end that answers as chimed's CANCEL reaches it is in the call:
+// chimed confirms the answer with an ACK and leaves with a BYE (RFC 3261,
+// 9.1). The far end is raw UDP, since a SIP stack answers a CANCEL with 487.
+func TestAnswerCrossingCancel(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+	methods := make(chan string, 16)
+	go func() {
+		var invite *sipmsg.Request
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			msg, err := sipmsg.ParseMessage(buf[:n])
+			req, ok := msg.(*sipmsg.Request)
+			if err != nil || !ok {
+				continue
+			}
+			methods <- req.Method.String()
+			respond := func(to *sipmsg.Request, code int, reason string) {
+				res := sipmsg.NewResponseFromRequest(to, code, reason, nil)
+				if to.IsInvite() && code == sipmsg.StatusOK {
+					res.To().Params.Add("tag", "far")
+					res.AppendHeader(&sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", Host: "127.0.0.1", Port: port}})
+				}
+				conn.WriteTo([]byte(res.String()), from)
+			}
+			switch req.Method {
+			case sipmsg.INVITE:
+				invite = req
+				respond(req, sipmsg.StatusRinging, "Ringing")
+			case sipmsg.CANCEL:
+				respond(req, sipmsg.StatusOK, "OK")
+				respond(invite, sipmsg.StatusOK, "OK")
+			case sipmsg.BYE:
+				respond(req, sipmsg.StatusOK, "OK")
+			}
+		}
+	}()
+
+	trunk := openTrunk(t, "sip:127.0.0.1:"+strconv.Itoa(port))
+	defer trunk.Close()
+	trunk.noAnswer = 300 * time.Millisecond
+	log := newProgressLog()
+	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000007", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
+		t.Fatal(err)
+	}
+	log.wait(t)
+	var seen []string
+	for len(seen) < 4 {
+		select {
+		case m := <-methods:
+			seen = append(seen, m)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("the far end got %v, want INVITE, CANCEL, ACK, BYE", seen)
+		}
+	}
+	if want := []string{"INVITE", "CANCEL", "ACK", "BYE"}; !slices.Equal(seen, want) {
+		t.Fatalf("the far end got %v, want %v", seen, want)
+	}
+	if got, want := log.statuses(), []string{"ringing/180", "answered/200", "ended/0"}; !slices.Equal(got, want) {
+		t.Fatalf("progress %v, want %v", got, want)
+	}
+}
