@@ -174,3 +174,41 @@ func TestUnresolvableHostNamesOnlyTheHost(t *testing.T) {
 		t.Fatalf("got %v, want the host named alone", err)
 	}
 }
+
+// A target that is throttling says how long to leave it alone: an HTTPS
+// endpoint with Retry-After on its 429 or 503, the Lambda API with
+// Retry-After on its TooManyRequestsException.
+func TestRetryAfterIsRead(t *testing.T) {
+	throttling := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"Reason":"CallerRateLimitExceeded","Type":"User","message":"Rate Exceeded."}`))
+	}
+	srv := tlsServer(t, "", throttling)
+	lambdaAPI := httptest.NewServer(http.HandlerFunc(throttling))
+	defer lambdaAPI.Close()
+	tests := []struct {
+		name string
+		call func() (*chime.TargetAnswer, error)
+	}{
+		{"HTTPS endpoint", func() (*chime.TargetAnswer, error) {
+			return trusting(srv, Config{AllowPrivate: true}).Post(context.Background(), srv.URL, nil, nil)
+		}},
+		{"Lambda function", func() (*chime.TargetAnswer, error) {
+			c := New(Config{Lambda: LambdaConfig{Endpoint: lambdaAPI.URL, AccessKeyID: "k", SecretAccessKey: "s"}})
+			return c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:busy", []byte(`{}`), false)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			answer, err := tt.call()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if answer.Status != http.StatusTooManyRequests || answer.RetryAfter != 30*time.Second {
+				t.Fatalf("answer %d asking for %s, want 429 asking for 30s", answer.Status, answer.RetryAfter)
+			}
+		})
+	}
+}

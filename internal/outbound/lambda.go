@@ -72,7 +72,7 @@ func (c cappedAnswers) RoundTrip(r *http.Request) (*http.Response, error) {
 // Invoke calls the function synchronously (RequestResponse), or with dryRun
 // only checks that it may be called (DryRun). An error answer of the Lambda
 // API (a missing function, a refused signature, throttling) is returned as
-// an answer with its HTTP status, like an HTTPS endpoint's.
+// an answer with its HTTP status and Retry-After, like an HTTPS endpoint's.
 func (c *Client) Invoke(ctx context.Context, functionARN string, payload []byte, dryRun bool) (*chime.TargetAnswer, error) {
 	in := &lambda.InvokeInput{FunctionName: aws.String(functionARN), Payload: payload, InvocationType: types.InvocationTypeRequestResponse}
 	if dryRun {
@@ -82,7 +82,7 @@ func (c *Client) Invoke(ctx context.Context, functionARN string, payload []byte,
 	var apiErr *awshttp.ResponseError
 	switch {
 	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode() != 0:
-		return &chime.TargetAnswer{Status: apiErr.HTTPStatusCode(), Body: []byte(apiErr.Err.Error())}, nil
+		return &chime.TargetAnswer{Status: apiErr.HTTPStatusCode(), Body: []byte(apiErr.Err.Error()), RetryAfter: retryAfter(apiErr.Response.Response)}, nil
 	case err != nil && ctx.Err() == nil:
 		// No answer (the SDK's status 0): the text names the operator's
 		// endpoint and its address. It goes to the log, not into a
