@@ -85,6 +85,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		// cancellation is told apart by its context.
 		IsTimeout:           func(err error) bool { return sqlState(err) == "57014" },
 		IsConnectionLost:    isConnectionLost,
+		IsDiskFull:          func(err error) bool { return sqlState(err) == "53100" },
 		UpdateOptions:       &sql.TxOptions{Isolation: sql.LevelSerializable},
 		ViewOptions:         &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		StatementSavepoints: true,

@@ -101,6 +101,7 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 	db := sqlstore.New(sqlstore.Pools{Write: write, Read: read, Lookup: lookup}, sqlstore.Dialect{
 		Name:              "sqlite",
 		IsUniqueViolation: isUniqueViolation,
+		IsDiskFull:        isDiskFull,
 		// The one-connection writer pool and BEGIN IMMEDIATE already make
 		// every read-write transaction run alone.
 		ViewOptions:       &sql.TxOptions{ReadOnly: true},
@@ -211,6 +212,11 @@ func isUniqueViolation(err error) bool {
 		return false
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+func isDiskFull(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL
 }
 
 // busyTimeout is how long a statement waits for a lock another connection

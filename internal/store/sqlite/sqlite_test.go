@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -214,5 +215,42 @@ func TestDeletedOrReplacedFileRefusesWrites(t *testing.T) {
 				t.Errorf("Update: %v, want a refusal", err)
 			}
 		})
+	}
+}
+
+// A write the disk has no room for changes nothing and is a 503 that says
+// why, not an internal error or a commit of unknown outcome; reads go on.
+// It needs a small file system of its own: a tmpfs, which only root mounts.
+func TestDiskFullRefusesWrites(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small file system: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	ctx := context.Background()
+	db := openWithAccount(t, filepath.Join(dir, "chimed.db"), sqlite.Exclusive)
+	defer db.Close()
+	var err error
+	written := 0
+	for ; err == nil && written < 100000; written++ {
+		err = db.Update(ctx, func(tx chime.Tx) error {
+			return tx.InsertUser(&chime.User{AwsAccountID: "111122223333", AccountID: "a1", UserID: fmt.Sprintf("u%06d", written),
+				Email: fmt.Sprintf("u%06d@example.com", written), UserType: "PrivateUser", DisplayName: strings.Repeat("x", 500)})
+		})
+	}
+	if chime.ErrorCode(err) != "ServiceUnavailable" || !strings.Contains(err.Error(), "disk is full") || strings.Contains(err.Error(), "unknown outcome") {
+		t.Fatalf("after %d users: %v, want a 503 saying the disk is full", written-1, err)
+	}
+	// The refused user is not there; the ones before it are.
+	last := fmt.Sprintf("u%06d", written-1)
+	err = db.View(ctx, func(tx chime.Tx) error {
+		if _, err := tx.GetLiveUser("111122223333", "a1", last); !errors.Is(err, chime.ErrNoRows) {
+			return fmt.Errorf("the refused user: %v", err)
+		}
+		_, err := tx.GetLiveUser("111122223333", "a1", "u000000")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

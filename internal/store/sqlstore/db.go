@@ -40,6 +40,11 @@ type Dialect struct {
 	// and runs again on another connection. Nil for engines without a
 	// network (SQLite).
 	IsConnectionLost func(error) bool
+	// IsDiskFull reports whether err means the disk that holds the
+	// database is full. The statement or commit that met it wrote nothing:
+	// the request is a 503 until the operator frees space, not an internal
+	// error, and not a commit of unknown outcome.
+	IsDiskFull func(error) bool
 	// UpdateOptions and ViewOptions begin read-write and read-only
 	// transactions. A read-write transaction must see the database as if it
 	// were alone, so that a rule checked on a read still holds at commit,
@@ -158,11 +163,20 @@ func New(p Pools, d Dialect) *DB {
 }
 
 func (db *DB) Update(ctx context.Context, fn func(chime.Tx) error) error {
+	var err error
 	if db.group != nil {
-		return db.groupUpdate(ctx, fn)
+		err = db.groupUpdate(ctx, fn)
+	} else {
+		err = db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.write, db.dialect.UpdateOptions, fn) })
 	}
-	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.write, db.dialect.UpdateOptions, fn) })
+	if db.diskFull(err) {
+		return errors.Join(errDiskFull, err)
+	}
+	return err
 }
+
+// errDiskFull answers a write the database had no room for.
+var errDiskFull = chime.Unavailable("the database's disk is full: nothing was written; try again once the operator frees space")
 
 func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.read, db.dialect.ViewOptions, fn) })
@@ -271,8 +285,11 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		return t.lostRace || db.retryable(err) || errors.Is(err, chime.ErrRacedInsert) || db.connectionLost(err), err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		if t.lostRace || db.retryable(err) {
+		switch {
+		case t.lostRace || db.retryable(err):
 			return true, fmt.Errorf("commit: %w", err) // refused: nothing was written
+		case db.diskFull(err):
+			return false, fmt.Errorf("commit: %w", err) // nothing was written either
 		}
 		return false, &commitError{err}
 	}
@@ -290,6 +307,10 @@ func (e *commitError) Unwrap() error { return e.err }
 
 func (db *DB) retryable(err error) bool {
 	return db.dialect.IsRetryable != nil && db.dialect.IsRetryable(err)
+}
+
+func (db *DB) diskFull(err error) bool {
+	return err != nil && db.dialect.IsDiskFull != nil && db.dialect.IsDiskFull(err)
 }
 
 func (db *DB) connectionLost(err error) bool {
