@@ -12,8 +12,10 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"modernc.org/sqlite"
@@ -136,13 +138,26 @@ func stillAt(path string, opened os.FileInfo) func() error {
 func openPool(path string, params url.Values, conns, cacheKiB int) (*sql.DB, error) {
 	p := maps.Clone(params)
 	p["_pragma"] = append(slices.Clip(p["_pragma"]), fmt.Sprintf("cache_size(-%d)", cacheKiB))
-	db, err := sql.Open("sqlite", "file:"+path+"?"+p.Encode())
+	db, err := sql.Open("sqlite", fileURI(path)+"?"+p.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	return db, nil
+}
+
+// fileURI is path as a SQLite URI filename, to which the driver's
+// parameters are added. In a path pasted as it is, a '?' or '#' would end
+// it and a '%' escape a character: chimed would open another file than
+// the one it created and checks, and without its parameters. An absolute
+// path gets an empty authority, so that "//" cannot be read as one.
+func fileURI(path string) string {
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	if filepath.IsAbs(path) {
+		return "file://" + escaped
+	}
+	return "file:" + escaped
 }
 
 // createPrivate creates a new database file readable by its owner only:
@@ -167,7 +182,7 @@ func createPrivate(path string) error {
 // a write it has started. The returned connection holds the lock until one
 // of the store's own is open; those keep it until the store is closed.
 func claim(ctx context.Context, path string) (*sql.DB, error) {
-	probe, err := sql.Open("sqlite", "file:"+path+"?vfs=unix-excl&_pragma=busy_timeout(1000)")
+	probe, err := sql.Open("sqlite", fileURI(path)+"?vfs=unix-excl&_pragma=busy_timeout(1000)")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

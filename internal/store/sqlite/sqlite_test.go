@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,51 @@ func TestDiskFullRefusesWrites(t *testing.T) {
 		return err
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A path may hold any character a file name can: chimed opens the file it
+// created and checks, with its settings (here, exclusive access), whatever
+// SQLite's URI filenames make of '?', '#' and '%'.
+func TestPathWithURICharacters(t *testing.T) {
+	for i, name := range []string{"data?v1.db", "data#v1.db", "data%41.db", "da ta.db"} {
+		// Not t.TempDir within t.Run: the subtest's name, in the
+		// directory's, would hold the characters too.
+		dir := filepath.Join(t.TempDir(), strconv.Itoa(i))
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			db := openWithAccount(t, path, sqlite.Exclusive)
+			defer db.Close()
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range entries {
+				if !strings.HasPrefix(e.Name(), name) {
+					t.Errorf("chimed made %q beside %q", e.Name(), name)
+				}
+			}
+			if out, _ := otherProcess(t, path, false); !strings.Contains(out, "another process has the database open") {
+				t.Errorf("another process opening %q printed %q, want it kept out", name, out)
+			}
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Ping(context.Background()); err == nil {
+				t.Errorf("Ping after %q was deleted succeeded", name)
+			}
+		})
+	}
+	// The relative path of the same name opens the same file.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	db := openWithAccount(t, "rel?x.db", sqlite.Exclusive)
+	db.Close()
+	if _, err := os.Stat(filepath.Join(dir, "rel?x.db")); err != nil {
 		t.Fatal(err)
 	}
 }
