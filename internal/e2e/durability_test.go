@@ -172,6 +172,7 @@ func TestServerBinary(t *testing.T) {
 	t.Run("kill -9 during a bot delivery", func(t *testing.T) { testKillNineDuringBotDelivery(t, bin) })
 	t.Run("one SQLite file, two processes", func(t *testing.T) { testSQLiteAccess(t, bin) })
 	t.Run("SIGHUP reloads the credentials", func(t *testing.T) { testSIGHUPReloadsCredentials(t, bin) })
+	t.Run("SIGHUP while starting", func(t *testing.T) { testSIGHUPWhileStarting(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -54,5 +55,50 @@ func (p *chimedProcess) hangUp(t *testing.T, outcome string) {
 			t.Fatalf("no log line %q after SIGHUP", outcome)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testSIGHUPWhileStarting sends SIGHUP while the server opens and migrates a
+// new database (a reload right after a restart): the server still starts.
+func testSIGHUPWhileStarting(t *testing.T, bin string) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chimed.db")
+	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--db", db, "--credentials", keyACredentials(t, dir))
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var waitErr error
+	exited := make(chan struct{})
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+	}()
+	// The file appears as the store opens it, before the migrations.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, err := os.Stat(db); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no database file; output:\n%s", out.String())
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "chimed listening on"); time.Sleep(10 * time.Millisecond) {
+		select {
+		case <-exited:
+			t.Fatalf("chimed ended (%v) after a SIGHUP while starting; output:\n%s", waitErr, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("chimed did not start; output:\n%s", out.String())
+		}
 	}
 }

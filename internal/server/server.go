@@ -59,6 +59,12 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logs := newBatchedWriter(stderr, logBatchDelay)
 	defer logs.Flush()
 	cfg.LogOutput = logs
+	// Caught from the start: a SIGHUP's default action ends the process,
+	// and one sent while the database opens or migrates (a reload right
+	// after a restart) would.
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+	defer signal.Stop(hangups)
 	s, err := Start(ctx, cfg, stdout)
 	if err != nil {
 		return err
@@ -66,9 +72,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// Lines logged through slog's default logger (an internal error's)
 	// take the configured format and output too.
 	slog.SetDefault(s.log)
-	hangups := make(chan os.Signal, 1)
-	signal.Notify(hangups, syscall.SIGHUP)
-	defer signal.Stop(hangups)
 	for {
 		select {
 		case <-ctx.Done():
