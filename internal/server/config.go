@@ -172,11 +172,10 @@ func (s *settings) boolean(p *bool, name, env string, usage string) {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var cfg Config
 	fs := flag.NewFlagSet("chimed", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: chimed [flags]\n       chimed version\n\nFlags (each also settable by its environment variable or in the --config file):\n")
-		fs.PrintDefaults()
-	}
+	// A bad flag is reported as an error like any other bad setting, not
+	// followed by the whole usage text; -help prints that.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	path := configPath(args, getenv)
 	file, err := loadConfigFile(path)
 	if err != nil {
@@ -217,8 +216,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.str(&cfg.SMTPPassword, "smtp-password", "CHIMED_SMTP_PASSWORD", "", "SMTP AUTH PLAIN password")
 	s.str(&cfg.SMTPStartTLS, "smtp-starttls", "CHIMED_SMTP_STARTTLS", "opportunistic", "STARTTLS with the relay: required or opportunistic")
 	s.str(&cfg.SMTPFrom, "smtp-from", "CHIMED_SMTP_FROM", "chimed@localhost", "sender address of invitation emails")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, "Usage: chimed [flags]\n       chimed version\n\nFlags (each also settable by its environment variable or in the --config file):\n")
+		fs.SetOutput(stderr)
+		fs.PrintDefaults()
 		return cfg, err
+	} else if err != nil {
+		return cfg, fmt.Errorf("%w (chimed -help lists the flags)", err)
 	}
 	fs.Visit(func(f *flag.Flag) { delete(s.unparsed, f.Name) })
 	for _, name := range slices.Sorted(maps.Keys(s.unparsed)) {
@@ -247,6 +251,18 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		if d.value <= 0 {
 			s.errs = append(s.errs, fmt.Errorf("%s: %s is not positive (for almost at once, give 1ms)", d.name, d.value))
 		}
+	}
+	// An empty value is no address and no file: most likely a template's
+	// unset variable, which must not mean every interface, a file named
+	// "", or the development key.
+	if cfg.Addr == "" {
+		s.errs = append(s.errs, errors.New("addr: empty; give host:port, such as 127.0.0.1:8080 (or :8080 for every interface)"))
+	}
+	if err := checkDB(cfg.DB); err != nil {
+		s.errs = append(s.errs, err)
+	}
+	if cfg.Credentials == "" && s.givenEmpty("credentials") {
+		s.errs = append(s.errs, errors.New("credentials: empty; leave the setting out to accept the development key"))
 	}
 	if cfg.MaxConnections < 0 {
 		s.errs = append(s.errs, errors.New("max-connections: must not be negative (0: no cap)"))
@@ -278,18 +294,49 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	return cfg, errors.Join(s.errs...)
 }
 
-// configPath finds --config on the command line or CHIMED_CONFIG, before the
-// flags are parsed, since the file supplies the other flags' defaults.
+// givenEmpty says whether the command line or the config file sets name
+// to the empty string (an empty environment variable counts as unset).
+func (s *settings) givenEmpty(name string) bool {
+	given := false
+	s.fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	v, inFile := s.file[name]
+	return given || inFile && v == ""
+}
+
+// checkDB refuses a --db that is neither a file path nor a PostgreSQL URL
+// chimed can open. A mistyped scheme (postgress://, POSTGRES://) would
+// otherwise be taken for a file name, and the refusal would show the URL's
+// password.
+func checkDB(db string) error {
+	scheme, _, isURL := strings.Cut(db, "://")
+	switch {
+	case db == "":
+		return errors.New("db: empty; give a SQLite file path or a postgres:// URL")
+	case isPostgres(db), !isURL:
+		return nil
+	case strings.EqualFold(scheme, "postgres") || strings.EqualFold(scheme, "postgresql"):
+		return fmt.Errorf("db: write the scheme %q in lower case", scheme)
+	}
+	return fmt.Errorf("db: %q is not a URL chimed opens; give a SQLite file path or a postgres:// URL", scheme+"://...")
+}
+
+// configPath finds --config on the command line (its last one, as for any
+// flag) or CHIMED_CONFIG, before the flags are parsed, since the file
+// supplies the other flags' defaults.
 func configPath(args []string, getenv func(string) string) string {
+	path, given := "", false
 	for i, a := range args {
 		for _, name := range []string{"-config", "--config"} {
 			if a == name && i+1 < len(args) {
-				return args[i+1]
+				path, given = args[i+1], true
 			}
-			if len(a) > len(name)+1 && a[:len(name)+1] == name+"=" {
-				return a[len(name)+1:]
+			if value, ok := strings.CutPrefix(a, name+"="); ok {
+				path, given = value, true
 			}
 		}
+	}
+	if given {
+		return path
 	}
 	return getenv("CHIMED_CONFIG")
 }

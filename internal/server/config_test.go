@@ -3,6 +3,9 @@ package server
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -101,6 +104,17 @@ func TestRoomQuotasDefaultToChimesAndCanBeRaised(t *testing.T) {
 	}
 }
 
+// --config given twice takes the last, as every other flag does.
+func TestLastConfigFlagWins(t *testing.T) {
+	first, last := writeFile(t, "log-level: warn\n"), writeFile(t, "log-level: debug\n")
+	for _, args := range [][]string{{"--config", first, "--config", last}, {"-config=" + first, "--config=" + last}} {
+		cfg, err := parseConfig(args, env(nil), &bytes.Buffer{})
+		if err != nil || cfg.LogLevel != "debug" {
+			t.Fatalf("%v: log level %q, %v; want the last file's debug", args, cfg.LogLevel, err)
+		}
+	}
+}
+
 func TestConfigFileFromEnvironment(t *testing.T) {
 	file := writeFile(t, "log-level: debug\n")
 	cfg, err := parseConfig(nil, env(map[string]string{"CHIMED_CONFIG": file}), &bytes.Buffer{})
@@ -141,6 +155,15 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "Lambda endpoint without a host", vars: map[string]string{"CHIMED_LAMBDA_ENDPOINT": "http://"}, wants: "lambda-endpoint"},
 		{name: "stray argument", args: []string{"serve"}, wants: `unexpected argument "serve"`},
 		{name: "missing file", args: []string{"--config", "/nonexistent/chimed.yaml"}, wants: "config file"},
+		{name: "empty address in file", file: "addr: ''\n", wants: "addr: empty"},
+		{name: "empty address flag", args: []string{"--addr", ""}, wants: "addr: empty"},
+		{name: "empty database", file: "db: ''\n", wants: "db: empty"},
+		{name: "empty credentials in file", file: "credentials: ''\n", wants: "credentials: empty"},
+		{name: "empty credentials flag", args: []string{"--credentials="}, wants: "credentials: empty"},
+		{name: "mistyped PostgreSQL scheme", args: []string{"--db", "postgress://chimed:S3cret@db.example/chimed"}, wants: `db: "postgress://..." is not a URL`},
+		{name: "upper-case PostgreSQL scheme", args: []string{"--db", "POSTGRES://chimed:S3cret@db.example/chimed"}, wants: "in lower case"},
+		{name: "unknown flag", args: []string{"--adress", "x"}, wants: "-adress (chimed -help lists the flags)"},
+		{name: "flag of the wrong type", args: []string{"--max-connections", "many"}, wants: `invalid value "many" for flag -max-connections`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,18 +178,24 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 			if n := len(strings.Split(err.Error(), "\n")); n != 1 {
 				t.Fatalf("%d errors for one bad setting: %v", n, err)
 			}
+			if strings.Contains(err.Error(), "S3cret") {
+				t.Fatalf("the error shows the password: %v", err)
+			}
 		})
 	}
 }
 
 func TestRunHelpAndVersion(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if err := Run(context.Background(), []string{"--help"}, env(nil), &stdout, &stderr); err != nil {
-		t.Fatalf("--help: %v", err)
-	}
-	for _, flag := range []string{"-addr", "-db", "-credentials", "-config", "-rate-limit", "-enable-test-api", "-tls-cert", "CHIMED_METRICS_ADDR"} {
-		if !strings.Contains(stderr.String(), flag) {
-			t.Errorf("--help does not document %s", flag)
+	for _, help := range []string{"--help", "-h", "help"} {
+		stderr.Reset()
+		if err := Run(context.Background(), []string{help}, env(nil), &stdout, &stderr); err != nil {
+			t.Fatalf("%s: %v", help, err)
+		}
+		for _, flag := range []string{"-addr", "-db", "-credentials", "-config", "-rate-limit", "-enable-test-api", "-tls-cert", "CHIMED_METRICS_ADDR"} {
+			if !strings.Contains(stderr.String(), flag) {
+				t.Errorf("%s does not document %s", help, flag)
+			}
 		}
 	}
 	stdout.Reset()
@@ -176,26 +205,41 @@ func TestRunHelpAndVersion(t *testing.T) {
 }
 
 // Settings that only opening a file or a socket can check stop chimed at
-// start-up too, naming the flag.
+// start-up too, naming the flag, and before the database is created: a
+// half-started server leaves nothing behind.
 func TestRunRefusesBadConfigBeforeServing(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.pem")
 	if err := os.WriteFile(garbage, []byte("not a certificate"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	inUse := taken.Addr().String()
 	for _, tc := range []struct {
 		args  []string
 		wants string
 	}{
 		{[]string{"--log-format", "xml"}, "log-format"},
-		{[]string{"--tls-cert", filepath.Join(dir, "missing.pem"), "--tls-key", filepath.Join(dir, "missing.key")}, "-tls-cert and -tls-key"},
-		{[]string{"--tls-cert", garbage, "--tls-key", garbage}, "-tls-cert and -tls-key"},
-		{[]string{"--addr", "no port"}, "-addr"},
+		{[]string{"--tls-cert", filepath.Join(dir, "missing.pem"), "--tls-key", filepath.Join(dir, "missing.key")}, "tls-cert and tls-key"},
+		{[]string{"--tls-cert", garbage, "--tls-key", garbage}, "tls-cert and tls-key"},
+		{[]string{"--addr", "no port"}, "addr:"},
+		{[]string{"--addr", inUse}, "addr:"},
+		{[]string{"--metrics-addr", inUse}, "metrics-addr:"},
+		{[]string{"--pprof-addr", inUse}, "pprof-addr:"},
+		{[]string{"--audit-log", filepath.Join(dir, "no", "such", "dir")}, "audit-log:"},
 	} {
-		args := append([]string{"--db", filepath.Join(t.TempDir(), "x.db"), "--addr", "127.0.0.1:0"}, tc.args...)
+		db := filepath.Join(t.TempDir(), "x.db")
+		args := append([]string{"--db", db, "--addr", "127.0.0.1:0"}, tc.args...)
 		err := Run(context.Background(), args, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.wants) {
 			t.Fatalf("%v: got %v, want an error naming %s", tc.args, err, tc.wants)
+		}
+		if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%v: the database was created before the refusal (%v)", tc.args, err)
 		}
 	}
 }

@@ -16,7 +16,7 @@ func newLogger(cfg Config, stdout io.Writer) (*slog.Logger, error) {
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(defaultString(cfg.LogLevel, "info"))); err != nil {
-		return nil, fmt.Errorf("-log-level: %q is not one of debug, info, warn, error", cfg.LogLevel)
+		return nil, fmt.Errorf("log-level: %q is not one of debug, info, warn, error", cfg.LogLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch defaultString(cfg.LogFormat, "json") {
@@ -25,7 +25,7 @@ func newLogger(cfg Config, stdout io.Writer) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(out, opts)), nil
 	}
-	return nil, fmt.Errorf("-log-format: %q is not json or text", cfg.LogFormat)
+	return nil, fmt.Errorf("log-format: %q is not json or text", cfg.LogFormat)
 }
 
 func defaultString(v, def string) string {

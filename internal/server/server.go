@@ -43,6 +43,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "chimed", Version())
 		return nil
 	}
+	if len(args) > 0 && args[0] == "help" {
+		args = []string{"-help"}
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -152,7 +155,7 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	if cfg.RateLimit != "" {
 		limit, err := throttle.ParseLimit(cfg.RateLimit)
 		if err != nil {
-			return nil, fmt.Errorf("-rate-limit: %w", err)
+			return nil, fmt.Errorf("rate-limit: %w", err)
 		}
 		s.limiter = throttle.New(limit)
 	}
@@ -160,14 +163,21 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	b, err := bind(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if s.store, err = openStore(ctx, cfg); err != nil {
+		b.close()
 		return nil, err
 	}
 	if err := s.openTrunk(); err != nil {
+		b.close()
 		s.store.Close()
 		return nil, err
 	}
-	if err := s.listen(creds); err != nil {
+	if err := s.listen(creds, b); err != nil {
+		b.close()
 		s.closeTrunk()
 		s.store.Close()
 		return nil, err
@@ -179,16 +189,69 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 		defer s.jobDone.Done()
 		s.jobs.Every(jobCtx, cfg.JobInterval)
 	}()
-	if err := s.servePprof(); err != nil {
-		return nil, errors.Join(err, s.Close())
-	}
 	fmt.Fprintf(stdout, "chimed listening on %s (store %s)\n", s.URL, storeName(cfg.DB))
 	return s, nil
 }
 
-// listen assembles the service and starts serving the API (and the metrics,
-// when they have an address of their own).
-func (s *Server) listen(creds []auth.Credential) error {
+// bound holds what Start takes before it opens the store: the listeners
+// and the files named in the configuration. A port in use or a certificate
+// that does not load then stops chimed before a database is created or
+// migrated.
+type bound struct {
+	api, metrics, pprof net.Listener // metrics and pprof nil unless configured
+	certs               []tls.Certificate
+	auditFile           *os.File // nil without --audit-log
+}
+
+func bind(cfg Config) (_ *bound, err error) {
+	b := &bound{}
+	defer func() {
+		if err != nil {
+			b.close()
+		}
+	}()
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("tls-cert and tls-key: %w", err)
+		}
+		b.certs = append(b.certs, cert)
+	}
+	if cfg.AuditLog != "" {
+		if b.auditFile, err = os.OpenFile(cfg.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
+			return nil, fmt.Errorf("audit-log: %w", err)
+		}
+	}
+	if b.api, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("addr: %w", err)
+	}
+	if cfg.MetricsAddr != "" {
+		if b.metrics, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return nil, fmt.Errorf("metrics-addr: %w", err)
+		}
+	}
+	if cfg.PprofAddr != "" {
+		if b.pprof, err = net.Listen("tcp", cfg.PprofAddr); err != nil {
+			return nil, fmt.Errorf("pprof-addr: %w", err)
+		}
+	}
+	return b, nil
+}
+
+// close releases what bind took, for a start-up that fails after it.
+func (b *bound) close() {
+	for _, ln := range []net.Listener{b.api, b.metrics, b.pprof} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	if b.auditFile != nil {
+		b.auditFile.Close()
+	}
+}
+
+// listen assembles the service and starts serving on b's listeners.
+func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	cfg := s.cfg
 	base := cfg.Now
 	if base == nil {
@@ -205,27 +268,10 @@ func (s *Server) listen(creds []auth.Credential) error {
 	s.Service.ConfigureQuotas(s.quotas())
 	s.jobs = jobs.NewRunner(s.log, timedJobs(s.metrics, s.tasks())...)
 	var stream io.Writer
-	if cfg.AuditLog != "" {
-		f, err := os.OpenFile(cfg.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
-			return fmt.Errorf("-audit-log: %w", err)
-		}
-		s.auditFile, stream = f, f
+	if b.auditFile != nil {
+		s.auditFile, stream = b.auditFile, b.auditFile
 	}
-	var certs []tls.Certificate
-	if cfg.TLSCert != "" {
-		// Loaded now, so that a bad file stops chimed at start-up instead
-		// of failing every connection.
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return fmt.Errorf("-tls-cert and -tls-key: %w", err)
-		}
-		certs = append(certs, cert)
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("-addr: %w", err)
-	}
+	ln := b.api
 	var connState func(net.Conn, http.ConnState)
 	if cfg.MaxConnections > 0 {
 		limit := newConnLimit(ln, cfg.MaxConnections)
@@ -238,7 +284,6 @@ func (s *Server) listen(creds []auth.Credential) error {
 	s.URL = scheme + "://" + ln.Addr().String()
 	integrations, err := s.integrations()
 	if err != nil {
-		ln.Close()
 		return err
 	}
 	s.Service.ConfigureIntegrations(integrations)
@@ -259,7 +304,7 @@ func (s *Server) listen(creds []auth.Credential) error {
 		IdleTimeout:  2 * time.Minute,
 		ConnState:    connState,
 		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		TLSConfig:    &tls.Config{Certificates: certs},
+		TLSConfig:    &tls.Config{Certificates: b.certs},
 	}
 	go func() {
 		if cfg.TLSCert != "" {
@@ -268,16 +313,14 @@ func (s *Server) listen(creds []auth.Credential) error {
 			s.http.Serve(ln)
 		}
 	}()
-	if cfg.MetricsAddr != "" {
-		mln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			s.http.Close()
-			return fmt.Errorf("-metrics-addr: %w", err)
-		}
+	if b.metrics != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", s.metrics.Handler())
 		s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go s.metricsHTTP.Serve(mln)
+		go s.metricsHTTP.Serve(b.metrics)
+	}
+	if b.pprof != nil {
+		s.servePprof(b.pprof)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"cmp"
+	"fmt"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -24,7 +25,7 @@ func (s *Server) openTrunk() error {
 	}
 	trunk, err := sip.Open(s.cfg.SIPTrunk, s.log.With("component", "sip"))
 	if err != nil {
-		return err
+		return fmt.Errorf("sip-trunk: %w", err)
 	}
 	s.trunk = trunk
 	return nil
