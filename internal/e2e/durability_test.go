@@ -173,6 +173,7 @@ func TestServerBinary(t *testing.T) {
 	t.Run("one SQLite file, two processes", func(t *testing.T) { testSQLiteAccess(t, bin) })
 	t.Run("SIGHUP reloads the credentials", func(t *testing.T) { testSIGHUPReloadsCredentials(t, bin) })
 	t.Run("SIGHUP while starting", func(t *testing.T) { testSIGHUPWhileStarting(t, bin) })
+	t.Run("a second SIGTERM", func(t *testing.T) { testSecondSIGTERM(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			// No credentials: the development key is used.
@@ -218,6 +219,34 @@ func testSIGTERMUnderLoad(t *testing.T, bin string) {
 	}
 	if st := p.waitExit(t); st.ExitCode() != 0 {
 		t.Errorf("exit status %d after SIGTERM under load, want 0", st.ExitCode())
+	}
+}
+
+// testSecondSIGTERM stops the server while a request is held for 30 s: the
+// first SIGTERM waits for it, a second one ends the process at once.
+func testSecondSIGTERM(t *testing.T, bin string) {
+	dir := t.TempDir()
+	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", keyACredentials(t, dir), "--enable-test-api"}, nil)
+	e := p.env(t)
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"ListAccounts","LatencyMs":30000}`)}); resp.status != 201 {
+		t.Fatalf("add latency: %s", resp)
+	}
+	go p.client().ListAccounts(ctx, &chime.ListAccountsInput{})
+	p.waitInFlight(t, 1)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	start := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	st := p.waitExit(t)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("chimed exited %v after the second SIGTERM", took)
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("exit %v, want ended by the second SIGTERM", st)
 	}
 }
 
