@@ -67,12 +67,12 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 	params.Set("_txlock", "immediate")
 	if access == Exclusive {
 		params.Set("vfs", "unix-excl")
-		probe, err := claim(ctx, path)
-		if err != nil {
-			return nil, err
-		}
-		defer probe.Close()
 	}
+	probe, err := claim(ctx, path, access)
+	if err != nil {
+		return nil, err
+	}
+	defer probe.Close()
 	// The writer keeps SQLite's default cache, 2 MB.
 	write, err := openPool(path, params, 1, 2000)
 	if err != nil {
@@ -175,21 +175,29 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-// claim takes the file for this process, or fails within a second if
-// another process has it: waiting busy_timeout on each of migrate's attempts
-// would keep a second chimed hanging for minutes before it said why. The
-// second lets another store of this process, which shares the lock, finish
-// a write it has started. The returned connection holds the lock until one
-// of the store's own is open; those keep it until the store is closed.
-func claim(ctx context.Context, path string) (*sql.DB, error) {
-	probe, err := sql.Open("sqlite", fileURI(path)+"?vfs=unix-excl&_pragma=busy_timeout(1000)")
+// claim takes the file for this process (Exclusive), or checks that no
+// process keeps it to itself (Shared), and fails within a second if one
+// does: waiting busy_timeout on each of migrate's attempts would keep a
+// second chimed hanging for minutes before it said why. The second lets
+// another store of this process, which shares the lock, finish a write it
+// has started. The returned connection holds an exclusive lock until one of
+// the store's own is open; those keep it until the store is closed.
+func claim(ctx context.Context, path string, access Access) (*sql.DB, error) {
+	params := "_pragma=busy_timeout(1000)"
+	if access == Exclusive {
+		params += "&vfs=unix-excl"
+	}
+	probe, err := sql.Open("sqlite", fileURI(path)+"?"+params)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	var version int
 	err = probe.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version)
-	if isBusy(err) {
+	switch {
+	case isBusy(err) && access == Exclusive:
 		err = errors.New("another process has the database open; chimed keeps its SQLite file to itself unless started with --sqlite-shared")
+	case isBusy(err):
+		err = errors.New("another process keeps the database to itself: a chimed started without --sqlite-shared")
 	}
 	if err != nil {
 		probe.Close()

@@ -114,6 +114,14 @@ func TestExclusiveKeepsOtherProcessesOut(t *testing.T) {
 	if took > 5*time.Second { // busy_timeout would be 10 s
 		t.Errorf("the refusal took %v", took)
 	}
+	// One started with --sqlite-shared is told so too, as quickly.
+	out, took = otherProcess(t, path, true)
+	if !strings.Contains(out, "another process keeps the database to itself") {
+		t.Errorf("shared process printed %q, want the refusal", out)
+	}
+	if took > 5*time.Second {
+		t.Errorf("the shared process's refusal took %v", took)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
