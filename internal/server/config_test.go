@@ -265,3 +265,31 @@ func TestREADMEDocumentsEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// The shipped settings work as shipped: every key of deploy/chimed.yaml,
+// commented ones included, is accepted, and the systemd unit and the
+// Dockerfile set no setting by environment variable but the file's path,
+// since CHIMED_* would outrank the same key in the file.
+func TestDeployFilesAgree(t *testing.T) {
+	sample, err := os.ReadFile("../../deploy/chimed.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uncommented := regexp.MustCompile(`(?m)^# ([a-z-]+: )`).ReplaceAll(sample, []byte("$1"))
+	// The sample's tls-cert and tls-key name files of the target machine.
+	uncommented = regexp.MustCompile(`(?m)^tls-(cert|key): .*$`).ReplaceAll(uncommented, nil)
+	if _, err := parseConfig([]string{"--config", writeFile(t, string(uncommented))}, env(nil), &bytes.Buffer{}); err != nil {
+		t.Errorf("deploy/chimed.yaml: %v", err)
+	}
+	for _, file := range []string{"../../deploy/chimed.service", "../../Dockerfile"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range regexp.MustCompile(`CHIMED_[A-Z_]+`).FindAllString(string(b), -1) {
+			if v != "CHIMED_CONFIG" {
+				t.Errorf("%s sets %s, which outranks the config file", file, v)
+			}
+		}
+	}
+}
