@@ -101,7 +101,7 @@ func (r *Recorder) loop() {
 			continue
 		}
 		if err := r.write(&unwritten); err != nil {
-			r.log.Error("audit trail write failed; trying again", "events", len(unwritten.events), "in", retry, "err", err)
+			r.log.Error("audit trail write failed; trying again", "events", len(unwritten.events), "in", retry.String(), "err", err)
 			retryAt = time.Now().Add(retry)
 			retry = min(2*retry, maxRetryInterval)
 			continue

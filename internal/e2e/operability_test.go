@@ -223,6 +223,14 @@ func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
 	id := createAccount(t, a, "audited")
 	_, err := a.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(id), Email: aws.String("hidden@example.com")})
 	noErr(t, err)
+	// Signed calls to paths and methods that name no operation changed
+	// nothing: they are not audited.
+	for _, r := range []rawRequest{{method: "POST", path: "/no/such/thing"}, {method: "PATCH", path: "/accounts"},
+		{method: "OPTIONS", path: "/accounts"}, {method: "PUT", path: "/_chimed/whatever"}} {
+		if resp := e.send(t, keyA, r); resp.status != 404 {
+			t.Fatalf("%s %s: %s", r.method, r.path, resp)
+		}
+	}
 	_, err = a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String("nope")})
 	wantError(t, err, "NotFoundException")
 	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)}) // reads are not audited

@@ -51,7 +51,7 @@ func New() *Metrics {
 		}, []string{"operation"}),
 		storeTx: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "chimed_store_transaction_seconds",
-			Help:    "Store transaction latency (update = read-write, view = read-only).",
+			Help:    "Store transaction latency, background jobs' included (update = read-write, view = read-only, lookup = a read of one record by its key).",
 			Buckets: []float64{.0001, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1},
 		}, []string{"kind"}),
 		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -80,10 +80,13 @@ func (m *Metrics) RequestStarted() func() {
 	return m.inFlight.Dec
 }
 
+// UnknownOperation labels requests whose path and method name no operation.
+const UnknownOperation = "unknown"
+
 // Request records a finished API request.
 func (m *Metrics) Request(operation string, status int, errorCode string, took time.Duration) {
 	if operation == "" {
-		operation = "unknown"
+		operation = UnknownOperation
 	}
 	m.requests.WithLabelValues(operation, strconv.Itoa(status/100)+"xx", errorCode).Inc()
 	m.duration.WithLabelValues(operation).Observe(took.Seconds())

@@ -52,7 +52,8 @@ func sourceIP(r *http.Request) string {
 // isAudited says whether a call goes into the audit trail: every
 // authenticated call that can change state.
 func isAudited(r *http.Request, x *wire.Exchange) bool {
-	return x.Caller.AwsAccountID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead
+	// A path or method that names no operation (a 404) changed nothing.
+	return x.Operation != "" && x.Caller.AwsAccountID != "" && r.Method != http.MethodGet && r.Method != http.MethodHead
 }
 
 // listAudit: GET /_chimed/audit?start=...&end=...&operation=...&max-results=...&next-token=...

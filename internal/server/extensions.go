@@ -44,6 +44,9 @@ func releaseDomain(svc *chime.Service) wire.SignedFunc {
 	}
 }
 
+// unknownExtensionPattern routes the /_chimed/ paths no extension has.
+const unknownExtensionPattern = "/_chimed/"
+
 func unknownExtension(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	return 0, nil, chime.NotFound("no extension endpoint %s %s", r.Method, r.URL.Path)
 }

@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -26,9 +29,9 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		ctx, x := wire.WithExchange(r.Context())
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		req := r.WithContext(ctx)
-		next.ServeHTTP(sw, req)
+		serveRecovered(next, sw, req)
 		took := time.Since(start)
-		if x.Operation == "" && req.Pattern != "" {
+		if x.Operation == "" && req.Pattern != "" && req.Pattern != unknownExtensionPattern {
 			// An extension endpoint: its pattern names it, and its
 			// wildcards are the resources it acted on.
 			x.Operation = "chimed:" + req.Pattern
@@ -37,6 +40,11 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		requestID := w.Header().Get("x-amzn-RequestId")
 		if isAudited(req, x) {
 			s.audit.Record(auditEvent(req, x, sw.status, requestID, start))
+		}
+		if x.Operation == "" {
+			// A path or method that names no operation: logged under the
+			// name its metrics have.
+			x.Operation = metrics.UnknownOperation
 		}
 
 		m.Request(x.Operation, sw.status, x.ErrorCode, took)
@@ -76,6 +84,24 @@ func logRequest(ctx context.Context, h slog.Handler, level slog.Level, attrs ...
 	_ = h.Handle(ctx, rec)
 }
 
+// serveRecovered runs next, and answers a handler's panic (a bug) as an
+// internal error, logged with its stack under the request's ID, instead of
+// the dropped connection net/http makes of it. Once the answer has begun,
+// the connection is dropped all the same: a truncated 200 must not pass.
+func serveRecovered(next http.Handler, sw *statusWriter, req *http.Request) {
+	defer func() {
+		p := recover()
+		switch {
+		case p == nil:
+		case p == http.ErrAbortHandler || sw.wrote:
+			panic(http.ErrAbortHandler)
+		default:
+			wire.WriteError(sw, req, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+		}
+	}()
+	next.ServeHTTP(sw, req)
+}
+
 // patternLabels are the name, value pairs of the wildcards of the pattern
 // that matched req ("{roomId}" in ".../rooms/{roomId}/webhooks").
 func patternLabels(req *http.Request) []string {
@@ -89,15 +115,22 @@ func patternLabels(req *http.Request) []string {
 	return labels
 }
 
-// statusWriter remembers the status written through it.
+// statusWriter remembers the status written through it, and whether the
+// answer has begun.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (w *statusWriter) WriteHeader(status int) {
-	w.status = status
+	w.status, w.wrote = status, true
 	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
 }
 
 // timedStore measures every store transaction.
@@ -126,14 +159,24 @@ func (s timedStore) observe(kind string, start time.Time) {
 }
 
 // timedJobs records each background job run in the metrics.
+var errJobPanicked = errors.New("panicked")
+
 func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
 	out := make([]jobs.Task, len(tasks))
 	for i, t := range tasks {
 		run := t.Run
-		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) (int, error) {
-			start := time.Now()
-			n, err := run(ctx)
-			m.JobRun(t.Name, err, time.Since(start))
+		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) (n int, err error) {
+			start, panicked := time.Now(), true
+			defer func() {
+				// A panic goes on to the runner, which logs it; it is a
+				// failed run all the same.
+				if panicked {
+					err = errJobPanicked
+				}
+				m.JobRun(t.Name, err, time.Since(start))
+			}()
+			n, err = run(ctx)
+			panicked = false
 			return n, err
 		}}
 	}

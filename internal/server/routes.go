@@ -64,7 +64,7 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 		ext.Handle("DELETE /_chimed/test/faults", api.Signed(s.testClearFaults))
 		ext.Handle("DELETE /_chimed/test/faults/{ruleId}", api.Signed(s.testDeleteFault))
 	}
-	ext.Handle("/_chimed/", api.Signed(unknownExtension))
+	ext.Handle(unknownExtensionPattern, api.Signed(unknownExtension))
 
 	return withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := wire.RefuseURL(r); err != nil {

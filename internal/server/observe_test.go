@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chimed/chimed/internal/jobs"
+	"github.com/chimed/chimed/internal/metrics"
+)
+
+// A handler that panics (a bug) is answered as an internal error with the
+// request's ID, as any other, not with a dropped connection; one that had
+// begun its answer has the connection dropped, so no truncated 200 passes.
+func TestHandlerPanicIsAnInternalError(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: metrics.New()}
+	srv := httptest.NewServer(withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/begun" {
+			w.Write([]byte(`{"User":`))
+		}
+		panic("bad record")
+	}))))
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/fresh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Code, Message string }
+	json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != 500 || resp.Header.Get("x-amzn-ErrorType") != "ServiceFailureException" || body.Code != "ServiceFailure" ||
+		resp.Header.Get("x-amzn-RequestId") == "" || strings.Contains(body.Message, "bad record") {
+		t.Fatalf("got %d %v %+v, want a ServiceFailureException with a request ID and no detail", resp.StatusCode, resp.Header, body)
+	}
+
+	resp, err = http.Get(srv.URL + "/begun")
+	if err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil {
+		t.Fatal("an answer cut short by a panic was read whole")
+	}
+}
+
+// A background job that panics counts as a failed run.
+func TestJobPanicCountsAsFailed(t *testing.T) {
+	m := metrics.New()
+	task := timedJobs(m, []jobs.Task{{Name: "bad", Run: func(context.Context) (int, error) { panic("bad record") }}})[0]
+	func() {
+		defer func() { recover() }() // as the job runner does
+		task.Run(context.Background())
+	}()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if want := `chimed_job_runs_total{job="bad",outcome="failed"} 1`; !strings.Contains(rec.Body.String(), want) {
+		t.Fatalf("metrics lack %s:\n%s", want, rec.Body.String())
+	}
+}
