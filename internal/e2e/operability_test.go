@@ -118,25 +118,41 @@ func TestRequestLogsCarryIDsAndNoSecrets(t *testing.T) {
 	noErr(t, err)
 	pin, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: aws.String(id), UserId: user.User.UserId})
 	noErr(t, err)
+	if resp := e.send(t, "AKIDNOSUCHKEY", rawRequest{method: "GET", path: "/accounts"}); resp.status != 403 {
+		t.Fatalf("unknown key: %s", resp)
+	}
 
 	out := logs.String()
-	var line struct {
-		RequestID  string `json:"request_id"`
-		Operation  string `json:"operation"`
-		AwsAccount string `json:"aws_account"`
-		Status     int    `json:"status"`
-		Level      string `json:"level"`
-		DurationUS *int64 `json:"duration_us"`
+	type logLine struct {
+		RequestID  string  `json:"request_id"`
+		Operation  string  `json:"operation"`
+		AwsAccount string  `json:"aws_account"`
+		Status     int     `json:"status"`
+		Level      string  `json:"level"`
+		DurationUS *int64  `json:"duration_us"`
+		ErrorType  string  `json:"error_type"`
+		SourceIP   *string `json:"source_ip"`
 	}
-	found := false
+	found, refusalFound := false, false
 	for _, l := range strings.Split(out, "\n") {
-		if json.Unmarshal([]byte(l), &line) == nil && line.Operation == "ResetPersonalPIN" {
+		var line logLine
+		if json.Unmarshal([]byte(l), &line) != nil {
+			continue
+		}
+		switch {
+		case line.Operation == "ResetPersonalPIN":
 			found = line.RequestID != "" && line.AwsAccount == accountA && line.Status == 200 &&
-				line.Level == "INFO" && line.DurationUS != nil && *line.DurationUS >= 0
+				line.Level == "INFO" && line.DurationUS != nil && *line.DurationUS >= 0 && line.SourceIP == nil
+		case line.ErrorType == "UnrecognizedClientException":
+			// Who tried a key that does not exist: only where from.
+			refusalFound = line.Status == 403 && line.SourceIP != nil && *line.SourceIP == "127.0.0.1"
 		}
 	}
 	if !found {
-		t.Fatalf("no JSON request line with request ID, operation, account, level and duration for ResetPersonalPIN in:\n%s", out)
+		t.Fatalf("no JSON request line with request ID, operation, account, level and duration (and no source IP) for ResetPersonalPIN in:\n%s", out)
+	}
+	if !refusalFound {
+		t.Fatalf("no request line with the source IP of the refused signature in:\n%s", out)
 	}
 	for _, secretValue := range []string{aws.ToString(pin.User.PersonalPIN), secret, "secret.person@example.com"} {
 		if strings.Contains(out, secretValue) {

@@ -55,6 +55,12 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
+		// A refused signature has no AWS account to name: where it came
+		// from is what tells someone guessing keys from a broken client.
+		var source slog.Attr
+		if x.AuthFailed {
+			source = slog.String("source_ip", sourceIP(r))
+		}
 		logRequest(ctx, log.Handler(), level,
 			slog.String("request_id", requestID),
 			slog.String("operation", x.Operation),
@@ -67,6 +73,7 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			// An integer: slog's JSON handler writes a float through
 			// json.Marshal, which costs as much as the other fields.
 			slog.Int64("duration_us", took.Microseconds()),
+			source, // empty, and left out, unless the signature was refused
 		)
 	})
 }
