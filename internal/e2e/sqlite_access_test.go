@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -34,6 +36,7 @@ func testSQLiteAccess(t *testing.T, bin string) {
 			t.Errorf("second process took %v to stop", took)
 		}
 	})
+	t.Run("answers while starting", func(t *testing.T) { testAnswersWhileStarting(t, bin) })
 	t.Run("--sqlite-shared", func(t *testing.T) {
 		dir := t.TempDir()
 		args := []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"), "--credentials", keyACredentials(t, dir), "--sqlite-shared"}
@@ -46,4 +49,49 @@ func testSQLiteAccess(t *testing.T, bin string) {
 			t.Fatalf("second process read %+v", got.Account)
 		}
 	})
+}
+
+// testAnswersWhileStarting watches a chimed that waits for its database (a
+// second process on an exclusive file waits a second, as a migration can
+// take longer): it serves from the start, alive and not ready, and the API
+// answers 503, which the SDKs retry.
+func testAnswersWhileStarting(t *testing.T, bin string) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "chimed.db")
+	runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", db, "--credentials", keyACredentials(t, dir)}, nil)
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := free.Addr().String()
+	free.Close()
+	second := exec.Command(bin, "--addr", addr, "--db", db, "--credentials", keyACredentials(t, dir))
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		second.Process.Kill()
+		second.Wait()
+	}()
+	p := &chimedProcess{url: "http://" + addr}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if resp, err := http.Get(p.url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("/healthz while starting: %d", resp.StatusCode)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second chimed never served")
+		}
+	}
+	resp, err := http.Get(p.url + "/readyz")
+	noErr(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Errorf("/readyz while starting: %d, want 503", resp.StatusCode)
+	}
+	_, err = p.client().ListAccounts(ctx, &chime.ListAccountsInput{})
+	wantError(t, err, "ServiceUnavailableException")
 }

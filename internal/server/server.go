@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -130,12 +131,14 @@ type Server struct {
 	// verifier holds the accepted keys, which SIGHUP reloads.
 	verifier *auth.Verifier
 	// modelled are the error shapes each operation's model lists.
-	modelled    map[string][]string
-	audit       *audit.Recorder
-	auditFile   *os.File
-	trunk       *sip.Trunk // nil without --sip-trunk
-	store       *sqlstore.DB
-	http        *http.Server
+	modelled  map[string][]string
+	audit     *audit.Recorder
+	auditFile *os.File
+	trunk     *sip.Trunk // nil without --sip-trunk
+	store     *sqlstore.DB
+	http      *http.Server
+	// handler is what http serves: starting, then the API.
+	handler     atomic.Pointer[http.Handler]
 	metricsHTTP *http.Server
 	pprofHTTP   *http.Server
 	jobs        *jobs.Runner
@@ -143,8 +146,9 @@ type Server struct {
 	jobDone     sync.WaitGroup
 }
 
-// Start opens the store, listens on cfg.Addr and serves in the background. A
-// port clash or a bad database fails here, before anything is served.
+// Start listens on cfg.Addr, opens the store and serves in the background. A
+// port clash or a file that cannot be read fails here before the store is
+// opened; a bad database before the API is served.
 func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	modelled := wire.ModelledErrors()
 	s := &Server{cfg: cfg, metrics: metrics.New(), modelled: modelled, faults: faults.New(modelled)}
@@ -167,17 +171,21 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Served from now on, while the store opens and migrates (35 s per
+	// million users, once): /healthz answers, so that a liveness probe does
+	// not restart a migration it takes for a hang, and the rest answers 503.
+	s.serve(b)
 	if s.store, err = openStore(ctx, cfg); err != nil {
-		b.close()
+		s.abandon(b)
 		return nil, err
 	}
 	if err := s.openTrunk(); err != nil {
-		b.close()
+		s.abandon(b)
 		s.store.Close()
 		return nil, err
 	}
 	if err := s.listen(creds, b); err != nil {
-		b.close()
+		s.abandon(b)
 		s.closeTrunk()
 		s.store.Close()
 		return nil, err
@@ -250,7 +258,70 @@ func (b *bound) close() {
 	}
 }
 
-// listen assembles the service and starts serving on b's listeners.
+// serve starts serving the API's listener, answering as starting until
+// listen puts the API in place.
+func (s *Server) serve(b *bound) {
+	ln := b.api
+	var connState func(net.Conn, http.ConnState)
+	if s.cfg.MaxConnections > 0 {
+		limit := newConnLimit(ln, s.cfg.MaxConnections)
+		ln, connState = limit, limit.track
+	}
+	scheme := "http"
+	if s.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	s.URL = scheme + "://" + ln.Addr().String()
+	startup := withRequestID(http.HandlerFunc(starting))
+	s.handler.Store(&startup)
+	s.http = &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*s.handler.Load()).ServeHTTP(w, r) }),
+		ReadHeaderTimeout: 10 * time.Second,
+		// A client that stops sending a body, or keeps a connection open
+		// and idle, would otherwise hold it for good. Bodies are at most
+		// 1 MiB; the SDKs reopen a connection the server closed while idle.
+		ReadTimeout: 30 * time.Second,
+		// A client that stops reading its answer would hold the
+		// connection as busy (never evicted as idle under
+		// --max-connections). The longest handler waits 60 s (an injected
+		// latency) plus the work itself.
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+		ConnState:    connState,
+		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		TLSConfig:    &tls.Config{Certificates: b.certs},
+	}
+	go func() {
+		if s.cfg.TLSCert != "" {
+			s.http.ServeTLS(ln, "", "")
+		} else {
+			s.http.Serve(ln)
+		}
+	}()
+}
+
+// abandon stops a start-up that failed after serve.
+func (s *Server) abandon(b *bound) {
+	s.http.Close()
+	b.close()
+}
+
+// starting answers while the store opens: the process is alive, not ready.
+func starting(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		health(w, r)
+	case "/readyz":
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("starting: opening and migrating the database\n"))
+	default:
+		wire.WriteError(w, r, chime.Unavailable("chimed is starting: its database is being opened and migrated; try again"))
+	}
+}
+
+// listen assembles the service and puts it in place of starting, and serves
+// the metrics and profiles on their own addresses.
 func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	cfg := s.cfg
 	base := cfg.Now
@@ -271,17 +342,6 @@ func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	if b.auditFile != nil {
 		s.auditFile, stream = b.auditFile, b.auditFile
 	}
-	ln := b.api
-	var connState func(net.Conn, http.ConnState)
-	if cfg.MaxConnections > 0 {
-		limit := newConnLimit(ln, cfg.MaxConnections)
-		ln, connState = limit, limit.track
-	}
-	scheme := "http"
-	if cfg.TLSCert != "" {
-		scheme = "https"
-	}
-	s.URL = scheme + "://" + ln.Addr().String()
 	integrations, err := s.integrations()
 	if err != nil {
 		return err
@@ -289,30 +349,8 @@ func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	s.Service.ConfigureIntegrations(integrations)
 	s.audit = audit.NewRecorder(s.store, stream, s.log)
 	s.verifier = auth.NewVerifier(creds, time.Now)
-	s.http = &http.Server{
-		Handler:           s.routes(authenticator{s.verifier}),
-		ReadHeaderTimeout: 10 * time.Second,
-		// A client that stops sending a body, or keeps a connection open
-		// and idle, would otherwise hold it for good. Bodies are at most
-		// 1 MiB; the SDKs reopen a connection the server closed while idle.
-		ReadTimeout: 30 * time.Second,
-		// A client that stops reading its answer would hold the
-		// connection as busy (never evicted as idle under
-		// --max-connections). The longest handler waits 60 s (an injected
-		// latency) plus the work itself.
-		WriteTimeout: 2 * time.Minute,
-		IdleTimeout:  2 * time.Minute,
-		ConnState:    connState,
-		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-		TLSConfig:    &tls.Config{Certificates: b.certs},
-	}
-	go func() {
-		if cfg.TLSCert != "" {
-			s.http.ServeTLS(ln, "", "")
-		} else {
-			s.http.Serve(ln)
-		}
-	}()
+	api := s.routes(authenticator{s.verifier})
+	s.handler.Store(&api)
 	if b.metrics != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", s.metrics.Handler())
