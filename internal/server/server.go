@@ -63,6 +63,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logs := newBatchedWriter(stderr, logBatchDelay)
 	defer logs.Flush()
 	cfg.LogOutput = logs
+	// Lines logged through slog's default logger (an internal error's, a
+	// database upgrade's) take the configured format and output too.
+	log, err := newLogger(cfg, stdout)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(log)
 	// Caught from the start: a SIGHUP's default action ends the process,
 	// and one sent while the database opens or migrates (a reload right
 	// after a restart) would.
@@ -73,9 +80,6 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	// Lines logged through slog's default logger (an internal error's)
-	// take the configured format and output too.
-	slog.SetDefault(s.log)
 	for {
 		select {
 		case <-ctx.Done():

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,5 +111,46 @@ func TestRestoreOfASnapshotWithoutUserKeys(t *testing.T) {
 	})
 	if err != nil || u.Email != "kept@example.com" {
 		t.Fatalf("after the restore, GetLiveUser = %+v, %v", u, err)
+	}
+}
+
+// A database a newer chimed migrated is refused, naming what this version
+// does not know, and left as it was.
+func TestNewerDatabaseIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	openWithAccount(t, path, sqlite.Shared).Close()
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`INSERT INTO schema_migrations (name) VALUES ('migrations/9999_future.sql')`); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(context.Background(), path, sqlite.Shared)
+	if err == nil {
+		db.Close()
+		t.Fatal("opened a database a newer chimed migrated")
+	}
+	if !strings.Contains(err.Error(), "a newer chimed has migrated this database (migrations/9999_future.sql)") {
+		t.Fatalf("got %v, want the unknown migration named", err)
+	}
+}
+
+// A user row whose key is not chimed_user_key of its ID, as a chimed from
+// before migration 0010 would write (a rollback), is refused: lookups by ID
+// would never find it.
+func TestUserKeyGuard(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	openWithAccount(t, path, sqlite.Shared).Close()
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	_, err = raw.Exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc)
+		VALUES ('a1', '8e9d2500-0000-4000-8000-000000000001', '111122223333', 'old@example.com', 'PrivateUser', '{}')`)
+	if err == nil || !strings.Contains(err.Error(), "users.user_key must be chimed_user_key(user_id)") {
+		t.Fatalf("an insert without the key: %v, want it refused", err)
 	}
 }

@@ -13,6 +13,8 @@ func TestStatements(t *testing.T) {
 		{"A; B;", []string{"A", " B", ""}},
 		{"CREATE FUNCTION f() AS $$ BEGIN x; y; END $$; C", []string{"CREATE FUNCTION f() AS $$ BEGIN x; y; END $$", " C"}},
 		{"no semicolon", []string{"no semicolon"}},
+		{"CREATE TRIGGER t BEFORE INSERT ON u\nBEGIN\n SELECT 1; SELECT 2;\nEND; C", []string{"CREATE TRIGGER t BEFORE INSERT ON u\nBEGIN\n SELECT 1; SELECT 2;\nEND", " C"}},
+		{"CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f(); C", []string{"CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f()", " C"}},
 	}
 	for _, tc := range tests {
 		if got := statements(tc.sql); !slices.Equal(got, tc.want) {
