@@ -132,26 +132,34 @@ func TestRedirectToPlainHTTPRefused(t *testing.T) {
 	}
 }
 
-// An HTTPS endpoint's answer and a Lambda function's are read up to
-// MaxAnswerBytes, whatever their size.
-func TestAnswerIsSizeLimited(t *testing.T) {
-	huge := []byte(strings.Repeat("x", 4*MaxAnswerBytes))
-	srv := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) { w.Write(huge) })
-	lambdaAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(huge) }))
-	defer lambdaAPI.Close()
-	tests := []struct {
-		name string
-		call func() (*chime.TargetAnswer, error)
-	}{
+// target is a call to a bot's target of one kind, answered by a handler.
+type target struct {
+	name string
+	call func() (*chime.TargetAnswer, error)
+}
+
+// targets are an HTTPS endpoint and a Lambda function (through the Lambda
+// API) that both answer with h.
+func targets(t *testing.T, h http.HandlerFunc) []target {
+	srv := tlsServer(t, "", h)
+	lambdaAPI := httptest.NewServer(h)
+	t.Cleanup(lambdaAPI.Close)
+	return []target{
 		{"HTTPS endpoint", func() (*chime.TargetAnswer, error) {
 			return trusting(srv, Config{AllowPrivate: true}).Post(context.Background(), srv.URL, nil, nil)
 		}},
 		{"Lambda function", func() (*chime.TargetAnswer, error) {
 			c := New(Config{Lambda: LambdaConfig{Endpoint: lambdaAPI.URL, AccessKeyID: "k", SecretAccessKey: "s"}})
-			return c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:huge", []byte(`{}`), false)
+			return c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:f", []byte(`{}`), false)
 		}},
 	}
-	for _, tt := range tests {
+}
+
+// An HTTPS endpoint's answer and a Lambda function's are read up to
+// MaxAnswerBytes, whatever their size.
+func TestAnswerIsSizeLimited(t *testing.T) {
+	huge := []byte(strings.Repeat("x", 4*MaxAnswerBytes))
+	for _, tt := range targets(t, func(w http.ResponseWriter, r *http.Request) { w.Write(huge) }) {
 		t.Run(tt.name, func(t *testing.T) {
 			answer, err := tt.call()
 			if err != nil {
@@ -185,22 +193,7 @@ func TestRetryAfterIsRead(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		w.Write([]byte(`{"Reason":"CallerRateLimitExceeded","Type":"User","message":"Rate Exceeded."}`))
 	}
-	srv := tlsServer(t, "", throttling)
-	lambdaAPI := httptest.NewServer(http.HandlerFunc(throttling))
-	defer lambdaAPI.Close()
-	tests := []struct {
-		name string
-		call func() (*chime.TargetAnswer, error)
-	}{
-		{"HTTPS endpoint", func() (*chime.TargetAnswer, error) {
-			return trusting(srv, Config{AllowPrivate: true}).Post(context.Background(), srv.URL, nil, nil)
-		}},
-		{"Lambda function", func() (*chime.TargetAnswer, error) {
-			c := New(Config{Lambda: LambdaConfig{Endpoint: lambdaAPI.URL, AccessKeyID: "k", SecretAccessKey: "s"}})
-			return c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:busy", []byte(`{}`), false)
-		}},
-	}
-	for _, tt := range tests {
+	for _, tt := range targets(t, throttling) {
 		t.Run(tt.name, func(t *testing.T) {
 			answer, err := tt.call()
 			if err != nil {

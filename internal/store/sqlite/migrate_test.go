@@ -22,10 +22,7 @@ func TestUserKeysMigration(t *testing.T) {
 		{AwsAccountID: "111122223333", AccountID: "a1", UserID: "00000000-d492-40ff-aad1-12b603e23a91", Email: "uuid@example.com"},
 		{AwsAccountID: "111122223333", AccountID: "a1", UserID: "not-a-uuid", Email: "plain@example.com"},
 	}
-	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := openRaw(t, path)
 	stmts := []string{
 		`DROP TABLE users`,
 		`CREATE TABLE users (account_id TEXT NOT NULL, user_id TEXT NOT NULL, aws_account_id TEXT NOT NULL,
@@ -82,11 +79,7 @@ func TestRestoreOfASnapshotWithoutUserKeys(t *testing.T) {
 	if err := db.SaveSnapshot(ctx, "111122223333", "before-0010", time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := openRaw(t, path)
 	var doc string
 	if err := raw.QueryRow(`SELECT doc FROM test_snapshots WHERE snapshot_id = 'before-0010'`).Scan(&doc); err != nil {
 		t.Fatal(err)
@@ -119,11 +112,7 @@ func TestRestoreOfASnapshotWithoutUserKeys(t *testing.T) {
 func TestNewerDatabaseIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chimed.db")
 	openWithAccount(t, path, sqlite.Shared).Close()
-	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := openRaw(t, path)
 	if _, err := raw.Exec(`INSERT INTO schema_migrations (name) VALUES ('migrations/9999_future.sql')`); err != nil {
 		t.Fatal(err)
 	}
@@ -143,14 +132,22 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 func TestUserKeyGuard(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "chimed.db")
 	openWithAccount(t, path, sqlite.Shared).Close()
-	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	_, err = raw.Exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc)
+	raw := openRaw(t, path)
+	_, err := raw.Exec(`INSERT INTO users (account_id, user_id, aws_account_id, email_key, user_type, doc)
 		VALUES ('a1', '8e9d2500-0000-4000-8000-000000000001', '111122223333', 'old@example.com', 'PrivateUser', '{}')`)
 	if err == nil || !strings.Contains(err.Error(), "users.user_key must be chimed_user_key(user_id)") {
 		t.Fatalf("an insert without the key: %v, want it refused", err)
 	}
+}
+
+// openRaw opens the database file with the driver alone, beside a store or
+// as an older chimed would; it is closed with the test.
+func openRaw(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
 }
