@@ -165,9 +165,10 @@ func (s timedStore) observe(kind string, start time.Time) {
 	s.m.StoreTransaction(kind, time.Since(start))
 }
 
-// timedJobs records each background job run in the metrics.
+// errJobPanicked is the outcome recorded for a job run that panicked.
 var errJobPanicked = errors.New("panicked")
 
+// timedJobs records each background job run in the metrics.
 func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
 	out := make([]jobs.Task, len(tasks))
 	for i, t := range tasks {
