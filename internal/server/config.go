@@ -19,6 +19,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/throttle"
 )
 
 // Config is everything the server can be told at start-up.
@@ -252,6 +253,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			s.errs = append(s.errs, fmt.Errorf("%s: %s is not positive (for almost at once, give 1ms)", d.name, d.value))
 		}
 	}
+	// Settings of a form the flag's type does not check, each named with
+	// where its value came from, as the typed ones are.
+	for _, c := range []struct {
+		name, env, value string
+		check            func(string) error
+	}{
+		{"log-level", "CHIMED_LOG_LEVEL", cfg.LogLevel, func(v string) error { _, err := parseLogLevel(v); return err }},
+		{"log-format", "CHIMED_LOG_FORMAT", cfg.LogFormat, checkLogFormat},
+		{"rate-limit", "CHIMED_RATE_LIMIT", cfg.RateLimit, func(v string) error {
+			if v == "" {
+				return nil
+			}
+			_, err := throttle.ParseLimit(v)
+			return err
+		}},
+	} {
+		if err := c.check(c.value); err != nil {
+			s.errs = append(s.errs, fmt.Errorf("%s (from %s): %w", c.name, s.source(c.name, c.env), err))
+		}
+	}
 	// An empty value is no address and no file: most likely a template's
 	// unset variable, which must not mean every interface, a file named
 	// "", or the development key.
@@ -294,13 +315,25 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	return cfg, errors.Join(s.errs...)
 }
 
+// source says where a setting's value came from, the command line included.
+func (s *settings) source(name, env string) string {
+	if s.onCommandLine(name) {
+		return "the command line"
+	}
+	return s.origin(name, env)
+}
+
+func (s *settings) onCommandLine(name string) bool {
+	given := false
+	s.fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
 // givenEmpty says whether the command line or the config file sets name
 // to the empty string (an empty environment variable counts as unset).
 func (s *settings) givenEmpty(name string) bool {
-	given := false
-	s.fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
 	v, inFile := s.file[name]
-	return given || inFile && v == ""
+	return s.onCommandLine(name) || inFile && v == ""
 }
 
 // checkDB refuses a --db that is neither a file path nor a PostgreSQL URL

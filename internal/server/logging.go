@@ -14,18 +14,33 @@ func newLogger(cfg Config, stdout io.Writer) (*slog.Logger, error) {
 	if out == nil {
 		out = stdout
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(defaultString(cfg.LogLevel, "info"))); err != nil {
-		return nil, fmt.Errorf("log-level: %q is not one of debug, info, warn, error", cfg.LogLevel)
+	level, err := parseLogLevel(defaultString(cfg.LogLevel, "info"))
+	if err != nil {
+		return nil, fmt.Errorf("log-level: %w", err)
+	}
+	if err := checkLogFormat(defaultString(cfg.LogFormat, "json")); err != nil {
+		return nil, fmt.Errorf("log-format: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	switch defaultString(cfg.LogFormat, "json") {
-	case "json":
-		return slog.New(slog.NewJSONHandler(out, opts)), nil
-	case "text":
+	if defaultString(cfg.LogFormat, "json") == "text" {
 		return slog.New(slog.NewTextHandler(out, opts)), nil
 	}
-	return nil, fmt.Errorf("log-format: %q is not json or text", cfg.LogFormat)
+	return slog.New(slog.NewJSONHandler(out, opts)), nil
+}
+
+func parseLogLevel(v string) (slog.Level, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(v)); err != nil {
+		return level, fmt.Errorf("%q is not one of debug, info, warn, error", v)
+	}
+	return level, nil
+}
+
+func checkLogFormat(v string) error {
+	if v != "json" && v != "text" {
+		return fmt.Errorf("%q is not json or text", v)
+	}
+	return nil
 }
 
 func defaultString(v, def string) string {
