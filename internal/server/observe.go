@@ -29,7 +29,7 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		ctx, x := wire.WithExchange(r.Context())
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		req := r.WithContext(ctx)
-		serveRecovered(next, sw, req)
+		aborted := serveRecovered(next, sw, req)
 		took := time.Since(start)
 		if x.Operation == "" && req.Pattern != "" && req.Pattern != unknownExtensionPattern {
 			// An extension endpoint: its pattern names it, and its
@@ -75,6 +75,11 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			slog.Int64("duration_us", took.Microseconds()),
 			source, // empty, and left out, unless the signature was refused
 		)
+		if aborted {
+			// The answer had begun: cut the connection, so that the
+			// client sees no whole answer (net/http logs nothing more).
+			panic(http.ErrAbortHandler)
+		}
 	})
 }
 
@@ -93,20 +98,26 @@ func logRequest(ctx context.Context, h slog.Handler, level slog.Level, attrs ...
 
 // serveRecovered runs next, and answers a handler's panic (a bug) as an
 // internal error, logged with its stack under the request's ID, instead of
-// the dropped connection net/http makes of it. Once the answer has begun,
-// the connection is dropped all the same: a truncated 200 must not pass.
-func serveRecovered(next http.Handler, sw *statusWriter, req *http.Request) {
+// the dropped connection net/http makes of it. Once the answer has begun it
+// can only be cut short: the panic is logged and aborted says so, for the
+// caller to drop the connection once the request is logged.
+func serveRecovered(next http.Handler, sw *statusWriter, req *http.Request) (aborted bool) {
 	defer func() {
 		p := recover()
 		switch {
 		case p == nil:
-		case p == http.ErrAbortHandler || sw.wrote:
-			panic(http.ErrAbortHandler)
+		case p == http.ErrAbortHandler:
+			aborted = true
+		case sw.wrote:
+			slog.ErrorContext(req.Context(), "internal error", "request_id", sw.Header().Get("x-amzn-RequestId"), "method", req.Method,
+				"path", req.URL.Path, "err", fmt.Sprintf("panic after the answer began: %v\n%s", p, debug.Stack()))
+			sw.status, aborted = http.StatusInternalServerError, true
 		default:
 			wire.WriteError(sw, req, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
 		}
 	}()
 	next.ServeHTTP(sw, req)
+	return false
 }
 
 // patternLabels are the name, value pairs of the wildcards of the pattern

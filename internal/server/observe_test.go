@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -18,7 +19,10 @@ import (
 // request's ID, as any other, not with a dropped connection; one that had
 // begun its answer has the connection dropped, so no truncated 200 passes.
 func TestHandlerPanicIsAnInternalError(t *testing.T) {
-	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: metrics.New()}
+	access, errs := &lockedBuffer{}, &lockedBuffer{}
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(errs, nil))) // as Run does: WriteError logs there
+	s := &Server{log: slog.New(slog.NewTextHandler(access, nil)), metrics: metrics.New()}
 	srv := httptest.NewServer(withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/begun" {
 			w.Write([]byte(`{"User":`))
@@ -46,6 +50,14 @@ func TestHandlerPanicIsAnInternalError(t *testing.T) {
 	}
 	if err == nil {
 		t.Fatal("an answer cut short by a panic was read whole")
+	}
+	srv.Close() // waits for the handlers, and their log lines
+	logged, _ := errs.read()
+	if !strings.Contains(logged, "panic: bad record") || !strings.Contains(logged, "panic after the answer began: bad record") {
+		t.Errorf("the panics' log:\n%s\nwant both, with their stacks", logged)
+	}
+	if lines, _ := access.read(); !regexp.MustCompile(`path=/begun .*status=500`).MatchString(lines) {
+		t.Errorf("access log:\n%s\nwant the cut-short request as a 500", lines)
 	}
 }
 
