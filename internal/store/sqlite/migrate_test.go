@@ -1,9 +1,11 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,4 +152,33 @@ func openRaw(t *testing.T, path string) *sql.DB {
 	}
 	t.Cleanup(func() { raw.Close() })
 	return raw
+}
+
+// An upgrade logs its steps; the migrations of a new database are not an
+// upgrade and log nothing.
+func TestUpgradeStepsAreLogged(t *testing.T) {
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	openWithAccount(t, path, sqlite.Shared).Close()
+	if strings.Contains(logged.String(), "upgrading") {
+		t.Fatalf("a new database logged:\n%s", logged.String())
+	}
+	raw := openRaw(t, path)
+	for _, stmt := range []string{`DROP TRIGGER users_key_guard`, `DELETE FROM schema_migrations WHERE name = 'migrations/0012_user_key_guard.sqlite.sql'`} {
+		if _, err := raw.Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db, err := sqlite.Open(context.Background(), path, sqlite.Shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, want := range []string{`msg="upgrading the database" migration=migrations/0012_user_key_guard.sqlite.sql`, `msg="upgrade step done" migration=migrations/0012_user_key_guard.sqlite.sql took=`} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the upgrade's log:\n%s\nwant %s", logged.String(), want)
+		}
+	}
 }

@@ -14,6 +14,8 @@ func TestStatements(t *testing.T) {
 		{"CREATE FUNCTION f() AS $$ BEGIN x; y; END $$; C", []string{"CREATE FUNCTION f() AS $$ BEGIN x; y; END $$", " C"}},
 		{"no semicolon", []string{"no semicolon"}},
 		{"CREATE TRIGGER t BEFORE INSERT ON u\nBEGIN\n SELECT 1; SELECT 2;\nEND; C", []string{"CREATE TRIGGER t BEFORE INSERT ON u\nBEGIN\n SELECT 1; SELECT 2;\nEND", " C"}},
+		{"CREATE TRIGGER t AFTER INSERT ON u BEGIN UPDATE v SET a = CASE WHEN 1 THEN 'end' END; SELECT RAISE(ABORT, 'no END here'); END; C",
+			[]string{"CREATE TRIGGER t AFTER INSERT ON u BEGIN UPDATE v SET a = CASE WHEN 1 THEN 'end' END; SELECT RAISE(ABORT, 'no END here'); END", " C"}},
 		{"CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f(); C", []string{"CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW EXECUTE FUNCTION f()", " C"}},
 	}
 	for _, tc := range tests {
