@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -342,6 +343,9 @@ func (s *settings) givenEmpty(name string) bool {
 // password.
 func checkDB(db string) error {
 	scheme, _, isURL := strings.Cut(db, "://")
+	// "/data/a://b" is a path: a URL's scheme is a letter, then letters,
+	// digits, '+', '-' or '.'.
+	isURL = isURL && urlScheme.MatchString(scheme)
 	switch {
 	case db == "":
 		return errors.New("db: empty; give a SQLite file path or a postgres:// URL")
@@ -352,6 +356,8 @@ func checkDB(db string) error {
 	}
 	return fmt.Errorf("db: %q is not a URL chimed opens; give a SQLite file path or a postgres:// URL", scheme+"://...")
 }
+
+var urlScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*$`)
 
 // configPath finds --config on the command line (its last one, as for any
 // flag) or CHIMED_CONFIG, before the flags are parsed, since the file

@@ -104,6 +104,15 @@ func TestRoomQuotasDefaultToChimesAndCanBeRaised(t *testing.T) {
 	}
 }
 
+// Paths that hold "://" are paths, not URLs of an unknown scheme.
+func TestDBPathsWithSchemeLikeParts(t *testing.T) {
+	for _, db := range []string{"/data/weird://name.db", "relative/a://b", "file:chimed.db", "postgres:chimed"} {
+		if err := checkDB(db); err != nil {
+			t.Errorf("--db %q: %v", db, err)
+		}
+	}
+}
+
 // --config given twice takes the last, as every other flag does.
 func TestLastConfigFlagWins(t *testing.T) {
 	first, last := writeFile(t, "log-level: warn\n"), writeFile(t, "log-level: debug\n")

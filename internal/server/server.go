@@ -263,7 +263,8 @@ func (b *bound) close() {
 }
 
 // serve starts serving the API's listener, answering as starting until
-// listen puts the API in place.
+// listen puts the API in place, and the metrics and profiles on their own
+// addresses.
 func (s *Server) serve(b *bound) {
 	ln := b.api
 	var connState func(net.Conn, http.ConnState)
@@ -302,11 +303,24 @@ func (s *Server) serve(b *bound) {
 			s.http.Serve(ln)
 		}
 	}()
+	if b.metrics != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metrics.Handler())
+		s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go s.metricsHTTP.Serve(b.metrics)
+	}
+	if b.pprof != nil {
+		s.servePprof(b.pprof)
+	}
 }
 
 // abandon stops a start-up that failed after serve.
 func (s *Server) abandon(b *bound) {
-	s.http.Close()
+	for _, srv := range []*http.Server{s.http, s.metricsHTTP, s.pprofHTTP} {
+		if srv != nil {
+			srv.Close()
+		}
+	}
 	b.close()
 }
 
@@ -324,8 +338,7 @@ func starting(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// listen assembles the service and puts it in place of starting, and serves
-// the metrics and profiles on their own addresses.
+// listen assembles the service and puts it in place of starting.
 func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	cfg := s.cfg
 	base := cfg.Now
@@ -355,15 +368,6 @@ func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	s.verifier = auth.NewVerifier(creds, time.Now)
 	api := s.routes(authenticator{s.verifier})
 	s.handler.Store(&api)
-	if b.metrics != nil {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", s.metrics.Handler())
-		s.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go s.metricsHTTP.Serve(b.metrics)
-	}
-	if b.pprof != nil {
-		s.servePprof(b.pprof)
-	}
 	return nil
 }
 
