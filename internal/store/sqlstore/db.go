@@ -163,20 +163,12 @@ func New(p Pools, d Dialect) *DB {
 }
 
 func (db *DB) Update(ctx context.Context, fn func(chime.Tx) error) error {
-	var err error
 	if db.group != nil {
-		err = db.groupUpdate(ctx, fn)
-	} else {
-		err = db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.write, db.dialect.UpdateOptions, fn) })
+		// A group commits outside run, which answers for the others.
+		return db.unavailable(ctx, db.groupUpdate(ctx, fn))
 	}
-	if db.diskFull(err) {
-		return errors.Join(errDiskFull, err)
-	}
-	return err
+	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.write, db.dialect.UpdateOptions, fn) })
 }
-
-// errDiskFull answers a write the database had no room for.
-var errDiskFull = chime.Unavailable("the database's disk is full: nothing was written; try again once the operator frees space")
 
 func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 	return db.within(ctx, func(ctx context.Context) error { return db.run(ctx, db.read, db.dialect.ViewOptions, fn) })
@@ -189,7 +181,7 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 				err := fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
 				switch {
 				case ctx.Err() != nil || !db.connectionLost(err):
-					return db.timedOut(ctx, err)
+					return db.unavailable(ctx, err)
 				case attempt == maxAttempts:
 					return errors.Join(errUnreachable, err)
 				}
@@ -231,14 +223,25 @@ func (db *DB) within(ctx context.Context, call func(context.Context) error) erro
 	return err
 }
 
-// timedOut turns err, when it says a statement ran past the engine's time
-// limit (and not that the caller gave up), into a 503 the SDKs retry.
-func (db *DB) timedOut(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() == nil && db.dialect.IsTimeout != nil && db.dialect.IsTimeout(err) {
+// unavailable turns err, when the engine says it cannot do the work for
+// now, into a 503 the SDKs retry rather than an internal error: a statement
+// ran past the engine's time limit (and not the caller giving up), or the
+// disk is full (nothing was written; writes work again once the operator
+// frees space).
+func (db *DB) unavailable(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() == nil && db.dialect.IsTimeout != nil && db.dialect.IsTimeout(err):
 		return errors.Join(chime.Unavailable("the database did not finish the request in its time limit; try again"), err)
+	case db.diskFull(err):
+		return errors.Join(errDiskFull, err)
 	}
 	return err
 }
+
+// errDiskFull answers a write the database had no room for.
+var errDiskFull = chime.Unavailable("the database's disk is full: nothing was written; try again once the operator frees space")
 
 // run runs fn in a transaction, and again in a new one, up to maxAttempts in
 // all, while the engine says the transaction lost a race. fn may therefore
@@ -249,7 +252,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	for attempt := 1; ; attempt++ {
 		retry, err := db.try(ctx, pool, opts, fn)
 		if !retry {
-			return db.timedOut(ctx, err)
+			return db.unavailable(ctx, err)
 		}
 		if attempt == maxAttempts {
 			// Not a failure of the request's own: a retryable 503 that
