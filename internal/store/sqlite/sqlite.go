@@ -224,9 +224,18 @@ func migrate(ctx context.Context, db *sqlstore.DB) error {
 	}
 }
 
-func isBusy(err error) bool {
+func isBusy(err error) bool { return primaryCode(err) == sqlite3.SQLITE_BUSY }
+
+func isDiskFull(err error) bool { return primaryCode(err) == sqlite3.SQLITE_FULL }
+
+// primaryCode is the result code of err, if SQLite's, without the
+// extended code's detail (SQLITE_BUSY for SQLITE_BUSY_SNAPSHOT); else 0.
+func primaryCode(err error) int {
 	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+	if !errors.As(err, &e) {
+		return 0
+	}
+	return e.Code() & 0xff
 }
 
 func isUniqueViolation(err error) bool {
@@ -235,11 +244,6 @@ func isUniqueViolation(err error) bool {
 		return false
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
-
-func isDiskFull(err error) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_FULL
 }
 
 // busyTimeout is how long a statement waits for a lock another connection
