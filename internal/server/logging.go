@@ -18,11 +18,12 @@ func newLogger(cfg Config, stdout io.Writer) (*slog.Logger, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log-level: %w", err)
 	}
-	if err := checkLogFormat(defaultString(cfg.LogFormat, "json")); err != nil {
+	format := defaultString(cfg.LogFormat, "json")
+	if err := checkLogFormat(format); err != nil {
 		return nil, fmt.Errorf("log-format: %w", err)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	if defaultString(cfg.LogFormat, "json") == "text" {
+	if format == "text" {
 		return slog.New(slog.NewTextHandler(out, opts)), nil
 	}
 	return slog.New(slog.NewJSONHandler(out, opts)), nil

@@ -109,8 +109,7 @@ func serveRecovered(next http.Handler, sw *statusWriter, req *http.Request) (abo
 		case p == http.ErrAbortHandler:
 			aborted = true
 		case sw.wrote:
-			slog.ErrorContext(req.Context(), "internal error", "request_id", sw.Header().Get("x-amzn-RequestId"), "method", req.Method,
-				"path", req.URL.Path, "err", fmt.Sprintf("panic after the answer began: %v\n%s", p, debug.Stack()))
+			wire.LogInternalError(sw, req, fmt.Errorf("panic after the answer began: %v\n%s", p, debug.Stack()))
 			sw.status, aborted = http.StatusInternalServerError, true
 		default:
 			wire.WriteError(sw, req, fmt.Errorf("panic: %v\n%s", p, debug.Stack()))

@@ -95,13 +95,19 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	// faults) is no failure of chimed's: the access log line says enough.
 	chosen := refusal && errorShapes[domainErr.Code] != ""
 	if we.status >= 500 && we.status != http.StatusServiceUnavailable && !chosen {
-		slog.ErrorContext(r.Context(), "internal error", "request_id", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path, "err", err)
+		LogInternalError(w, r, err)
 	}
 	w.Header().Set("x-amzn-ErrorType", we.shape)
 	writeJSON(w, we.status, struct {
 		Code    string `json:"Code"`
 		Message string `json:"Message"`
 	}{we.code, we.message})
+}
+
+// LogInternalError logs a failure of chimed's own (a bug, a store error)
+// with what finds its request: its ID, as the client got it, method and path.
+func LogInternalError(w http.ResponseWriter, r *http.Request, err error) {
+	slog.ErrorContext(r.Context(), "internal error", "request_id", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 // ErrorOfShape returns a refusal that goes on the wire as the modelled error
