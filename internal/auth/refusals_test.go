@@ -322,3 +322,37 @@ func TestManySignedHeadersAreCheap(t *testing.T) {
 		t.Fatalf("refusing took %v", took)
 	}
 }
+
+func TestClaimedAccessKey(t *testing.T) {
+	long := strings.Repeat("K", 300)
+	cases := []struct {
+		name   string
+		header string
+		query  string
+		want   string
+	}{
+		{"header", "AWS4-HMAC-SHA256 Credential=AKIDSTALE/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKIDSTALE"},
+		{"slash in the key", "AWS4-HMAC-SHA256 Credential=AKID/with/slash/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKID/with/slash"},
+		{"bad scope date", "AWS4-HMAC-SHA256 Credential=AKIDSTALE/2019-09-18/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKIDSTALE"},
+		{"no scope", "AWS4-HMAC-SHA256 Credential=AKIDSTALE, SignedHeaders=host, Signature=00", "", ""},
+		{"no signature", "", "", ""},
+		{"presigned", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDPRESIGNED%2F20190918%2Fus-east-1%2Fchime%2Faws4_request" +
+			"&X-Amz-Date=20190918T172439Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AKIDPRESIGNED"},
+		{"cut to 128 bytes", "AWS4-HMAC-SHA256 Credential=" + long + "/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", long[:128]},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := http.NewRequest("GET", testEndpoint+"/accounts?"+c.query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.header != "" {
+				r.Header.Set("Authorization", c.header)
+				r.Header.Set("X-Amz-Date", "20190918T172439Z")
+			}
+			if got := ClaimedAccessKey(r); got != c.want {
+				t.Errorf("ClaimedAccessKey = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

@@ -114,6 +114,31 @@ func (v *Verifier) Screen(r *http.Request) error {
 	return nil
 }
 
+// ClaimedAccessKey is the access key ID that r says it was signed with, as
+// far as it can be read, cut to maxClaimedKey bytes; "" where r names none.
+// It is for the log line of a refused request: an access key ID is not a
+// secret (AWS's own logs show it), and it tells an operator which client or
+// which stale key is being refused.
+func ClaimedAccessKey(r *http.Request) string {
+	var qbuf [8]queryParam
+	q, _ := parseQuery(qbuf[:0], r.URL.RawQuery)
+	var in sigInput
+	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
+		in, _ = fromHeader(r, h)
+	} else if isPresigned(q) {
+		in, _ = fromQuery(q)
+	}
+	key := in.scope.accessKey
+	if len(key) > maxClaimedKey {
+		key = key[:maxClaimedKey]
+	}
+	return key
+}
+
+// maxClaimedKey bounds what a refused request can put in the log. AWS's
+// access key IDs are 16 to 128 characters.
+const maxClaimedKey = 128
+
 // identify reads the signature's inputs from the request and finds its key:
 // every check that needs no body.
 func (v *Verifier) identify(r *http.Request, q []queryParam) (sigInput, Credential, *Error) {

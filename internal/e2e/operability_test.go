@@ -132,6 +132,7 @@ func TestRequestLogsCarryIDsAndNoSecrets(t *testing.T) {
 		DurationUS *int64  `json:"duration_us"`
 		ErrorType  string  `json:"error_type"`
 		SourceIP   *string `json:"source_ip"`
+		AccessKey  *string `json:"access_key"`
 	}
 	found, refusalFound := false, false
 	for _, l := range strings.Split(out, "\n") {
@@ -142,17 +143,18 @@ func TestRequestLogsCarryIDsAndNoSecrets(t *testing.T) {
 		switch {
 		case line.Operation == "ResetPersonalPIN":
 			found = line.RequestID != "" && line.AwsAccount == accountA && line.Status == 200 &&
-				line.Level == "INFO" && line.DurationUS != nil && *line.DurationUS >= 0 && line.SourceIP == nil
+				line.Level == "INFO" && line.DurationUS != nil && *line.DurationUS >= 0 && line.SourceIP == nil && line.AccessKey == nil
 		case line.ErrorType == "UnrecognizedClientException":
-			// Who tried a key that does not exist: only where from.
-			refusalFound = line.Status == 403 && line.SourceIP != nil && *line.SourceIP == "127.0.0.1"
+			// Who tried a key that does not exist: where from, and which.
+			refusalFound = line.Status == 403 && line.SourceIP != nil && *line.SourceIP == "127.0.0.1" &&
+				line.AccessKey != nil && *line.AccessKey == "AKIDNOSUCHKEY"
 		}
 	}
 	if !found {
-		t.Fatalf("no JSON request line with request ID, operation, account, level and duration (and no source IP) for ResetPersonalPIN in:\n%s", out)
+		t.Fatalf("no JSON request line with request ID, operation, account, level and duration (and no source IP or key) for ResetPersonalPIN in:\n%s", out)
 	}
 	if !refusalFound {
-		t.Fatalf("no request line with the source IP of the refused signature in:\n%s", out)
+		t.Fatalf("no request line with the source IP and access key of the refused signature in:\n%s", out)
 	}
 	for _, secretValue := range []string{aws.ToString(pin.User.PersonalPIN), secret, "secret.person@example.com"} {
 		if strings.Contains(out, secretValue) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chimed/chimed/internal/auth"
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/jobs"
 	"github.com/chimed/chimed/internal/metrics"
@@ -56,10 +57,12 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			level = slog.LevelError
 		}
 		// A refused signature has no AWS account to name: where it came
-		// from is what tells someone guessing keys from a broken client.
-		var source slog.Attr
+		// from, and the key it claims, tell someone guessing keys from a
+		// broken client or a stale key.
+		var source, key slog.Attr
 		if x.AuthFailed {
 			source = slog.String("source_ip", sourceIP(r))
+			key = slog.String("access_key", auth.ClaimedAccessKey(r))
 		}
 		logRequest(ctx, log.Handler(), level,
 			slog.String("request_id", requestID),
@@ -73,7 +76,7 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			// An integer: slog's JSON handler writes a float through
 			// json.Marshal, which costs as much as the other fields.
 			slog.Int64("duration_us", took.Microseconds()),
-			source, // empty, and left out, unless the signature was refused
+			source, key, // empty, and left out, unless the signature was refused
 		)
 		if aborted {
 			// The answer had begun: cut the connection, so that the
