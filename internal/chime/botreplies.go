@@ -12,13 +12,15 @@ import (
 // PostBotReply posts content into a room as the bot, through the
 // InboundHttpsEndpoint an event gave it. The caller is whoever holds the
 // endpoint's URL: token must be the endpoint's. The bot must still be in the
-// room and enabled, and a ShortLived endpoint not expired.
-func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, content *string) (*Message, error) {
+// room and enabled, and a ShortLived endpoint not expired. The caller it
+// returns is the bot, once the token matched.
+func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, content *string) (*Message, Caller, error) {
 	text, err := checkContent(content)
 	if err != nil {
-		return nil, err
+		return nil, Caller{}, err
 	}
 	var m *Message
+	var holder Caller
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		e, err := tx.GetBotReplyEndpoint(endpointID)
 		if err := notFoundIfMissing(err, "InboundHttpsEndpoint", endpointID); err != nil {
@@ -30,8 +32,8 @@ func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, co
 		if e.ExpiresAt != nil && !now.Before(*e.ExpiresAt) {
 			return Forbidden("endpoint %s expired at %s: a ShortLived endpoint works for %s", endpointID, e.ExpiresAt.Format(time.RFC3339), shortLivedReply)
 		}
-		caller := Caller{AwsAccountID: e.AwsAccountID}
-		if _, _, err := accountRoom(tx, caller, e.AccountID, e.RoomID); err != nil {
+		holder = tokenHolder(e.AwsAccountID, "bot", e.BotID)
+		if _, _, err := accountRoom(tx, holder, e.AccountID, e.RoomID); err != nil {
 			return err
 		}
 		b, err := tx.GetBot(e.AccountID, e.BotID)
@@ -53,7 +55,7 @@ func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, co
 		return s.insertRoomMessage(tx, m, b.Email)
 	})
 	if err != nil {
-		return nil, err
+		return nil, holder, err
 	}
-	return m, nil
+	return m, holder, nil
 }

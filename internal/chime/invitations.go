@@ -138,11 +138,16 @@ func (s *Service) GetInvitation(ctx context.Context, inviteID, token string) (*I
 
 // AcceptInvitation accepts an invitation through its link: the invitee's
 // user becomes Registered and the invitation Accepted. Accepting twice
-// changes nothing.
-func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) (*Invitation, error) {
+// changes nothing. The caller it returns is the link's holder, once the
+// token matched.
+func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) (*Invitation, Caller, error) {
 	var out *Invitation
+	var holder Caller
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		inv, a, err := invitation(tx, inviteID, token)
+		if inv != nil {
+			holder = tokenHolder(inv.AwsAccountID, "invitation", inv.InviteID)
+		}
 		if err != nil {
 			return err
 		}
@@ -171,7 +176,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 		inv.Status = model.InviteStatusAccepted
 		return tx.SaveInvite(inv)
 	})
-	return out, err
+	return out, holder, err
 }
 
 // ListInvitations lists the invitations InviteUsers made in an account, with
@@ -188,7 +193,9 @@ func (s *Service) ListInvitations(ctx context.Context, caller Caller, accountID 
 		func(inv *Invite) string { return inv.InviteID })
 }
 
-// invitation loads the invitation a link names, in its live account.
+// invitation loads the invitation a link names, in its live account. Once
+// the token matched, the invitation is returned even with an error: the
+// caller then knows who holds the link.
 func invitation(tx Tx, inviteID, token string) (*Invite, *Account, error) {
 	inv, err := tx.GetInvite(inviteID)
 	if err := notFoundIfMissing(err, "Invitation", inviteID); err != nil {
@@ -198,11 +205,11 @@ func invitation(tx Tx, inviteID, token string) (*Invite, *Account, error) {
 		return nil, nil, Forbidden("the token does not match invitation %s", inviteID)
 	}
 	if inv.Status == model.InviteStatusFailed {
-		return nil, nil, Forbidden("invitation %s failed: %s belongs to another account", inviteID, inv.Email)
+		return inv, nil, Forbidden("invitation %s failed: %s belongs to another account", inviteID, inv.Email)
 	}
 	a, err := liveAccount(tx, Caller{AwsAccountID: inv.AwsAccountID}, inv.AccountID)
 	if err != nil {
-		return nil, nil, err
+		return inv, nil, err
 	}
 	return inv, a, nil
 }

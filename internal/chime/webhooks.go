@@ -112,13 +112,15 @@ func (s *Service) DeleteWebhook(ctx context.Context, caller Caller, accountID, r
 }
 
 // PostWebhookMessage posts content to the webhook's room. The caller is
-// whoever holds the webhook's URL: token must be the webhook's.
-func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token string, content *string) (*Message, error) {
+// whoever holds the webhook's URL: token must be the webhook's. The caller it
+// returns is that holder, once the token matched.
+func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token string, content *string) (*Message, Caller, error) {
 	text, err := checkContent(content)
 	if err != nil {
-		return nil, err
+		return nil, Caller{}, err
 	}
 	var m *Message
+	var holder Caller
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		w, err := tx.GetWebhook(webhookID)
 		if err := notFoundIfMissing(err, "Webhook", webhookID); err != nil {
@@ -129,8 +131,8 @@ func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token strin
 		}
 		// The webhook belongs to the room's account; the room and account
 		// must still be there.
-		caller := Caller{AwsAccountID: w.AwsAccountID}
-		if _, _, err := accountRoom(tx, caller, w.AccountID, w.RoomID); err != nil {
+		holder = tokenHolder(w.AwsAccountID, "webhook", w.WebhookID)
+		if _, _, err := accountRoom(tx, holder, w.AccountID, w.RoomID); err != nil {
 			return err
 		}
 		sender := MessageSender{SenderID: w.WebhookID, SenderType: model.MemberTypeWebhook, Name: w.Name}
@@ -139,7 +141,7 @@ func (s *Service) PostWebhookMessage(ctx context.Context, webhookID, token strin
 		return s.insertRoomMessage(tx, m, w.WebhookID)
 	})
 	if err != nil {
-		return nil, err
+		return nil, holder, err
 	}
-	return m, nil
+	return m, holder, nil
 }

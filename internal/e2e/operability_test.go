@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"testing"
@@ -226,6 +227,7 @@ type auditPage struct {
 		Operation    string
 		AwsAccountId string
 		PrincipalArn string
+		AccessKeyId  string
 		SourceIp     string
 		HttpStatus   int
 		ErrorCode    string
@@ -486,6 +488,59 @@ func TestAuditTrailNamesExtensionResources(t *testing.T) {
 	got := page.Events[len(page.Events)-1].Resources
 	if got["accountId"] != acct || got["roomId"] != room || got["webhookId"] != hook.WebhookId {
 		t.Fatalf("resources %v of the webhook's deletion", got)
+	}
+}
+
+// Calls that a token in their URL authenticates change state too: each is
+// audited in the AWS account that owns what the token opens, under the
+// token's holder; a wrong token leaves no event, as a wrong signature does.
+func TestAuditTrailRecordsTokenCalls(t *testing.T) {
+	e, endpoint, _, _, hook, bot := invitedBot(t)
+	postToRoom(t, e, hook, "deploy finished")
+	wrongToken := strings.Replace(hook.Url, "token=", "token=x", 1)
+	postWebhook(t, e, wrongToken, "forged").want(t, http.StatusForbidden, "ForbiddenException")
+	invite := endpoint.events()[0]
+	reply(t, e, invite, "on it").want(t, http.StatusOK, "")
+	replyURL, err := url.Parse(invite.event.InboundHttpsEndpoint.Url)
+	noErr(t, err)
+	team := collabTeamAccount(t, e, keyA)
+	inviteID := aws.ToString(inviteUsers(t, e, team, "ana@example.com")[0].InviteId)
+	link := listInvitations(t, e, keyA, team, "").Invitations[0].InvitationUrl
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
+
+	want := map[string]struct{ principal, resource, id string }{
+		"chimed:POST /incomingwebhooks/{webhookId}": {"chimed:webhook/" + hook.WebhookId, "webhookId", hook.WebhookId},
+		"chimed:POST /botreplies/{endpointId}":      {"chimed:bot/" + aws.ToString(bot.BotId), "endpointId", path.Base(replyURL.Path)},
+		"chimed:POST /invitations/{inviteId}":       {"chimed:invitation/" + inviteID, "inviteId", inviteID},
+	}
+	var page auditPage
+	waitFor(t, func() bool {
+		page = auditPage{}
+		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+		n := 0
+		for _, ev := range page.Events {
+			if _, ok := want[ev.Operation]; ok {
+				n++
+			}
+		}
+		return n >= len(want)
+	})
+	seen := map[string]int{}
+	for _, ev := range page.Events {
+		w, ok := want[ev.Operation]
+		if !ok {
+			continue
+		}
+		seen[ev.Operation]++
+		if ev.AwsAccountId != accountA || ev.PrincipalArn != w.principal || ev.AccessKeyId != "" || ev.HttpStatus != http.StatusOK ||
+			ev.Resources[w.resource] != w.id || ev.Request != nil || ev.SourceIp != "127.0.0.1" {
+			t.Errorf("event %+v, want principal %s and %s %s", ev, w.principal, w.resource, w.id)
+		}
+	}
+	for op := range want {
+		if seen[op] != 1 {
+			t.Errorf("%d events of %s, want 1 (a wrong token records none)", seen[op], op)
+		}
 	}
 }
 

@@ -116,7 +116,9 @@ func postToWebhook(svc *chime.Service, r *http.Request) (*chime.Message, error) 
 	if err := wire.DecodeJSON(body, &in); err != nil {
 		return nil, err
 	}
-	return svc.PostWebhookMessage(r.Context(), r.PathValue("webhookId"), r.URL.Query().Get("token"), in.Content)
+	m, holder, err := svc.PostWebhookMessage(r.Context(), r.PathValue("webhookId"), r.URL.Query().Get("token"), in.Content)
+	wire.SetCaller(r, holder)
+	return m, err
 }
 
 type conversationOut struct {

@@ -78,7 +78,9 @@ func botReply(svc *chime.Service) http.Handler {
 		}
 		var m *chime.Message
 		if err == nil {
-			m, err = svc.PostBotReply(r.Context(), r.PathValue("endpointId"), r.URL.Query().Get("token"), in.Content)
+			var holder chime.Caller
+			m, holder, err = svc.PostBotReply(r.Context(), r.PathValue("endpointId"), r.URL.Query().Get("token"), in.Content)
+			wire.SetCaller(r, holder)
 		}
 		if err != nil {
 			wire.WriteError(w, r, err)
@@ -161,7 +163,9 @@ func invitation(svc *chime.Service) http.Handler {
 		var inv *chime.Invitation
 		var err error
 		if r.Method == http.MethodPost {
-			inv, err = svc.AcceptInvitation(r.Context(), id, token)
+			var holder chime.Caller
+			inv, holder, err = svc.AcceptInvitation(r.Context(), id, token)
+			wire.SetCaller(r, holder)
 		} else {
 			inv, err = svc.GetInvitation(r.Context(), id, token)
 		}

@@ -49,3 +49,11 @@ func exchangeOf(r *http.Request) *Exchange {
 // operation: a non-nil error answers the request instead (throttling, fault
 // injection).
 type Interceptor func(r *http.Request, operation string, caller chime.Caller) error
+
+// SetCaller records who made a call that a secret in its URL authenticated
+// instead of a signature (an incoming webhook, a bot's reply, an invitation
+// link): such a call is then logged, counted and audited under that caller,
+// as a signed one is. A zero caller (the secret did not match) records none.
+func SetCaller(r *http.Request, c chime.Caller) {
+	exchangeOf(r).Caller = c
+}
