@@ -29,10 +29,10 @@ func (s *Service) PostBotReply(ctx context.Context, endpointID, token string, co
 		if subtle.ConstantTimeCompare([]byte(token), []byte(e.Token)) != 1 {
 			return Forbidden("the token does not match endpoint %s", endpointID)
 		}
+		holder = tokenHolder(e.AwsAccountID, "bot", e.BotID)
 		if e.ExpiresAt != nil && !now.Before(*e.ExpiresAt) {
 			return Forbidden("endpoint %s expired at %s: a ShortLived endpoint works for %s", endpointID, e.ExpiresAt.Format(time.RFC3339), shortLivedReply)
 		}
-		holder = tokenHolder(e.AwsAccountID, "bot", e.BotID)
 		if _, _, err := accountRoom(tx, holder, e.AccountID, e.RoomID); err != nil {
 			return err
 		}
