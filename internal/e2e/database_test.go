@@ -26,7 +26,20 @@ func testDatabase(t *testing.T, dir string) string {
 // the API on either engine. It is closed when t ends.
 func (e *env) rawDatabase(t *testing.T) *sql.DB {
 	t.Helper()
-	driver, dsn := "sqlite", "file:"+e.db+"?mode=ro"
+	return e.openDatabase(t, "?mode=ro")
+}
+
+// writableDatabase opens e's database to change it behind the server's back
+// (a SQLite file only while the server runs with --sqlite-shared).
+func (e *env) writableDatabase(t *testing.T) *sql.DB {
+	t.Helper()
+	return e.openDatabase(t, "?_pragma=busy_timeout(5000)")
+}
+
+// openDatabase opens e's database; sqliteParams are the SQLite URI's.
+func (e *env) openDatabase(t *testing.T, sqliteParams string) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+e.db+sqliteParams
 	if strings.HasPrefix(e.db, "postgres://") || strings.HasPrefix(e.db, "postgresql://") {
 		driver, dsn = "pgx", e.db
 	}

@@ -331,7 +331,7 @@ func TestDialOutOfAVanishedServerIsLost(t *testing.T) {
 	// Another instance on the database, while the first stops renewing.
 	other := startTelephony(t, func(c *server.Config) { c.DB = e.db; c.Now = e.clock.Now })
 	e.clock.Advance(5 * time.Minute)
-	other.srv.RunJobs(ctx)
+	noErr(t, other.srv.RunJobs(ctx))
 	d := e.waitDialOut(t, id, "failed")
 	if !strings.Contains(d.SipReason, "lost") {
 		t.Fatalf("lost dial-out %+v", d)
@@ -358,7 +358,9 @@ func TestDialOutHungUpThroughAnotherInstance(t *testing.T) {
 			case <-stop:
 				return
 			case <-time.After(50 * time.Millisecond):
-				e.srv.RunJobs(ctx)
+				if err := e.srv.RunJobs(ctx); err != nil {
+					t.Errorf("the first instance's jobs: %v", err)
+				}
 			}
 		}
 	}()

@@ -123,10 +123,14 @@ func (e *env) client(key string) *chime.Client {
 	})
 }
 
-// runJobs advances the clock by d and runs the background jobs once.
+// runJobs advances the clock by d and runs the background jobs until
+// nothing is due; a job that fails fails the test.
 func (e *env) runJobs(d time.Duration) {
+	e.t.Helper()
 	e.clock.Advance(d)
-	e.srv.RunJobs(context.Background())
+	if err := e.srv.RunJobs(context.Background()); err != nil {
+		e.t.Fatalf("background jobs: %v", err)
+	}
 }
 
 // winners counts the calls of a race that succeeded, and fails unless

@@ -336,6 +336,31 @@ func TestTestAPIIsOffUnlessEnabled(t *testing.T) {
 	}
 }
 
+// A background job that fails turns the clock call into a 500 that says the
+// clock did move and which job failed, not a 200 claiming that whatever fell
+// due is done.
+func TestTestAPIClockReportsFailedJobs(t *testing.T) {
+	e := start(t, testAPI, func(c *server.Config) { c.SQLiteShared = true })
+	db := e.writableDatabase(t)
+	_, err := db.Exec(`ALTER TABLE phone_number_orders RENAME TO phone_number_orders_gone`)
+	noErr(t, err)
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance": "1h"}`)})
+	if resp.status != http.StatusInternalServerError || resp.errorType() != "ServiceFailureException" ||
+		!strings.Contains(resp.message(), "the clock moved") || !strings.Contains(resp.message(), "fulfil-phone-number-orders") {
+		t.Fatalf("clock moved with a failing job: %s", resp)
+	}
+	var state struct{ Offset string }
+	noErr(t, json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/clock"}).body, &state))
+	if state.Offset != "1h0m0s" {
+		t.Fatalf("the clock reads offset %q after the failed call, want 1h0m0s", state.Offset)
+	}
+	_, err = db.Exec(`ALTER TABLE phone_number_orders_gone RENAME TO phone_number_orders`)
+	noErr(t, err)
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(`{"Advance": "1s"}`)}); resp.status != http.StatusOK {
+		t.Fatalf("clock with the jobs working again: %s", resp)
+	}
+}
+
 func TestTestAPIResetEmptiesOnlyTheCallersAccount(t *testing.T) {
 	e := start(t, testAPI)
 	a, b := e.client(keyA), e.client(keyB)

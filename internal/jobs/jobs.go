@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -63,7 +64,7 @@ func (r *Runner) Every(ctx context.Context, interval time.Duration) {
 					return
 				case <-ticker.C:
 					r.locks[i].Lock()
-					r.runLogged(ctx, r.tasks[i])
+					r.runLogged(ctx, r.tasks[i]) // a failure is tried again on the next tick
 					r.locks[i].Unlock()
 				}
 			}
@@ -73,40 +74,54 @@ func (r *Runner) Every(ctx context.Context, interval time.Duration) {
 }
 
 // UntilIdle runs every task again and again until a run handles nothing:
-// everything due is done when it returns, however many batches it took.
-func (r *Runner) UntilIdle(ctx context.Context) {
+// everything due is done when it returns nil, however many batches it took.
+// Otherwise its error names the tasks that failed in that last run (their
+// work is still due; why is logged), says that work was still due after
+// maxPasses runs, or is ctx's.
+func (r *Runner) UntilIdle(ctx context.Context) error {
 	for i := range r.locks {
 		r.locks[i].Lock()
 		defer r.locks[i].Unlock()
 	}
 	for range maxPasses {
-		if r.once(ctx) == 0 || ctx.Err() != nil {
-			return
+		handled, failed := r.once(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case handled == 0 && len(failed) > 0:
+			return fmt.Errorf("background jobs failed: %s (the log says why)", strings.Join(failed, ", "))
+		case handled == 0:
+			return nil
 		}
 	}
 	r.log.Warn("background jobs still had due work after many runs", "runs", maxPasses)
+	return fmt.Errorf("background jobs still had due work after %d runs", maxPasses)
 }
 
-// once runs every task once and says how many records they handled.
-func (r *Runner) once(ctx context.Context) int {
-	handled := 0
+// once runs every task once and says how many records they handled, and
+// which tasks failed.
+func (r *Runner) once(ctx context.Context) (handled int, failed []string) {
 	for _, t := range r.tasks {
 		if ctx.Err() != nil {
 			break
 		}
-		handled += r.runLogged(ctx, t)
+		n, ok := r.runLogged(ctx, t)
+		handled += n
+		if !ok {
+			failed = append(failed, t.Name)
+		}
 	}
-	return handled
+	return handled, failed
 }
 
 // runLogged runs t and logs its failure; it says how many records t
-// handled.
-func (r *Runner) runLogged(ctx context.Context, t Task) int {
+// handled, and whether it ran without failing.
+func (r *Runner) runLogged(ctx context.Context, t Task) (int, bool) {
 	n, err := r.run(ctx, t)
 	if err != nil && ctx.Err() == nil {
 		r.log.Error("background job failed", "job", t.Name, "err", err)
 	}
-	return n
+	return n, err == nil
 }
 
 // run runs one task, turning a panic into its error: one bad record must not

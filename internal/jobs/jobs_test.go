@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -46,9 +47,46 @@ func TestUntilIdleDrainsEveryBatch(t *testing.T) {
 		backlog -= n
 		return n, nil
 	}}
-	NewRunner(quiet, batch).UntilIdle(context.Background())
+	if err := NewRunner(quiet, batch).UntilIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if backlog != 0 {
 		t.Fatalf("%d records left", backlog)
+	}
+}
+
+// UntilIdle says which tasks failed in its last run, so that a caller does
+// not take their work for done; a task that failed once and then worked is
+// no failure.
+func TestUntilIdleNamesTheTasksThatFailed(t *testing.T) {
+	flaky := 1
+	r := NewRunner(quiet,
+		Task{Name: "panics", Run: func(context.Context) (int, error) { panic("bad record") }},
+		Task{Name: "flaky", Run: func(context.Context) (int, error) {
+			if flaky > 0 {
+				flaky--
+				return 0, errors.New("busy")
+			}
+			return 0, nil
+		}},
+		Task{Name: "busy", Run: func() func(context.Context) (int, error) {
+			left := 3
+			return func(context.Context) (int, error) { left--; return max(left, 0), nil }
+		}()},
+	)
+	err := r.UntilIdle(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "panics") || strings.Contains(err.Error(), "flaky") {
+		t.Fatalf("UntilIdle = %v, want the panicking task named and not the one that recovered", err)
+	}
+}
+
+// A task that always reports work ends UntilIdle with an error after
+// maxPasses runs instead of holding the caller for ever.
+func TestUntilIdleGivesUp(t *testing.T) {
+	runs := 0
+	r := NewRunner(quiet, Task{Name: "endless", Run: func(context.Context) (int, error) { runs++; return 1, nil }})
+	if err := r.UntilIdle(context.Background()); err == nil || runs != maxPasses {
+		t.Fatalf("UntilIdle = %v after %d runs, want an error after %d", err, runs, maxPasses)
 	}
 }
 
@@ -61,8 +99,11 @@ func TestAPanickingTaskDoesNotStopTheOthers(t *testing.T) {
 		Task{Name: "fails", Run: func(context.Context) (int, error) { return 0, errors.New("no database") }},
 		Task{Name: "after", Run: func(context.Context) (int, error) { after.Add(1); return 0, nil }},
 	)
-	r.UntilIdle(context.Background())
-	r.UntilIdle(context.Background())
+	for range 2 {
+		if err := r.UntilIdle(context.Background()); err == nil || !strings.Contains(err.Error(), "panics, fails") {
+			t.Fatalf("UntilIdle = %v, want the two failing tasks named", err)
+		}
+	}
 	if after.Load() != 2 {
 		t.Fatalf("the task after a panicking one ran %d times in 2 runs", after.Load())
 	}
@@ -88,7 +129,9 @@ func TestRunsDoNotInterleave(t *testing.T) {
 	done := make(chan struct{})
 	go func() { r.Every(ctx, time.Millisecond); close(done) }()
 	for ctx.Err() == nil {
-		r.UntilIdle(context.Background())
+		if err := r.UntilIdle(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	<-done
 	if most.Load() != 1 {

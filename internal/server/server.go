@@ -421,9 +421,10 @@ func (s *Server) tasks() []jobs.Task {
 
 // RunJobs runs the background tasks now, until nothing is due (however many
 // batches that takes), after a run of the ticker's under way. Tests and the
-// test API's clock call it after moving the clock.
-func (s *Server) RunJobs(ctx context.Context) {
-	s.jobs.UntilIdle(ctx)
+// test API's clock call it after moving the clock. Its error says which
+// tasks failed, leaving their work due.
+func (s *Server) RunJobs(ctx context.Context) error {
+	return s.jobs.UntilIdle(ctx)
 }
 
 // Close stops accepting requests, lets in-flight ones finish (for up to 10 s),

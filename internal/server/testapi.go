@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"sync"
@@ -97,7 +98,9 @@ func (s *Server) testGetClock(r *http.Request, caller chime.Caller, body []byte)
 
 // testMoveClock: {"Advance": "192h"} moves the clock forward, {"Set":
 // "2027-01-01T00:00:00Z"} sets it; the background jobs then run at once, so
-// whatever fell due is done when the call returns.
+// whatever fell due is done when the call returns 200. If a job fails, the
+// answer is a 500 that says the clock did move and which jobs failed: their
+// work stays due, for the next tick or clock call.
 func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	var in struct {
 		Advance *string
@@ -128,7 +131,10 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 	if !s.clock.move(to, by) {
 		return 0, nil, chime.BadRequest("the clock can read neither a time before 1970 nor one more than 292 years from the real time")
 	}
-	s.RunJobs(r.Context())
+	if err := s.RunJobs(r.Context()); err != nil {
+		return 0, nil, &chime.Error{Code: model.ErrorCodeServiceFailure,
+			Message: fmt.Sprintf("the clock moved (it reads %s), but %v", s.clock.Now().UTC().Format(time.RFC3339), err)}
+	}
 	return http.StatusOK, s.clockState(), nil
 }
 
