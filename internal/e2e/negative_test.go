@@ -137,6 +137,24 @@ func openState(t *testing.T, e *env) *dbState {
 // digest hashes every row of every resource table.
 func (s *dbState) digest(t *testing.T) string {
 	t.Helper()
+	h := sha256.New()
+	for _, table := range s.tables(t) {
+		if operationalTables[table] {
+			continue
+		}
+		fmt.Fprintf(h, "table %s\n", table)
+		lines := tableRows(t, s.db, table)
+		sort.Strings(lines)
+		for _, l := range lines {
+			fmt.Fprintln(h, l)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// tables names every table of the database.
+func (s *dbState) tables(t *testing.T) []string {
+	t.Helper()
 	var tables []string
 	rows, err := s.db.Query(s.listTables)
 	if err != nil {
@@ -155,19 +173,7 @@ func (s *dbState) digest(t *testing.T) string {
 	if len(tables) == 0 {
 		t.Fatal("no tables found in the server's database")
 	}
-	h := sha256.New()
-	for _, table := range tables {
-		if operationalTables[table] {
-			continue
-		}
-		fmt.Fprintf(h, "table %s\n", table)
-		lines := tableRows(t, s.db, table)
-		sort.Strings(lines)
-		for _, l := range lines {
-			fmt.Fprintln(h, l)
-		}
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return tables
 }
 
 func tableRows(t *testing.T, db *sql.DB, table string) []string {

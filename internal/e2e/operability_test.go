@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -361,21 +362,110 @@ func TestTestAPIClockReportsFailedJobs(t *testing.T) {
 	}
 }
 
+// A reset removes every record of the caller's AWS account, in every table,
+// and none of another's. The check reads the database itself: no row of any
+// table may still name the caller's AWS account or its Chime accounts.
 func TestTestAPIResetEmptiesOnlyTheCallersAccount(t *testing.T) {
-	e := start(t, testAPI)
-	a, b := e.client(keyA), e.client(keyB)
-	createAccount(t, a, "mine")
-	createAccount(t, b, "theirs")
+	bot := startTestBot(t, false)
+	e := startTelephony(t, testAPI, bot.trusted)
+	mine := populateTenant(t, e, keyA, "mine.example.com", bot.url())
+	theirs := populateTenant(t, e, keyB, "theirs.example.com", bot.url())
+	state := openState(t, e)
+	theirRows := state.rowsNaming(t, append(theirs, accountB)...)
+	tables := rowTables(state.rowsNaming(t, append(mine, accountA)...))
+	if len(tables) < 15 {
+		t.Fatalf("the tenant has records in only %d tables, %v: the check would miss the others", len(tables), tables)
+	}
+	t.Logf("the tenant had records in %d tables: %v", len(tables), tables)
+
 	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"}); resp.status != 204 {
 		t.Fatalf("reset: %s", resp)
 	}
-	mine, err := a.ListAccounts(ctx, &chime.ListAccountsInput{})
-	noErr(t, err)
-	theirs, err := b.ListAccounts(ctx, &chime.ListAccountsInput{})
-	noErr(t, err)
-	if len(mine.Accounts) != 0 || len(theirs.Accounts) != 1 {
-		t.Fatalf("after reset: mine %d accounts, theirs %d", len(mine.Accounts), len(theirs.Accounts))
+	if left := state.rowsNaming(t, append(mine, accountA)...); len(left) != 0 {
+		t.Fatalf("rows of the reset AWS account left:\n%s", strings.Join(left, "\n"))
 	}
+	if after := state.rowsNaming(t, append(theirs, accountB)...); !slices.Equal(after, theirRows) {
+		t.Fatalf("the other AWS account's rows changed: %d before, %d after", len(theirRows), len(after))
+	}
+	mineListed, err := e.client(keyA).ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	theirsListed, err := e.client(keyB).ListAccounts(ctx, &chime.ListAccountsInput{})
+	noErr(t, err)
+	if len(mineListed.Accounts) != 0 || len(theirsListed.Accounts) != 2 {
+		t.Fatalf("after reset: mine %d accounts, theirs %d", len(mineListed.Accounts), len(theirsListed.Accounts))
+	}
+}
+
+// populateTenant gives key's AWS account records of every kind it can make
+// without a SIP trunk: an Enterprise account with a user, a room with a
+// member, a bot (with its events delivered and a reply), a webhook, a
+// conversation, messages and retention settings; a Team account with an
+// invitation; an ordered phone number with a calling name, and global
+// settings. It returns the two Chime account IDs.
+func populateTenant(t *testing.T, e *env, key, domain, botURL string) []string {
+	t.Helper()
+	c := e.client(key)
+	acct := collabAccount(t, e, key, domain)
+	user := collabUser(t, e, key, acct, "ana@"+domain, "ana")
+	other := collabUser(t, e, key, acct, "bo@"+domain, "bo")
+	room := collabRoom(t, e, key, acct, "ops")
+	_, err := c.CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: aws.String(user)})
+	noErr(t, err)
+	b := collabBot(t, e, key, acct, "helper", botURL)
+	_, err = c.CreateRoomMembership(ctx, &chime.CreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MemberId: b.BotId})
+	noErr(t, err)
+	hook := createWebhook(t, e, key, acct, room, "feed")
+	postToRoom(t, e, hook, "@helper status?")
+	collabCall(t, e, key, "POST", "/_chimed/accounts/"+acct+"/conversations", map[string][]string{"MemberIds": {user, other}}).want(t, http.StatusCreated, "")
+	_, err = c.PutRetentionSettings(ctx, &chime.PutRetentionSettingsInput{AccountId: aws.String(acct), RetentionSettings: &types.RetentionSettings{
+		RoomRetentionSettings: &types.RoomRetentionSettings{RetentionDays: aws.Int32(30)}}})
+	noErr(t, err)
+
+	team := collabTeamAccount(t, e, key)
+	_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: aws.String(team), UserEmailList: []string{"cy@" + domain}})
+	noErr(t, err)
+
+	n := e.acquire(t, key, types.PhoneNumberProductTypeBusinessCalling, "206", 1)[0]
+	_, err = c.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(n), CallingName: aws.String("Ops Desk")})
+	noErr(t, err)
+	_, err = c.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("Example Ops")})
+	noErr(t, err)
+	e.runJobs(0) // the bot's events go out, with their answer URLs
+	return []string{acct, team}
+}
+
+// rowsNaming is every row, of every table but the server's own records,
+// that contains one of ids, as "table: row".
+func (s *dbState) rowsNaming(t *testing.T, ids ...string) []string {
+	t.Helper()
+	var out []string
+	for _, table := range s.tables(t) {
+		if operationalTables[table] || table == "test_snapshots" {
+			continue
+		}
+		for _, row := range tableRows(t, s.db, table) {
+			for _, id := range ids {
+				if strings.Contains(row, id) {
+					out = append(out, table+": "+row)
+					break
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// rowTables is the tables that rows (as rowsNaming gives them) are in.
+func rowTables(rows []string) []string {
+	var tables []string
+	for _, r := range rows {
+		table, _, _ := strings.Cut(r, ": ")
+		if !slices.Contains(tables, table) {
+			tables = append(tables, table)
+		}
+	}
+	return tables
 }
 
 func TestTestAPISnapshotAndRestore(t *testing.T) {
