@@ -2,12 +2,18 @@ package e2e
 
 import (
 	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+
+	"github.com/chimed/chimed/internal/server"
 )
 
 // wantToken fails unless token looks like the reference's security tokens:
@@ -275,4 +281,46 @@ func TestEventsConfiguration(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 	_, err = e.client(keyB).PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, OutboundEventsHTTPSEndpoint: aws.String(endpoint)})
 	wantError(t, err, "NotFoundException")
+}
+
+// PutEventsConfiguration keeps an HTTPS endpoint only if it answers the
+// challenge with 200 and the very JSON body it was sent: a 200 with another
+// body is refused, and nothing is stored.
+func TestEventsEndpointMustEchoTheChallenge(t *testing.T) {
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/echo":
+			w.Write(body)
+		case "/other-challenge":
+			w.Write([]byte(`{"Challenge": "not-the-one-sent"}`))
+		case "/text":
+			w.Write([]byte("ok"))
+		case "/echo-404":
+			w.WriteHeader(http.StatusNotFound)
+			w.Write(body)
+		} // "/empty": 200 with no body
+	}))
+	t.Cleanup(endpoint.Close)
+	e := start(t, func(c *server.Config) { c.AllowPrivateEndpoints = true })
+	c := e.client(keyA)
+	acct := collabAccount(t, e, keyA, "example.com")
+	bot := collabBot(t, e, keyA, acct, "helper", "")
+	put := func(path string) error {
+		_, err := c.PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId,
+			OutboundEventsHTTPSEndpoint: aws.String(endpoint.URL + path)})
+		return err
+	}
+	for _, path := range []string{"/other-challenge", "/empty", "/text", "/echo-404"} {
+		t.Run(path, func(t *testing.T) {
+			err := put(path)
+			wantError(t, err, "BadRequestException")
+			if !strings.Contains(err.Error(), "did not answer the challenge") && !strings.Contains(err.Error(), "must answer 200 with the JSON body") {
+				t.Fatalf("refusal does not say why: %v", err)
+			}
+			_, err = c.GetEventsConfiguration(ctx, &chime.GetEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId})
+			wantError(t, err, "NotFoundException")
+		})
+	}
+	noErr(t, put("/echo"))
 }
