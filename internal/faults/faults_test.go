@@ -123,3 +123,40 @@ func TestHandedOutRulesAreSnapshots(t *testing.T) {
 		t.Fatalf("listed Remaining %d after one use, want 2", *now[0].Remaining)
 	}
 }
+
+// A rule with a Probability disturbs about that share of its matching
+// calls, and a call it lets through does not spend one of its uses.
+func TestProbability(t *testing.T) {
+	in := New(modelled)
+	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: 0.3}); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/accounts/x", nil)
+	me := chime.Caller{AwsAccountID: "111"}
+	const calls = 2000
+	disturbed := 0
+	for range calls {
+		if in.Intercept(req, "GetAccount", me) != nil {
+			disturbed++
+		}
+	}
+	// 600 expected, with a standard deviation of 20.5: the bounds are six
+	// deviations away.
+	if disturbed < 480 || disturbed > 720 {
+		t.Fatalf("a rule of probability 0.3 disturbed %d of %d calls", disturbed, calls)
+	}
+
+	in = New(modelled)
+	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: 0.5, Remaining: intPtr(3)}); err != nil {
+		t.Fatal(err)
+	}
+	disturbed = 0
+	for range calls {
+		if in.Intercept(req, "GetAccount", me) != nil {
+			disturbed++
+		}
+	}
+	if disturbed != 3 {
+		t.Fatalf("a rule of 3 uses at probability 0.5 disturbed %d calls", disturbed)
+	}
+}
