@@ -31,9 +31,15 @@ const (
 	maxUnwrittenBytes = 16 << 20
 )
 
+// Store is what a Recorder writes the trail to: the writing part of
+// chime.AuditStore.
+type Store interface {
+	InsertAuditEvents(ctx context.Context, events []chime.AuditEvent) error
+}
+
 // Recorder writes events in batches.
 type Recorder struct {
-	store  chime.AuditStore
+	store  Store
 	stream io.Writer
 	log    *slog.Logger
 	queue  chan chime.AuditEvent
@@ -47,7 +53,7 @@ type Recorder struct {
 
 // NewRecorder starts a recorder writing to store and, when stream is not
 // nil, one JSON line per event to stream.
-func NewRecorder(store chime.AuditStore, stream io.Writer, log *slog.Logger) *Recorder {
+func NewRecorder(store Store, stream io.Writer, log *slog.Logger) *Recorder {
 	r := &Recorder{store: store, stream: stream, log: log, queue: make(chan chime.AuditEvent, 4*maxBatch), done: make(chan struct{})}
 	go r.loop()
 	return r

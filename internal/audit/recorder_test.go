@@ -37,10 +37,6 @@ func (m *memoryStore) InsertAuditEvents(_ context.Context, events []chime.AuditE
 	return nil
 }
 
-func (m *memoryStore) ListAuditEvents(context.Context, string, chime.AuditFilter) ([]chime.AuditEvent, error) {
-	return nil, nil
-}
-
 // Close writes what was queued; a request that records after it (one a
 // shutdown cut off past its deadline) loses its event instead of crashing
 // the process.

@@ -47,4 +47,7 @@ type AuditStore interface {
 	// ListAuditEvents returns events in time order; the key of an event for
 	// paging is AuditKey(event).
 	ListAuditEvents(ctx context.Context, awsAccountID string, f AuditFilter) ([]AuditEvent, error)
+	// PruneAuditEvents deletes up to limit events, of every AWS account,
+	// from before the time given, and says how many it deleted.
+	PruneAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }

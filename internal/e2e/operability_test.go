@@ -659,6 +659,34 @@ func TestAuditTrailRecordsTokenCalls(t *testing.T) {
 	}
 }
 
+// Audit events older than --audit-retention leave the database at the next
+// job run; newer ones stay.
+func TestAuditRetentionPrunesOldEvents(t *testing.T) {
+	const retention = time.Second
+	e := start(t, func(c *server.Config) { c.AuditRetention = retention })
+	a := e.client(keyA)
+	createAccount(t, a, "old")
+	listed := func() []string {
+		var names []string
+		var page auditPage
+		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+		for _, ev := range page.Events {
+			names = append(names, ev.Operation)
+		}
+		return names
+	}
+	waitFor(t, func() bool { return len(listed()) == 1 })
+	time.Sleep(retention)
+	createAccount(t, a, "new")
+	waitFor(t, func() bool { return len(listed()) == 2 })
+	e.runJobs(0)
+	var page auditPage
+	json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+	if len(page.Events) != 1 || page.Events[0].Request["Name"] != "new" {
+		t.Fatalf("after pruning, the trail holds %+v; want only the new account's creation", page.Events)
+	}
+}
+
 // The rate limit counts calls to the extension endpoints too: they write
 // (webhooks, messages) and read (the audit trail) as much as the API does.
 func TestThrottlingCoversExtensionEndpoints(t *testing.T) {

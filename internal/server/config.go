@@ -48,6 +48,10 @@ type Config struct {
 	// AuditLog, when set, also streams the audit trail to this file as JSON
 	// lines.
 	AuditLog string
+	// AuditRetention is how long the database keeps audit events (0: for
+	// ever, which is what a Config built in code gets; the flag's default
+	// is 90 days, as CloudTrail's event history).
+	AuditRetention time.Duration
 	// EnableTestAPI serves the /_chimed/test/ controls.
 	EnableTestAPI bool
 	// TLSCert and TLSKey, when set, make the server speak HTTPS.
@@ -197,6 +201,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	s.integer(&cfg.MaxConnections, "max-connections", "CHIMED_MAX_CONNECTIONS", 0, "most client connections served at once; at the cap new ones wait and idle ones are closed (0: no cap)")
 	s.str(&cfg.RateLimit, "rate-limit", "CHIMED_RATE_LIMIT", "", "per-access-key rate limit such as 5/s, 300/m (empty: unlimited)")
 	s.str(&cfg.AuditLog, "audit-log", "CHIMED_AUDIT_LOG", "", "also append the audit trail to this file as JSON lines")
+	s.duration(&cfg.AuditRetention, "audit-retention", "CHIMED_AUDIT_RETENTION", "2160h", "how long the database keeps audit events, as CloudTrail's 90-day event history (0: for ever; the --audit-log file is not trimmed)")
 	s.boolean(&cfg.EnableTestAPI, "enable-test-api", "CHIMED_ENABLE_TEST_API", "serve the /_chimed/test/ controls (reset, snapshots, clock, faults)")
 	s.str(&cfg.TLSCert, "tls-cert", "CHIMED_TLS_CERT", "", "TLS certificate file (PEM); with --tls-key, serve HTTPS")
 	s.str(&cfg.TLSKey, "tls-key", "CHIMED_TLS_KEY", "", "TLS private key file (PEM)")
@@ -243,6 +248,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	// one's calls for lost; a shorter one than 10ms only spins.
 	if cfg.JobInterval < 10*time.Millisecond || cfg.JobInterval > 20*time.Second {
 		s.errs = append(s.errs, fmt.Errorf("job-interval: %s is not between 10ms and 20s", cfg.JobInterval))
+	}
+	if cfg.AuditRetention < 0 {
+		s.errs = append(s.errs, fmt.Errorf("audit-retention: %s is negative (0 keeps the events for ever)", cfg.AuditRetention))
 	}
 	// Zero stands for "the default" in a Config built in code, so a zero
 	// given here would quietly become a week's retention: refused instead.

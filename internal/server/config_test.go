@@ -37,7 +37,7 @@ func TestConfigPrecedenceFlagOverEnvOverFileOverDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:7001" || cfg.DB != "from-flag.db" || cfg.JobInterval != 5*time.Second ||
-		!cfg.EnableTestAPI || cfg.RateLimit != "10/s" || cfg.LogFormat != "json" {
+		!cfg.EnableTestAPI || cfg.RateLimit != "10/s" || cfg.LogFormat != "json" || cfg.AuditRetention != 90*24*time.Hour {
 		t.Fatalf("got %+v", cfg)
 	}
 }
@@ -148,6 +148,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "bad number in env", vars: map[string]string{"CHIMED_MAX_ROOM_MEMBERS": "many"}, wants: "max-room-members (from environment variable CHIMED_MAX_ROOM_MEMBERS)"},
 		{name: "negative connection cap", args: []string{"--max-connections", "-1"}, wants: "max-connections"},
 		{name: "zero deletion retention", args: []string{"--deletion-queue-retention", "0"}, wants: "deletion-queue-retention: 0s is not positive"},
+		{name: "negative audit retention", args: []string{"--audit-retention", "-1h"}, wants: "audit-retention: -1h0m0s is negative"},
 		{name: "job interval that spins", args: []string{"--job-interval", "1ns"}, wants: "job-interval"},
 		{name: "job interval past the dial-out lease", args: []string{"--job-interval", "2m"}, wants: "job-interval"},
 		{name: "quota under 1", args: []string{"--max-rooms-per-account", "0"}, wants: "max-rooms-per-account"},

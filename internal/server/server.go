@@ -403,7 +403,7 @@ func (s *Server) throttle(r *http.Request, operation string, caller chime.Caller
 // tasks are the background lifecycles.
 func (s *Server) tasks() []jobs.Task {
 	svc := s.Service
-	return []jobs.Task{
+	tasks := []jobs.Task{
 		{Name: "purge-deleted-accounts", Run: svc.PurgeDeletedAccounts},
 		{Name: "enforce-retention", Run: svc.EnforceRetention},
 		{Name: "fulfil-phone-number-orders", Run: svc.FulfilPhoneNumberOrders},
@@ -417,7 +417,22 @@ func (s *Server) tasks() []jobs.Task {
 		{Name: "prune-bot-records", Run: svc.PruneBotRecords},
 		{Name: "finish-scrub", Run: svc.FinishScrub},
 	}
+	if s.cfg.AuditRetention > 0 {
+		tasks = append(tasks, jobs.Task{Name: "prune-audit-events", Run: s.pruneAudit})
+	}
+	return tasks
 }
+
+// pruneAudit deletes a batch of the audit events older than the retention.
+// Their times are the wall clock's, as the events were recorded, not the
+// test API's clock.
+func (s *Server) pruneAudit(ctx context.Context) (int, error) {
+	return s.store.PruneAuditEvents(ctx, time.Now().Add(-s.cfg.AuditRetention), auditPruneBatch)
+}
+
+// auditPruneBatch bounds the events one transaction deletes: a backlog
+// (a first start with retention on a large trail) goes in many short ones.
+const auditPruneBatch = 5000
 
 // RunJobs runs the background tasks now, until nothing is due (however many
 // batches that takes), after a run of the ticker's under way. Tests and the

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -94,4 +95,21 @@ func parseAuditKey(key string) (ms, seq int64, err error) {
 		return 0, 0, chime.BadRequest("NextToken: not a token issued by this server")
 	}
 	return ms, seq, nil
+}
+
+// PruneAuditEvents deletes a batch of the events from before the given
+// time, oldest first; the job calls it again until none is left, so no
+// transaction holds the writer for long.
+func (db *DB) PruneAuditEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := db.rawUpdate(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM audit_events WHERE seq IN
+			(SELECT seq FROM audit_events WHERE event_time < $1 ORDER BY event_time LIMIT `+strconv.Itoa(limit)+`)`, before.UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
 }

@@ -50,6 +50,7 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"LookupAfterCloseFails", testLookupAfterCloseFails},
 		{"DueBotEventsTakeTenantsInTurns", testDueBotEventsTakeTenantsInTurns},
 		{"AuditEventsOfOneMillisecondInWrittenOrder", testAuditEventsOfOneMillisecondInWrittenOrder},
+		{"PruneAuditEvents", testPruneAuditEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -670,5 +671,45 @@ func testAuditEventsOfOneMillisecondInWrittenOrder(t *testing.T, open Open) {
 	}
 	if !slices.Equal(listed, written) {
 		t.Fatalf("listed %v, want the written order %v", listed, written)
+	}
+}
+
+// Pruning deletes the events from before the cut-off, of every AWS
+// account, a batch at a time, and leaves the later ones.
+func testPruneAuditEvents(t *testing.T, open Open) {
+	s := handles(t, open, 1)[0].(chime.AuditStore)
+	cut := time.UnixMilli(1700000000000)
+	var events []chime.AuditEvent
+	for i, at := range []time.Duration{-3 * time.Hour, -time.Minute, -time.Millisecond, 0, time.Hour} {
+		for _, account := range []string{"111122223333", "444455556666"} {
+			events = append(events, chime.AuditEvent{EventId: fmt.Sprintf("event-%d-%s", i, account), EventTime: *model.TimeOf(cut.Add(at)),
+				AwsAccountId: account, Operation: "CreateUser"})
+		}
+	}
+	if err := s.InsertAuditEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	var pruned []int
+	for {
+		n, err := s.PruneAuditEvents(ctx, cut, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pruned = append(pruned, n)
+		if n == 0 {
+			break
+		}
+	}
+	if !slices.Equal(pruned, []int{4, 2, 0}) {
+		t.Fatalf("batches of at most 4 pruned %v, want [4 2 0]: the 6 events before the cut-off", pruned)
+	}
+	for _, account := range []string{"111122223333", "444455556666"} {
+		left, err := s.ListAuditEvents(ctx, account, chime.AuditFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 2 || !left[0].EventTime.Time.Equal(cut) {
+			t.Fatalf("%s keeps %+v, want its events at and after the cut-off", account, left)
+		}
 	}
 }
