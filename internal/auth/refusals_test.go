@@ -324,21 +324,25 @@ func TestManySignedHeadersAreCheap(t *testing.T) {
 }
 
 func TestClaimedAccessKey(t *testing.T) {
-	long := strings.Repeat("K", 300)
+	v := newTestVerifier()
+	scope := "/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00"
 	cases := []struct {
 		name   string
 		header string
 		query  string
 		want   string
 	}{
-		{"header", "AWS4-HMAC-SHA256 Credential=AKIDSTALE/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKIDSTALE"},
-		{"slash in the key", "AWS4-HMAC-SHA256 Credential=AKID/with/slash/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKID/with/slash"},
-		{"bad scope date", "AWS4-HMAC-SHA256 Credential=AKIDSTALE/2019-09-18/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKIDSTALE"},
-		{"no scope", "AWS4-HMAC-SHA256 Credential=AKIDSTALE, SignedHeaders=host, Signature=00", "", ""},
+		{"configured key", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE" + scope, "", "AKIDEXAMPLE"},
+		{"configured key with a slash", "AWS4-HMAC-SHA256 Credential=AKID/with/slash" + scope, "", "AKID/with/slash"},
+		{"unknown key", "AWS4-HMAC-SHA256 Credential=AKIDSTALE" + scope, "", "AKID…(9 bytes, not a configured key)"},
+		// A client that swapped its key ID and secret: the secret must not
+		// reach the log.
+		{"secret in place of the key", "AWS4-HMAC-SHA256 Credential=" + testCred.SecretAccessKey + scope, "", "wJal…(40 bytes, not a configured key)"},
+		{"bad scope date", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2019-09-18/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", "AKIDEXAMPLE"},
+		{"no scope", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE, SignedHeaders=host, Signature=00", "", ""},
 		{"no signature", "", "", ""},
-		{"presigned", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDPRESIGNED%2F20190918%2Fus-east-1%2Fchime%2Faws4_request" +
-			"&X-Amz-Date=20190918T172439Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AKIDPRESIGNED"},
-		{"cut to 128 bytes", "AWS4-HMAC-SHA256 Credential=" + long + "/20190918/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=00", "", long[:128]},
+		{"presigned", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20190918%2Fus-east-1%2Fchime%2Faws4_request" +
+			"&X-Amz-Date=20190918T172439Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00", "AKIDEXAMPLE"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -350,7 +354,7 @@ func TestClaimedAccessKey(t *testing.T) {
 				r.Header.Set("Authorization", c.header)
 				r.Header.Set("X-Amz-Date", "20190918T172439Z")
 			}
-			if got := ClaimedAccessKey(r); got != c.want {
+			if got := v.ClaimedAccessKey(r); got != c.want {
 				t.Errorf("ClaimedAccessKey = %q, want %q", got, c.want)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -114,12 +115,14 @@ func (v *Verifier) Screen(r *http.Request) error {
 	return nil
 }
 
-// ClaimedAccessKey is the access key ID that r says it was signed with, as
-// far as it can be read, cut to maxClaimedKey bytes; "" where r names none.
-// It is for the log line of a refused request: an access key ID is not a
-// secret (AWS's own logs show it), and it tells an operator which client or
-// which stale key is being refused.
-func ClaimedAccessKey(r *http.Request) string {
+// ClaimedAccessKey names the access key that r says it was signed with,
+// for the log line of a refused request: the ID itself when it is one of
+// the configured keys (an access key ID is not a secret, and it tells an
+// operator which client holds a stale secret or signs wrongly), else only
+// its first bytes and its length, since a client that swapped its key ID
+// and secret would otherwise put its secret in the log; "" where r names
+// no key.
+func (v *Verifier) ClaimedAccessKey(r *http.Request) string {
 	var qbuf [8]queryParam
 	q, _ := parseQuery(qbuf[:0], r.URL.RawQuery)
 	var in sigInput
@@ -129,15 +132,16 @@ func ClaimedAccessKey(r *http.Request) string {
 		in, _ = fromQuery(q)
 	}
 	key := in.scope.accessKey
-	if len(key) > maxClaimedKey {
-		key = key[:maxClaimedKey]
+	if _, known := (*v.byKey.Load())[key]; known || key == "" {
+		return key
 	}
-	return key
+	return fmt.Sprintf("%s…(%d bytes, not a configured key)", key[:min(len(key), unknownKeyPrefix)], len(key))
 }
 
-// maxClaimedKey bounds what a refused request can put in the log. AWS's
-// access key IDs are 16 to 128 characters.
-const maxClaimedKey = 128
+// unknownKeyPrefix is how much of an unknown key ID the log shows: enough
+// to tell "AKIA" from "ASIA" and one client from another, too little of a
+// 40-byte secret to matter.
+const unknownKeyPrefix = 4
 
 // identify reads the signature's inputs from the request and finds its key:
 // every check that needs no body.

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chimed/chimed/internal/auth"
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/jobs"
 	"github.com/chimed/chimed/internal/metrics"
@@ -62,7 +61,7 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		var source, key slog.Attr
 		if x.AuthFailed {
 			source = slog.String("source_ip", sourceIP(r))
-			key = slog.String("access_key", auth.ClaimedAccessKey(r))
+			key = slog.String("access_key", s.verifier.ClaimedAccessKey(r))
 		}
 		logRequest(ctx, log.Handler(), level,
 			slog.String("request_id", requestID),
