@@ -365,6 +365,13 @@ func (s *Server) listen(creds []auth.Credential, b *bound) error {
 	}
 	s.Service.ConfigureIntegrations(integrations)
 	s.audit = audit.NewRecorder(s.store, stream, s.log)
+	// Said at every start: the first start of a version with retention
+	// deletes what older versions kept for ever.
+	if cfg.AuditRetention > 0 {
+		s.log.Info("audit events older than the retention are deleted", "audit_retention", cfg.AuditRetention.String())
+	} else {
+		s.log.Info("audit events are kept for ever", "audit_retention", "0")
+	}
 	s.verifier = auth.NewVerifier(creds, time.Now)
 	api := s.routes(authenticator{s.verifier})
 	s.handler.Store(&api)
