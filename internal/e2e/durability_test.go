@@ -173,6 +173,7 @@ func TestServerBinary(t *testing.T) {
 	t.Run("one SQLite file, two processes", func(t *testing.T) { testSQLiteAccess(t, bin) })
 	t.Run("SIGHUP reloads the credentials", func(t *testing.T) { testSIGHUPReloadsCredentials(t, bin) })
 	t.Run("SIGHUP while starting", func(t *testing.T) { testSIGHUPWhileStarting(t, bin) })
+	t.Run("SIGHUP reopens the audit log", func(t *testing.T) { testSIGHUPReopensTheAuditLog(t, bin) })
 	t.Run("a second SIGTERM", func(t *testing.T) { testSecondSIGTERM(t, bin) })
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {

@@ -102,3 +102,46 @@ func testSIGHUPWhileStarting(t *testing.T, bin string) {
 		}
 	}
 }
+
+// testSIGHUPReopensTheAuditLog rotates the --audit-log file as logrotate
+// does (move it, then SIGHUP): the events after the signal go to a new file
+// under the configured name, those before it stay in the moved one.
+func testSIGHUPReopensTheAuditLog(t *testing.T, bin string) {
+	dir := t.TempDir()
+	auditLog := filepath.Join(dir, "audit.jsonl")
+	p := runChimed(t, bin, []string{"--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "chimed.db"),
+		"--credentials", keyACredentials(t, dir), "--audit-log", auditLog}, nil)
+	c := p.client()
+	// Each event is streamed once the recorder writes its batch (50 ms).
+	waitForLine := func(path, name string) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			b, _ := os.ReadFile(path)
+			if strings.Contains(string(b), `"Name":"`+name+`"`) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s has no event for account %q:\n%s", path, name, b)
+			}
+		}
+	}
+	createAccount(t, c, "before")
+	waitForLine(auditLog, "before")
+	rotated := auditLog + ".1"
+	if err := os.Rename(auditLog, rotated); err != nil {
+		t.Fatal(err)
+	}
+	p.hangUp(t, "audit log reopened")
+	createAccount(t, c, "after")
+	waitForLine(auditLog, "after")
+	b, err := os.ReadFile(rotated)
+	noErr(t, err)
+	if strings.Contains(string(b), `"Name":"after"`) {
+		t.Fatalf("an event after the rotation went to the moved file:\n%s", b)
+	}
+	info, err := os.Stat(auditLog)
+	noErr(t, err)
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("the new audit log has mode %v, want 0600", info.Mode().Perm())
+	}
+}

@@ -86,6 +86,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return s.Close()
 		case <-hangups:
 			s.reloadCredentials()
+			s.reopenAuditLog()
 		}
 	}
 }
@@ -105,6 +106,19 @@ func (s *Server) reloadCredentials() {
 	}
 	s.verifier.Replace(creds)
 	s.log.Info("SIGHUP: credentials reloaded", "file", s.cfg.Credentials, "keys", len(creds))
+}
+
+// reopenAuditLog opens the --audit-log file again by its name, on SIGHUP,
+// for rotation. A name that cannot be opened leaves the file in use.
+func (s *Server) reopenAuditLog() {
+	if s.auditFile == nil {
+		return
+	}
+	if err := s.auditFile.reopen(); err != nil {
+		s.log.Error("SIGHUP: audit log not reopened; writing on to the file already open", "file", s.cfg.AuditLog, "error", err.Error())
+		return
+	}
+	s.log.Info("SIGHUP: audit log reopened", "file", s.cfg.AuditLog)
 }
 
 // GCPercent is chimed's GOGC unless the environment sets one. A request
@@ -137,7 +151,7 @@ type Server struct {
 	// modelled are the error shapes each operation's model lists.
 	modelled  map[string][]string
 	audit     *audit.Recorder
-	auditFile *os.File
+	auditFile *auditFile
 	trunk     *sip.Trunk // nil without --sip-trunk
 	store     *sqlstore.DB
 	http      *http.Server
@@ -212,7 +226,7 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 type bound struct {
 	api, metrics, pprof net.Listener // metrics and pprof nil unless configured
 	certs               []tls.Certificate
-	auditFile           *os.File // nil without --audit-log
+	auditFile           *auditFile // nil without --audit-log
 }
 
 func bind(cfg Config) (_ *bound, err error) {
@@ -230,7 +244,7 @@ func bind(cfg Config) (_ *bound, err error) {
 		b.certs = append(b.certs, cert)
 	}
 	if cfg.AuditLog != "" {
-		if b.auditFile, err = os.OpenFile(cfg.AuditLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err != nil {
+		if b.auditFile, err = openAuditFile(cfg.AuditLog); err != nil {
 			return nil, fmt.Errorf("audit-log: %w", err)
 		}
 	}
