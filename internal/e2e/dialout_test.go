@@ -350,9 +350,13 @@ func TestDialOutHungUpThroughAnotherInstance(t *testing.T) {
 	e.waitDialOut(t, id, "answered")
 
 	other := startTelephony(t, func(c *server.Config) { c.DB = e.db; c.Now = e.clock.Now })
-	stop := make(chan struct{})
-	defer close(stop)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() {
+		close(stop)
+		<-stopped // before the servers close: a run cut off by that would fail
+	}()
 	go func() { // the first instance's job runs
+		defer close(stopped)
 		for {
 			select {
 			case <-stop:
