@@ -125,12 +125,7 @@ func (v *Verifier) Screen(r *http.Request) error {
 func (v *Verifier) ClaimedAccessKey(r *http.Request) string {
 	var qbuf [8]queryParam
 	q, _ := parseQuery(qbuf[:0], r.URL.RawQuery)
-	var in sigInput
-	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
-		in, _ = fromHeader(r, h)
-	} else if isPresigned(q) {
-		in, _ = fromQuery(q)
-	}
+	in, _ := signatureInput(r, q)
 	key := in.scope.accessKey
 	if _, known := (*v.byKey.Load())[key]; known || key == "" {
 		return key
@@ -146,15 +141,7 @@ const unknownKeyPrefix = 4
 // identify reads the signature's inputs from the request and finds its key:
 // every check that needs no body.
 func (v *Verifier) identify(r *http.Request, q []queryParam) (sigInput, Credential, *Error) {
-	var in sigInput
-	var err *Error
-	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
-		in, err = fromHeader(r, h)
-	} else if isPresigned(q) {
-		in, err = fromQuery(q)
-	} else {
-		return in, Credential{}, errMissingToken
-	}
+	in, err := signatureInput(r, q)
 	if err != nil {
 		return in, Credential{}, err
 	}
@@ -163,6 +150,19 @@ func (v *Verifier) identify(r *http.Request, q []queryParam) (sigInput, Credenti
 		return in, Credential{}, errUnknownKey
 	}
 	return in, cred, v.checkScopeAndTime(&in)
+}
+
+// signatureInput reads the signature's inputs from the Authorization
+// header, or else from a presigned query. As far as they could be read, they
+// come back with an error too (the scope, for ClaimedAccessKey).
+func signatureInput(r *http.Request, q []queryParam) (sigInput, *Error) {
+	if h := r.Header.Get("Authorization"); strings.TrimSpace(h) != "" {
+		return fromHeader(r, h)
+	}
+	if isPresigned(q) {
+		return fromQuery(q)
+	}
+	return sigInput{}, errMissingToken
 }
 
 func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
