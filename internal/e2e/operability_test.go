@@ -239,6 +239,14 @@ type auditPage struct {
 	NextToken string
 }
 
+// auditTrail is the first page of key A's audit trail.
+func (e *env) auditTrail(t *testing.T) auditPage {
+	t.Helper()
+	var page auditPage
+	json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+	return page
+}
+
 func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
 	e := start(t)
 	a := e.client(keyA)
@@ -261,9 +269,7 @@ func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
 
 	var page auditPage
 	waitFor(t, func() bool {
-		page = auditPage{}
-		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"})
-		json.Unmarshal(resp.body, &page)
+		page = e.auditTrail(t)
 		return len(page.Events) >= 3
 	})
 	if len(page.Events) != 3 {
@@ -597,8 +603,7 @@ func TestAuditTrailNamesExtensionResources(t *testing.T) {
 	const deleted = "chimed:DELETE /_chimed/accounts/{accountId}/rooms/{roomId}/webhooks/{webhookId}"
 	var page auditPage
 	waitFor(t, func() bool {
-		page = auditPage{}
-		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+		page = e.auditTrail(t)
 		return len(page.Events) > 0 && page.Events[len(page.Events)-1].Operation == deleted
 	})
 	got := page.Events[len(page.Events)-1].Resources
@@ -631,8 +636,7 @@ func TestAuditTrailRecordsTokenCalls(t *testing.T) {
 	}
 	var page auditPage
 	waitFor(t, func() bool {
-		page = auditPage{}
-		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+		page = e.auditTrail(t)
 		n := 0
 		for _, ev := range page.Events {
 			if _, ok := want[ev.Operation]; ok {
@@ -667,10 +671,8 @@ func TestAuditRetentionPrunesOldEvents(t *testing.T) {
 	e := start(t, func(c *server.Config) { c.AuditRetention = retention })
 	a := e.client(keyA)
 	trail := func() []map[string]any {
-		var page auditPage
-		json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
 		var requests []map[string]any
-		for _, ev := range page.Events {
+		for _, ev := range e.auditTrail(t).Events {
 			requests = append(requests, ev.Request)
 		}
 		return requests
