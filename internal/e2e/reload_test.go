@@ -115,15 +115,10 @@ func testSIGHUPReopensTheAuditLog(t *testing.T, bin string) {
 	// Each event is streamed once the recorder writes its batch (50 ms).
 	waitForLine := func(path, name string) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		waitFor(t, func() bool {
 			b, _ := os.ReadFile(path)
-			if strings.Contains(string(b), `"Name":"`+name+`"`) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s has no event for account %q:\n%s", path, name, b)
-			}
-		}
+			return strings.Contains(string(b), `"Name":"`+name+`"`)
+		})
 	}
 	createAccount(t, c, "before")
 	waitForLine(auditLog, "before")
