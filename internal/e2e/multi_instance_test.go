@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -17,15 +18,16 @@ import (
 )
 
 // startPair runs two chimed servers on one fresh PostgreSQL database with
-// one clock, as two instances behind a load balancer.
-func startPair(t *testing.T) (*env, *env) {
+// one clock, as two instances behind a load balancer; opts adjust both
+// configurations.
+func startPair(t *testing.T, opts ...func(*server.Config)) (*env, *env) {
 	t.Helper()
 	dsn := pgtest.NewDatabase(t)
-	first := start(t, func(c *server.Config) { c.DB = dsn })
-	second := start(t, func(c *server.Config) {
-		c.DB = dsn
-		c.Now = first.clock.Now
-	})
+	onDSN := func(c *server.Config) { c.DB = dsn }
+	first := start(t, append(slices.Clone(opts), onDSN)...)
+	second := start(t, append(slices.Clone(opts), onDSN, func(c *server.Config) { c.Now = first.clock.Now })...)
+	// The one clock is first's: second.runJobs moves it too.
+	second.clock = first.clock
 	return first, second
 }
 

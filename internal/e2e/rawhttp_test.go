@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -57,13 +58,23 @@ func (r rawResponse) String() string {
 // path is URI-encoded once more for the canonical request) and sends it.
 func (e *env) send(t *testing.T, key string, req rawRequest) rawResponse {
 	t.Helper()
+	resp, err := e.trySend(key, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// trySend is send for a goroutine other than the test's, which must not
+// stop the test: it returns what went wrong instead.
+func (e *env) trySend(key string, req rawRequest) (rawResponse, error) {
 	url := e.srv.URL + req.path
 	if req.query != "" {
 		url += "?" + req.query
 	}
 	hr, err := http.NewRequest(req.method, url, bytes.NewReader(req.body))
 	if err != nil {
-		t.Fatalf("build %s %s: %v", req.method, url, err)
+		return rawResponse{}, fmt.Errorf("build %s %s: %v", req.method, url, err)
 	}
 	if _, set := req.header["Content-Type"]; !set && len(req.body) > 0 {
 		hr.Header.Set("Content-Type", "application/json")
@@ -81,20 +92,20 @@ func (e *env) send(t *testing.T, key string, req rawRequest) rawResponse {
 		creds := aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}
 		err = v4.NewSigner().SignHTTP(ctx, creds, signed, hex.EncodeToString(sum[:]), "chime", "us-east-1", time.Now())
 		if err != nil {
-			t.Fatalf("sign: %v", err)
+			return rawResponse{}, fmt.Errorf("sign: %v", err)
 		}
 		hr.Header = signed.Header
 	}
 	resp, err := http.DefaultClient.Do(hr)
 	if err != nil {
-		t.Fatalf("%s %s: %v", req.method, url, err)
+		return rawResponse{}, fmt.Errorf("%s %s: %v", req.method, url, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("read response of %s %s: %v", req.method, url, err)
+		return rawResponse{}, fmt.Errorf("read response of %s %s: %v", req.method, url, err)
 	}
-	return rawResponse{status: resp.StatusCode, header: resp.Header, body: body}
+	return rawResponse{status: resp.StatusCode, header: resp.Header, body: body}, nil
 }
 
 // escapeLabel percent-encodes a path label the way the AWS SDKs do: every
