@@ -31,10 +31,10 @@ const (
 	defaultWalkSeed  = 1
 	defaultWalkSteps = 4000
 	// minOperationsWith2xx is a margin under what the default walk reaches
-	// (57 of 62 operations; 54 to 58 with seeds 2 to 7), so that a walk
+	// (59 of 62 operations; 58 to 61 with seeds 2 to 7), so that a walk
 	// which stops reaching the server's logic (every request a 404 or a
 	// 400) fails instead of passing on nothing.
-	minOperationsWith2xx = 50
+	minOperationsWith2xx = 54
 
 	// optionalRate is how often an optional member is sent.
 	optionalRate = 0.3
@@ -67,13 +67,20 @@ type walkKnobs struct {
 	// twinRate is how often a step sends its request, if it is not a GET
 	// (a read), twice at once.
 	twinRate float64
+	// messageRate is how often a room the walk just created gets a message
+	// through an incoming webhook, and a user it just created (in an
+	// Enterprise account) starts a conversation and posts in it: messages
+	// come only through chimed's extension endpoints, and redactions need
+	// them.
+	messageRate float64
 }
 
 var sequentialKnobs = walkKnobs{
-	accounts:  3,
-	ownIDRate: 0.8,
-	anyIDRate: 0.9,
-	jobsRate:  1.0 / 40,
+	accounts:    3,
+	ownIDRate:   0.8,
+	anyIDRate:   0.9,
+	jobsRate:    1.0 / 40,
+	messageRate: 0.3,
 }
 
 // jobAdvances are how far the clock moves when the walk runs the jobs:
@@ -84,8 +91,9 @@ var jobAdvances = []time.Duration{0, time.Minute, time.Hour, 8 * 24 * time.Hour}
 // poolAliases are input members whose values the answers carry under other
 // names.
 var poolAliases = map[string][]string{
-	"MemberId":      {"UserId", "BotId"}, // a room member is a user or a bot
-	"PhoneNumberId": {"E164PhoneNumber"}, // a phone number's ID is its E.164 number
+	"MemberId":        {"UserId", "BotId"}, // a room member is a user or a bot
+	"PhoneNumberId":   {"E164PhoneNumber"}, // a phone number's ID is its E.164 number
+	"FromPhoneNumber": {"E164PhoneNumber"}, // a dial-out calls from a number of the inventory
 }
 
 // toleratedErrors are answers outside an operation's model that chimed
@@ -135,10 +143,12 @@ func TestRandomOperationSequences(t *testing.T) {
 	seed := envInt(t, "CHIMED_RANDOMWALK_SEED", defaultWalkSeed)
 	steps := envInt(t, "CHIMED_RANDOMWALK_STEPS", defaultWalkSteps)
 	// Bots' events endpoints and Lambda functions on loopback: the walk
-	// configures bots, and chimed calls them to check.
+	// configures bots, and chimed calls them to check. A SIP trunk's far
+	// end too, which answers the walk's dial-outs.
 	bot := startTestBot(t, true)
 	lambda := startTestLambda(t, memberSamples["LambdaFunctionArn"])
-	e := start(t, bot.trusted, lambda.configure)
+	far := startUAS(t, answer)
+	e := start(t, bot.trusted, lambda.configure, far.trunk)
 	rw := newRandomWalk(t, e, seed, sequentialKnobs)
 	rw.hints["OutboundEventsHTTPSEndpoint"] = bot.url()
 	t.Cleanup(func() {
@@ -154,6 +164,7 @@ func TestRandomOperationSequences(t *testing.T) {
 		rw.step = step
 		rw.walkOne()
 	}
+	rw.hangUpCalls(false)
 	rw.summarize(steps, steps >= defaultWalkSteps, time.Since(began))
 }
 
@@ -162,12 +173,13 @@ func TestRandomOperationSequences(t *testing.T) {
 // may just have made) half the time, and three writes in ten sent twice at
 // once.
 var concurrentKnobs = walkKnobs{
-	accounts:   2,
-	ownIDRate:  0.9,
-	anyIDRate:  0.95,
-	jobsRate:   1.0 / 100,
-	recentRate: 0.5,
-	twinRate:   0.3,
+	accounts:    2,
+	ownIDRate:   0.9,
+	anyIDRate:   0.95,
+	jobsRate:    1.0 / 100,
+	recentRate:  0.5,
+	twinRate:    0.3,
+	messageRate: 0.3,
 }
 
 // The concurrent walk's size: with the setup and the invariants' checks it
@@ -199,13 +211,14 @@ func TestConcurrentRandomWalks(t *testing.T) {
 	steps := envInt(t, "CHIMED_CONCURRENT_WALK_STEPS", defaultConcurrentSteps)
 	bot := startTestBot(t, true)
 	lambda := startTestLambda(t, memberSamples["LambdaFunctionArn"])
+	far := startUAS(t, answer)
 	var instances []*env
 	if pgtest.Configured() {
-		one, two := startPair(t, bot.trusted, lambda.configure)
+		one, two := startPair(t, bot.trusted, lambda.configure, far.trunk)
 		instances = []*env{one, two}
 	} else {
 		// A SQLite database is one process's.
-		instances = []*env{start(t, bot.trusted, lambda.configure)}
+		instances = []*env{start(t, bot.trusted, lambda.configure, far.trunk)}
 	}
 	rw := newRandomWalk(t, instances[0], seed, concurrentKnobs)
 	rw.hints["OutboundEventsHTTPSEndpoint"] = bot.url()
@@ -241,6 +254,7 @@ func TestConcurrentRandomWalks(t *testing.T) {
 	if t.Failed() {
 		return
 	}
+	rw.hangUpCalls(len(instances) > 1)
 	rw.summarize(concurrentWalkers*steps, steps >= defaultConcurrentSteps, time.Since(began))
 	t.Logf("%d walkers on %d instances; %d requests sent twice at once, %d answered with two statuses",
 		concurrentWalkers, len(instances), rw.twins, rw.split)
@@ -304,6 +318,20 @@ type walkState struct {
 	tolerated  map[string]int // by operation and error type
 	succeeded  map[string]bool
 	jobRuns    int
+	// enterprise holds the accounts claimDomain made Enterprise: only
+	// their users can start conversations.
+	enterprise map[string]bool
+	// users holds, by account, the users CreateUser made in it: the pools'
+	// UserIds are not all users of their account (a batch's errors name
+	// the IDs it was given, whatever they are).
+	users map[string][]string
+	// webhooks holds, by room, the URL of the incoming webhook the walk
+	// made for it: a room has at most 10.
+	webhooks map[string]string
+	// messages counts the messages the walk posted.
+	messages int
+	// calls are the dial-outs the walk placed, to hang up at its end.
+	calls []placedCall
 	// twins counts the requests sent twice at once, split those whose two
 	// answers differ in status: races that one of them won.
 	twins, split int
@@ -315,9 +343,20 @@ type memberViolation struct {
 }
 
 // poolEntry is a value an answer carried: whose answer, and in which of
-// their accounts and rooms ("" for a value outside any).
+// their accounts and rooms ("" for a value outside any). A conversation,
+// and its messages, have the conversation as their room: so that a
+// redaction names the conversation its message is in, as it names a room
+// message's room.
 type poolEntry struct {
 	value, tenant, account, room string
+}
+
+// placedCall is a dial-out the walk placed: whose, and the server that has
+// the call, which hangs it up at once (another would wait for the first's
+// next job run).
+type placedCall struct {
+	tenant, transactionID string
+	on                    *env
 }
 
 // scope is whose request is being built: its access key, and the account
@@ -347,6 +386,9 @@ func newRandomWalk(t *testing.T, e *env, seed int, knobs walkKnobs) *randomWalk 
 			errorTypes: map[string]int{},
 			tolerated:  map[string]int{},
 			succeeded:  map[string]bool{},
+			enterprise: map[string]bool{},
+			users:      map[string][]string{},
+			webhooks:   map[string]string{},
 		},
 	}
 	if err := json.Unmarshal(api.Model, &rw.c); err != nil {
@@ -462,6 +504,7 @@ func (rw *randomWalk) claimDomain(tenant, accountID string) {
 	}
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
+	rw.enterprise[accountID] = true
 	rw.harvestBody(tenant, "", "", resp.body)
 }
 
@@ -484,11 +527,149 @@ func (rw *randomWalk) walkOne() {
 	if name == "CreateAccount" && resp.status/100 == 2 && rw.rng.IntN(2) == 0 {
 		rw.claimDomain(tenant, accountIDOf(rw.t, resp))
 	}
+	if name == "CreateRoom" && resp.status/100 == 2 && rw.rng.Float64() < rw.knobs.messageRate {
+		rw.postToRoom(tenant, resp)
+	}
+	if name == "CreateUser" && resp.status/100 == 2 {
+		rw.newUser(tenant, resp)
+	}
 	if rw.rng.Float64() < rw.knobs.jobsRate {
 		rw.e.runJobs(jobAdvances[rw.rng.IntN(len(jobAdvances))])
 		rw.mu.Lock()
 		rw.jobRuns++
 		rw.mu.Unlock()
+	}
+}
+
+// postToRoom posts a message into the room a CreateRoom answered, as an
+// integration would: through the room's incoming webhook, which it creates
+// through chimed's extension endpoint the first time. The message's ID is
+// kept, in its account and room, for RedactRoomMessage.
+func (rw *randomWalk) postToRoom(tenant string, created rawResponse) {
+	var out struct {
+		Room struct{ AccountId, RoomId string }
+	}
+	if err := json.Unmarshal(created.body, &out); err != nil {
+		rw.t.Fatalf("CreateRoom answered %s: %v", created.body, err)
+	}
+	accountID, roomID := out.Room.AccountId, out.Room.RoomId
+	rw.mu.Lock()
+	hookURL := rw.webhooks[roomID]
+	rw.mu.Unlock()
+	// A CreateRoom with a ClientRequestToken used before answers the room
+	// it made then, which may have its webhook already.
+	if hookURL == "" {
+		resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, "/_chimed/accounts/"+escapeLabel(accountID)+"/rooms/"+escapeLabel(roomID)+"/webhooks",
+			map[string]string{"Name": "random walk"})
+		if !rw.extensionSucceeded("create a webhook for room "+roomID, resp, http.StatusCreated, http.StatusNotFound) {
+			return
+		}
+		var hook struct{ Webhook collabWebhook }
+		resp.decode(rw.t, &hook)
+		hookURL = hook.Webhook.Url
+		rw.mu.Lock()
+		rw.webhooks[roomID] = hookURL
+		rw.mu.Unlock()
+	}
+	resp := postWebhook(rw.t, rw.e, hookURL, "random walk")
+	if !rw.extensionSucceeded("post to the webhook of room "+roomID, resp, http.StatusOK, http.StatusNotFound) {
+		return
+	}
+	var posted struct{ MessageId string }
+	resp.decode(rw.t, &posted)
+	rw.keepMessage(posted.MessageId, poolEntry{tenant: tenant, account: accountID, room: roomID})
+}
+
+// newUser keeps the user a CreateUser answered, and now and then
+// (messageRate), if the account is an Enterprise one where the walk made
+// other users, has the user start a conversation with one of them and post
+// in it, through chimed's extension endpoints, as a user of a chat client
+// would. The conversation's ID and the message's are kept, in their account
+// and the conversation, for RedactConversationMessage.
+func (rw *randomWalk) newUser(tenant string, created rawResponse) {
+	var out struct {
+		User struct{ AccountId, UserId string }
+	}
+	if err := json.Unmarshal(created.body, &out); err != nil {
+		rw.t.Fatalf("CreateUser answered %s: %v", created.body, err)
+	}
+	accountID, userID := out.User.AccountId, out.User.UserId
+	rw.mu.Lock()
+	// Users are deleted only with their account.
+	others := slices.Clone(rw.users[accountID])
+	rw.users[accountID] = append(rw.users[accountID], userID)
+	enterprise := rw.enterprise[accountID]
+	rw.mu.Unlock()
+	if !enterprise || len(others) == 0 || rw.rng.Float64() >= rw.knobs.messageRate {
+		return
+	}
+	members := []string{userID, others[rw.rng.IntN(len(others))]}
+	resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, "/_chimed/accounts/"+escapeLabel(accountID)+"/conversations",
+		map[string][]string{"MemberIds": members})
+	if !rw.extensionSucceeded("start a conversation in account "+accountID, resp, http.StatusCreated, http.StatusNotFound) {
+		return
+	}
+	var conversation struct {
+		Conversation struct{ ConversationId string }
+	}
+	resp.decode(rw.t, &conversation)
+	conversationID := conversation.Conversation.ConversationId
+	where := poolEntry{tenant: tenant, account: accountID, room: conversationID}
+	rw.mu.Lock()
+	rw.keep("ConversationId", conversationID, where)
+	rw.mu.Unlock()
+	// The new user posts: a suspended user cannot (403), and only another
+	// walker can have suspended it since.
+	resp = collabCall(rw.t, rw.e, tenant, http.MethodPost, conversationMessagesPath(escapeLabel(accountID), escapeLabel(conversationID)),
+		map[string]string{"SenderId": userID, "Content": "random walk"})
+	if !rw.extensionSucceeded("post to conversation "+conversationID, resp, http.StatusOK, http.StatusNotFound, http.StatusForbidden) {
+		return
+	}
+	var posted struct{ MessageId string }
+	resp.decode(rw.t, &posted)
+	rw.keepMessage(posted.MessageId, where)
+}
+
+func (rw *randomWalk) keepMessage(messageID string, where poolEntry) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	rw.messages++
+	rw.keep("MessageId", messageID, where)
+}
+
+// extensionSucceeded says whether an extension endpoint's answer is the
+// success want. Any other fails the walk, but for one of raced in a
+// concurrent walk: another walker may have deleted the account or the room
+// since the call that made it answered (404), or suspended the user who
+// posts (403).
+func (rw *randomWalk) extensionSucceeded(what string, resp collabResponse, want int, raced ...int) bool {
+	rw.t.Helper()
+	if resp.status == want {
+		return true
+	}
+	if rw.walker > 0 && slices.Contains(raced, resp.status) {
+		return false
+	}
+	rw.t.Fatalf("seed %d, step %d: %s: want %d, got %d %s: %s", rw.seed, rw.step, what, want, resp.status, resp.header.Get("x-amzn-ErrorType"), resp.body)
+	return false
+}
+
+// hangUpCalls hangs up every call the walk placed, as a client done with
+// them would, so that none outlives the test: the far end holds an
+// answered call until it is hung up. Where two instances share the
+// database (lost), one's jobs give up the other's calls as lost when they
+// move the clock past their lease: those have ended already (409).
+func (rw *randomWalk) hangUpCalls(lost bool) {
+	for _, c := range rw.calls {
+		resp := c.on.send(rw.t, c.tenant, rawRequest{method: http.MethodDelete, path: "/_chimed/dial-outs/" + escapeLabel(c.transactionID)})
+		if lost && resp.status == http.StatusConflict && resp.errorType() == "ConflictException" {
+			continue
+		}
+		var out struct{ DialOut dialOut }
+		if resp.status != http.StatusOK || json.Unmarshal(resp.body, &out) != nil ||
+			out.DialOut.Status != "ended" && out.DialOut.Status != "failed" {
+			rw.t.Fatalf("hang up dial-out %s: %v", c.transactionID, resp)
+		}
 	}
 }
 
@@ -617,9 +798,9 @@ func (rw *randomWalk) stringValue(sc *scope, member, shape string) string {
 }
 
 // isIDMember says whether a member names a resource. Phone numbers are
-// named by their E.164 number.
+// named by their E.164 number (a dial-out's FromPhoneNumber too).
 func isIDMember(member string) bool {
-	return strings.HasSuffix(member, "Id") || member == "E164PhoneNumber"
+	return strings.HasSuffix(member, "Id") || member == "E164PhoneNumber" || member == "FromPhoneNumber"
 }
 
 // poolsOf returns the values harvested for the member: under its name,
@@ -674,7 +855,7 @@ func within(want, container string) bool {
 // contract, and harvests a success's values.
 func (rw *randomWalk) call(tenant string, r *opRequest) rawResponse {
 	resp := rw.e.send(rw.t, tenant, r.raw(rw.t))
-	if why := rw.record(tenant, r, resp); why != "" {
+	if why := rw.record(tenant, r, resp, rw.e); why != "" {
 		rw.fail(tenant, r, resp, why)
 	}
 	return resp
@@ -700,17 +881,21 @@ func (rw *randomWalk) callTwins(tenant string, r *opRequest) rawResponse {
 		rw.split++
 	}
 	rw.mu.Unlock()
-	for _, answer := range []rawResponse{resp, twin} {
-		if why := rw.record(tenant, r, answer); why != "" {
-			rw.fail(tenant, r, answer, why+" (one of two identical requests sent at once)")
+	for _, answer := range []struct {
+		resp rawResponse
+		on   *env
+	}{{resp, rw.e}, {twin, rw.twin}} {
+		if why := rw.record(tenant, r, answer.resp, answer.on); why != "" {
+			rw.fail(tenant, r, answer.resp, why+" (one of two identical requests sent at once)")
 		}
 	}
 	return resp
 }
 
-// record counts the answer to r, harvests a success's values, and returns
-// what is wrong with it, or "".
-func (rw *randomWalk) record(tenant string, r *opRequest, resp rawResponse) string {
+// record counts the answer to r from the server on, harvests a success's
+// values, keeps the call a dial-out placed, and returns what is wrong with
+// the answer, or "".
+func (rw *randomWalk) record(tenant string, r *opRequest, resp rawResponse, on *env) string {
 	rw.mu.Lock()
 	defer rw.mu.Unlock()
 	rw.statuses[resp.status]++
@@ -720,6 +905,10 @@ func (rw *randomWalk) record(tenant string, r *opRequest, resp rawResponse) stri
 	if resp.status/100 == 2 {
 		rw.succeeded[r.op.Name] = true
 		rw.harvestBody(tenant, r.labels["accountId"], r.labels["roomId"], resp.body)
+	}
+	var placed struct{ TransactionId string }
+	if r.op.Name == "CreateMeetingDialOut" && resp.status/100 == 2 && json.Unmarshal(resp.body, &placed) == nil && placed.TransactionId != "" {
+		rw.calls = append(rw.calls, placedCall{tenant: tenant, transactionID: placed.TransactionId, on: on})
 	}
 	return rw.check(r, resp)
 }
@@ -931,8 +1120,8 @@ func (rw *randomWalk) summarize(steps int, full bool, took time.Duration) {
 			never = append(never, name)
 		}
 	}
-	rw.t.Logf("random walk, seed %d: %d steps and %d job runs in %v\nstatuses: %s\nerror types: %s\ntolerated errors outside the model: %s\n%d of %d operations succeeded at least once; never: %s",
-		rw.seed, steps, rw.jobRuns, took.Round(time.Millisecond), strings.Join(statuses, ", "), strings.Join(types, ", "),
+	rw.t.Logf("random walk, seed %d: %d steps, %d job runs, %d messages posted and %d dial-outs placed in %v\nstatuses: %s\nerror types: %s\ntolerated errors outside the model: %s\n%d of %d operations succeeded at least once; never: %s",
+		rw.seed, steps, rw.jobRuns, rw.messages, len(rw.calls), took.Round(time.Millisecond), strings.Join(statuses, ", "), strings.Join(types, ", "),
 		strings.Join(tolerated, ", "), len(rw.succeeded), len(rw.m.Operations), strings.Join(never, ", "))
 	if full && len(rw.succeeded) < minOperationsWith2xx {
 		rw.t.Errorf("only %d operations succeeded at least once, want %d or more: the walk no longer reaches the server's logic", len(rw.succeeded), minOperationsWith2xx)
