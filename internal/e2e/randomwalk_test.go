@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 
 	"github.com/chimed/chimed/api"
+	"github.com/chimed/chimed/internal/server"
 	"github.com/chimed/chimed/internal/store/postgres/pgtest"
 )
 
@@ -142,15 +143,10 @@ type contract struct {
 func TestRandomOperationSequences(t *testing.T) {
 	seed := envInt(t, "CHIMED_RANDOMWALK_SEED", defaultWalkSeed)
 	steps := envInt(t, "CHIMED_RANDOMWALK_STEPS", defaultWalkSteps)
-	// Bots' events endpoints and Lambda functions on loopback: the walk
-	// configures bots, and chimed calls them to check. A SIP trunk's far
-	// end too, which answers the walk's dial-outs.
-	bot := startTestBot(t, true)
-	lambda := startTestLambda(t, memberSamples["LambdaFunctionArn"])
-	far := startUAS(t, answer)
-	e := start(t, bot.trusted, lambda.configure, far.trunk)
+	peers, botURL := startWalkPeers(t)
+	e := start(t, peers...)
 	rw := newRandomWalk(t, e, seed, sequentialKnobs)
-	rw.hints["OutboundEventsHTTPSEndpoint"] = bot.url()
+	rw.hints["OutboundEventsHTTPSEndpoint"] = botURL
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("random walk failed at step %d; replay: CHIMED_RANDOMWALK_SEED=%d CHIMED_RANDOMWALK_STEPS=%d go test -race ./internal/e2e -run TestRandomOperationSequences",
@@ -166,6 +162,17 @@ func TestRandomOperationSequences(t *testing.T) {
 	}
 	rw.hangUpCalls(false)
 	rw.summarize(steps, steps >= defaultWalkSteps, time.Since(began))
+}
+
+// startWalkPeers starts, on loopback, what the walks' servers call: a bot's
+// events endpoint and a Lambda function (the walk configures bots, and
+// chimed calls them to check) and a SIP trunk's far end (which answers the
+// walk's dial-outs). It returns the servers' options and the endpoint's URL.
+func startWalkPeers(t *testing.T) ([]func(*server.Config), string) {
+	bot := startTestBot(t, true)
+	lambda := startTestLambda(t, memberSamples["LambdaFunctionArn"])
+	far := startUAS(t, answer)
+	return []func(*server.Config){bot.trusted, lambda.configure, far.trunk}, bot.url()
 }
 
 // concurrentKnobs make the walkers meet: fewer accounts to spread over, the
@@ -209,19 +216,17 @@ const (
 func TestConcurrentRandomWalks(t *testing.T) {
 	seed := envInt(t, "CHIMED_RANDOMWALK_SEED", defaultWalkSeed)
 	steps := envInt(t, "CHIMED_CONCURRENT_WALK_STEPS", defaultConcurrentSteps)
-	bot := startTestBot(t, true)
-	lambda := startTestLambda(t, memberSamples["LambdaFunctionArn"])
-	far := startUAS(t, answer)
+	peers, botURL := startWalkPeers(t)
 	var instances []*env
 	if pgtest.Configured() {
-		one, two := startPair(t, bot.trusted, lambda.configure, far.trunk)
+		one, two := startPair(t, peers...)
 		instances = []*env{one, two}
 	} else {
 		// A SQLite database is one process's.
-		instances = []*env{start(t, bot.trusted, lambda.configure, far.trunk)}
+		instances = []*env{start(t, peers...)}
 	}
 	rw := newRandomWalk(t, instances[0], seed, concurrentKnobs)
-	rw.hints["OutboundEventsHTTPSEndpoint"] = bot.url()
+	rw.hints["OutboundEventsHTTPSEndpoint"] = botURL
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("concurrent random walk failed, seed %d; the walkers interleave differently each run, so repeat: CHIMED_RANDOMWALK_SEED=%d go test -race ./internal/e2e -run TestConcurrentRandomWalks -count=5",
