@@ -12,7 +12,7 @@ import (
 
 func createConversation(t *testing.T, e *env, key, accountID string, memberIDs ...string) string {
 	t.Helper()
-	resp := collabCall(t, e, key, "POST", "/_chimed/accounts/"+accountID+"/conversations", map[string][]string{"MemberIds": memberIDs})
+	resp := collabCall(t, e, key, "POST", conversationsPath(accountID), map[string][]string{"MemberIds": memberIDs})
 	resp.want(t, http.StatusCreated, "")
 	var out struct {
 		Conversation struct {
@@ -46,7 +46,7 @@ func TestConversations(t *testing.T) {
 	jane := collabUser(t, e, keyA, acct, "janed@example.com", "Jane Doe")
 	zhang := collabUser(t, e, keyA, acct, "zhangw@example.com", "Zhang Wei")
 	mary := collabUser(t, e, keyA, acct, "marym@example.com", "Mary Major")
-	conversations := "/_chimed/accounts/" + acct + "/conversations"
+	conversations := conversationsPath(acct)
 
 	direct := createConversation(t, e, keyA, acct, jane, zhang)
 	group := createConversation(t, e, keyA, acct, jane, zhang, mary)

@@ -36,7 +36,7 @@ type collabMessage struct {
 
 func createWebhook(t *testing.T, e *env, key, accountID, roomID, name string) collabWebhook {
 	t.Helper()
-	resp := collabCall(t, e, key, "POST", "/_chimed/accounts/"+accountID+"/rooms/"+roomID+"/webhooks", map[string]string{"Name": name})
+	resp := collabCall(t, e, key, "POST", roomWebhooksPath(accountID, roomID), map[string]string{"Name": name})
 	resp.want(t, http.StatusCreated, "")
 	var out struct{ Webhook collabWebhook }
 	resp.decode(t, &out)
@@ -93,6 +93,14 @@ func listMessages(t *testing.T, e *env, key, path string, pageSize int) ([]colla
 	}
 }
 
+func roomWebhooksPath(accountID, roomID string) string {
+	return "/_chimed/accounts/" + accountID + "/rooms/" + roomID + "/webhooks"
+}
+
+func conversationsPath(accountID string) string {
+	return "/_chimed/accounts/" + accountID + "/conversations"
+}
+
 func roomMessagesPath(accountID, roomID string) string {
 	return "/_chimed/accounts/" + accountID + "/rooms/" + roomID + "/messages"
 }
@@ -105,7 +113,7 @@ func TestIncomingWebhooks(t *testing.T) {
 	e := start(t)
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "alerts")
-	hooks := "/_chimed/accounts/" + acct + "/rooms/" + room + "/webhooks"
+	hooks := roomWebhooksPath(acct, room)
 
 	hook := createWebhook(t, e, keyA, acct, room, "pager")
 	u, err := url.Parse(hook.Url)
@@ -173,7 +181,7 @@ func TestIncomingWebhooks(t *testing.T) {
 
 	collabCall(t, e, keyA, "POST", hooks, map[string]string{"Name": " "}).want(t, http.StatusBadRequest, "BadRequestException")
 	collabCall(t, e, keyA, "POST", hooks, map[string]string{}).want(t, http.StatusBadRequest, "BadRequestException")
-	collabCall(t, e, keyA, "POST", "/_chimed/accounts/"+acct+"/rooms/"+collabMissingID+"/webhooks", map[string]string{"Name": "x"}).want(t, http.StatusNotFound, "NotFoundException")
+	collabCall(t, e, keyA, "POST", roomWebhooksPath(acct, collabMissingID), map[string]string{"Name": "x"}).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "GET", hooks, nil).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, "", "GET", hooks, nil).want(t, http.StatusForbidden, "MissingAuthenticationTokenException")
 

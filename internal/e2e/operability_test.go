@@ -423,7 +423,7 @@ func populateTenant(t *testing.T, e *env, key, domain, botURL string) []string {
 	noErr(t, err)
 	hook := createWebhook(t, e, key, acct, room, "feed")
 	postToRoom(t, e, hook, "@helper status?")
-	collabCall(t, e, key, "POST", "/_chimed/accounts/"+acct+"/conversations", map[string][]string{"MemberIds": {user, other}}).want(t, http.StatusCreated, "")
+	collabCall(t, e, key, "POST", conversationsPath(acct), map[string][]string{"MemberIds": {user, other}}).want(t, http.StatusCreated, "")
 	_, err = c.PutRetentionSettings(ctx, &chime.PutRetentionSettingsInput{AccountId: aws.String(acct), RetentionSettings: &types.RetentionSettings{
 		RoomRetentionSettings: &types.RoomRetentionSettings{RetentionDays: aws.Int32(30)}}})
 	noErr(t, err)

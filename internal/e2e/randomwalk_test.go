@@ -564,7 +564,7 @@ func (rw *randomWalk) postToRoom(tenant string, created rawResponse) {
 	// A CreateRoom with a ClientRequestToken used before answers the room
 	// it made then, which may have its webhook already.
 	if hookURL == "" {
-		resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, "/_chimed/accounts/"+escapeLabel(accountID)+"/rooms/"+escapeLabel(roomID)+"/webhooks",
+		resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, roomWebhooksPath(escapeLabel(accountID), escapeLabel(roomID)),
 			map[string]string{"Name": "random walk"})
 		if !rw.extensionSucceeded("create a webhook for room "+roomID, resp, http.StatusCreated, http.StatusNotFound) {
 			return
@@ -609,7 +609,7 @@ func (rw *randomWalk) newUser(tenant string, created rawResponse) {
 		return
 	}
 	members := []string{userID, others[rw.rng.IntN(len(others))]}
-	resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, "/_chimed/accounts/"+escapeLabel(accountID)+"/conversations",
+	resp := collabCall(rw.t, rw.e, tenant, http.MethodPost, conversationsPath(escapeLabel(accountID)),
 		map[string][]string{"MemberIds": members})
 	if !rw.extensionSucceeded("start a conversation in account "+accountID, resp, http.StatusCreated, http.StatusNotFound) {
 		return
