@@ -690,9 +690,11 @@ func (rw *randomWalk) extensionSucceeded(what string, resp collabResponse, want 
 
 // hangUpCalls hangs up every call the walk placed, as a client done with
 // them would, so that none outlives the test: the far end holds an
-// answered call until it is hung up. A call may have ended already (409),
-// on one instance as on two: the far end refused it, or the jobs gave it
-// up as lost when a walker moved the clock past its lease.
+// answered call until it is hung up. A call may have ended already (409):
+// the trunk fails a call that the far end refuses or does not answer in
+// time, and where two instances share the database, one's jobs give up the
+// other's calls as lost when they move the clock past their lease (an
+// instance never gives up its own).
 func (rw *randomWalk) hangUpCalls() {
 	for _, c := range rw.calls {
 		resp := c.on.send(rw.t, c.tenant, rawRequest{method: http.MethodDelete, path: "/_chimed/dial-outs/" + escapeLabel(c.transactionID)})
