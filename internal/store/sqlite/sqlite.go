@@ -41,6 +41,14 @@ const (
 	Shared
 )
 
+// vfsOf is the SQLite VFS that gives access; "" for the default.
+func vfsOf(access Access) string {
+	if access == Exclusive {
+		return "unix-excl"
+	}
+	return ""
+}
+
 // Open opens (creating if needed) the database at path and migrates it.
 //
 // A commit is acknowledged only after the WAL is synced to disk
@@ -65,8 +73,9 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 	// free space: a redacted message must not be readable from the file.
 	params.Add("_pragma", "secure_delete(ON)")
 	params.Set("_txlock", "immediate")
-	if access == Exclusive {
-		params.Set("vfs", "unix-excl")
+	vfs := vfsOf(access)
+	if vfs != "" {
+		params.Set("vfs", vfs)
 	}
 	probe, err := claim(ctx, path, access)
 	if err != nil {
@@ -94,13 +103,11 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		write.Close()
 		return nil, err
 	}
-	lookup, err := openPool(path, params, max(1, runtime.GOMAXPROCS(0)/2), 12000)
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, err
+	lookups := &sqlstore.LocalLookups{
+		Open:  func() (sqlstore.LookupConn, error) { return openLookupConn(path, vfs, 12000) },
+		Conns: max(1, runtime.GOMAXPROCS(0)/2),
 	}
-	db := sqlstore.New(sqlstore.Pools{Write: write, Read: read, Lookup: lookup}, sqlstore.Dialect{
+	db := sqlstore.New(sqlstore.Pools{Write: write, Read: read, LocalLookups: lookups}, sqlstore.Dialect{
 		Name:              "sqlite",
 		IsUniqueViolation: isUniqueViolation,
 		IsDiskFull:        isDiskFull,
@@ -111,7 +118,6 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 		Check:             stillAt(path, opened),
 		PrepareStatements: true,
 		GroupCommit:       true,
-		LocalReads:        true,
 	})
 	if err := migrate(ctx, db); err != nil {
 		db.Close()

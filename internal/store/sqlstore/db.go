@@ -68,11 +68,6 @@ type Dialect struct {
 	// GroupCommit commits concurrent read-write transactions together,
 	// for engines with one writer at a time (SQLite).
 	GroupCommit bool
-	// LocalReads says a read never waits for a lock or the network (SQLite
-	// in WAL mode reads a local file): a Lookup need not be cancellable
-	// once it has a connection, and it runs on the driver's connection
-	// directly, outside database/sql's pool (rawLookups).
-	LocalReads bool
 	// Deadline, when set, bounds each Update, View and Lookup, its retries
 	// included, for engines across a network (PostgreSQL): a server that
 	// stops answering without closing its connections (a frozen primary, a
@@ -115,8 +110,7 @@ type DB struct {
 	// group commits concurrent read-write transactions together, when the
 	// dialect wants it; nil otherwise.
 	group *groupCommit
-	// raw holds the lookup pool's connections, when the dialect has
-	// LocalReads; nil otherwise.
+	// raw holds the connections of Pools.LocalLookups; nil without.
 	raw *rawLookups
 	// migrated is the last migration Migrate applied or found applied.
 	migrated string
@@ -126,34 +120,30 @@ type DB struct {
 
 var _ chime.Store = (*DB)(nil)
 
-// Pools are the connection pools a DB runs its statements on; any two may be
-// the same pool, but for Lookup under LocalReads.
+// Pools are the connections a DB runs its statements on; any two pools
+// may be the same.
 type Pools struct {
 	// Write runs read-write transactions.
 	Write *sql.DB
 	// Read runs read-only transactions.
 	Read *sql.DB
-	// Lookup runs a Lookup's statements. Under LocalReads, Lookups hold
-	// all its connections (rawLookups): it must be a pool of its own.
+	// Lookup runs a Lookup's statement, unless LocalLookups is set.
 	Lookup *sql.DB
+	// LocalLookups, when set, opens the connections Lookups run on
+	// instead of Lookup.
+	LocalLookups *LocalLookups
 }
 
 // New wraps opened pools. Call Migrate before use.
 func New(p Pools, d Dialect) *DB {
 	db := &DB{write: p.Write, read: p.Read, lookup: p.Lookup, dialect: d}
-	if d.LocalReads {
-		if p.Lookup == p.Write || p.Lookup == p.Read {
-			panic("sqlstore: under LocalReads, the lookup pool must be a pool of its own")
-		}
-		db.raw = newRawLookups(db.lookup)
+	if p.LocalLookups != nil {
+		db.raw = newRawLookups(p.LocalLookups)
 	}
 	if d.PrepareStatements {
 		db.stmts = map[*sql.DB]*stmtCache{}
 		for _, pool := range db.pools() {
-			if db.raw == nil || pool != db.lookup {
-				// rawLookups prepares its statements on its connections.
-				db.stmts[pool] = newStmtCache(pool)
-			}
+			db.stmts[pool] = newStmtCache(pool)
 		}
 	}
 	if d.GroupCommit {
@@ -192,11 +182,9 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer db.raw.put(c)
-	// The driver watches a cancellable context with a callback per
-	// statement, which costs more than the lookup of a record by its key
-	// that it would interrupt.
-	return fn(&tx{raw: c, ctx: context.WithoutCancel(ctx), dialect: db.dialect})
+	l := &rawLookup{conn: c}
+	defer func() { db.raw.put(c, l.broken) }()
+	return fn(&tx{raw: l, ctx: ctx, dialect: db.dialect})
 }
 
 // errUnreachable answers a request none of whose tries found a working
@@ -324,7 +312,7 @@ func (db *DB) connectionLost(err error) bool {
 func (db *DB) pools() []*sql.DB {
 	var pools []*sql.DB
 	for _, pool := range []*sql.DB{db.write, db.read, db.lookup} {
-		if !slices.Contains(pools, pool) {
+		if pool != nil && !slices.Contains(pools, pool) {
 			pools = append(pools, pool)
 		}
 	}
@@ -375,7 +363,7 @@ type tx struct {
 	tx *sql.Tx
 	// pool or raw runs a Lookup's statement.
 	pool *sql.DB
-	raw  *rawConn
+	raw  *rawLookup
 	// ran counts a Lookup's statements.
 	ran     int
 	ctx     context.Context
@@ -399,7 +387,7 @@ type row interface {
 func (t *tx) queryRow(query string, args ...any) row {
 	if t.raw != nil {
 		t.countLookup()
-		return t.raw.queryRow(t.ctx, query, args)
+		return t.raw.queryRow(query, args)
 	}
 	r := t.runner()
 	if s := t.prepared(r, query); s != nil {

@@ -1,53 +1,59 @@
 package sqlstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 )
 
-// rawLookups runs Lookups on driver connections held out of database/sql's
-// pool, for an engine whose reads never wait (SQLite). A Lookup reads one
-// row by its key, and around it database/sql's pool hand-off, argument
-// conversion, Rows and Scan cost as much again as the statement: with 16
-// goroutines on one connection, a GetUser's statement took 15 µs this way
-// and 21–25 µs through a *sql.Stmt.
-type rawLookups struct {
-	pool *sql.DB
-	// free holds each connection while no Lookup uses it: nil where one is
-	// yet to be opened, or was dropped as broken. It is closed by close.
-	free   chan *rawConn
-	closed sync.Once
+// A LookupConn is one connection of an engine whose reads never wait
+// (SQLite in WAL mode), on which Lookups run outside database/sql: a
+// Lookup reads one row by its key, and around it database/sql's pool
+// hand-off, argument conversion, Rows and Scan cost as much again as the
+// statement. A LookupConn is used by one Lookup at a time.
+type LookupConn interface {
+	// QueryRow runs query, whose parameters are $1, $2, ... for args, and
+	// returns its first row's values; sql.ErrNoRows when it has none.
+	QueryRow(query string, args []any) ([]driver.Value, error)
+	Close() error
 }
 
-// rawConn is one connection of rawLookups with the statements prepared on
-// it, by their text: the store's own fixed set of queries.
-type rawConn struct {
-	conn   *sql.Conn
-	stmts  map[string]driver.Stmt
-	broken bool
+// LocalLookups opens the connections Lookups run on, for an engine whose
+// reads never wait: a Lookup need not be cancellable once it has one.
+type LocalLookups struct {
+	// Open opens one connection.
+	Open func() (LookupConn, error)
+	// Conns is how many connections Lookups share.
+	Conns int
+}
+
+// rawLookups runs Lookups on LocalLookups' connections.
+type rawLookups struct {
+	open func() (LookupConn, error)
+	// free holds each connection while no Lookup uses it: nil where one is
+	// yet to be opened, or was dropped after an error. It is closed by
+	// close.
+	free   chan LookupConn
+	closed sync.Once
 }
 
 var errStoreClosed = errors.New("sqlstore: the store is closed")
 
-// newRawLookups takes pool's connections, as many as it may open.
-func newRawLookups(pool *sql.DB) *rawLookups {
-	n := max(1, pool.Stats().MaxOpenConnections)
-	l := &rawLookups{pool: pool, free: make(chan *rawConn, n)}
+func newRawLookups(l *LocalLookups) *rawLookups {
+	n := max(1, l.Conns)
+	r := &rawLookups{open: l.Open, free: make(chan LookupConn, n)}
 	for range n {
-		l.free <- nil
+		r.free <- nil
 	}
-	return l
+	return r
 }
 
 // take waits for a free connection, opening it if need be.
-func (l *rawLookups) take(ctx context.Context) (*rawConn, error) {
-	var c *rawConn
+func (l *rawLookups) take(ctx context.Context) (LookupConn, error) {
+	var c LookupConn
 	select {
 	case got, ok := <-l.free:
 		if !ok {
@@ -60,18 +66,18 @@ func (l *rawLookups) take(ctx context.Context) (*rawConn, error) {
 	if c != nil {
 		return c, nil
 	}
-	conn, err := l.pool.Conn(ctx)
+	c, err := l.open()
 	if err != nil {
 		l.free <- nil
 		return nil, err
 	}
-	return &rawConn{conn: conn, stmts: map[string]driver.Stmt{}}, nil
+	return c, nil
 }
 
-// put gives c back, or a place for a new connection if c is broken.
-func (l *rawLookups) put(c *rawConn) {
-	if c.broken {
-		c.close()
+// put gives c back; broken, it is closed and its place left for a new one.
+func (l *rawLookups) put(c LookupConn, broken bool) {
+	if broken {
+		c.Close()
 		c = nil
 	}
 	l.free <- c
@@ -83,74 +89,25 @@ func (l *rawLookups) close() {
 	l.closed.Do(func() {
 		for range cap(l.free) {
 			if c := <-l.free; c != nil {
-				c.close()
+				c.Close()
 			}
 		}
 		close(l.free)
 	})
 }
 
-func (c *rawConn) close() {
-	c.conn.Raw(func(any) error {
-		for _, s := range c.stmts {
-			s.Close()
-		}
-		return nil
-	})
-	c.conn.Close()
+// rawLookup is one Lookup's connection.
+type rawLookup struct {
+	conn LookupConn
+	// broken is set by a statement that failed other than by finding no
+	// row: the connection is then dropped, not reused.
+	broken bool
 }
 
-// queryRow runs query and keeps its first row.
-func (c *rawConn) queryRow(ctx context.Context, query string, args []any) *rawRow {
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		v, err := driver.DefaultParameterConverter.ConvertValue(a)
-		if err != nil {
-			return &rawRow{err: fmt.Errorf("argument $%d: %w", i+1, err)}
-		}
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-	}
-	r := &rawRow{}
-	r.err = c.conn.Raw(func(dc any) error {
-		s, err := c.prepared(ctx, dc, query)
-		if err != nil {
-			return err
-		}
-		rows, err := s.(driver.StmtQueryContext).QueryContext(ctx, named)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		r.vals = make([]driver.Value, len(rows.Columns()))
-		if err := rows.Next(r.vals); err != nil {
-			if err == io.EOF {
-				return sql.ErrNoRows
-			}
-			return err
-		}
-		for i, v := range r.vals {
-			if b, ok := v.([]byte); ok {
-				// The driver may reuse it once the rows are closed.
-				r.vals[i] = bytes.Clone(b)
-			}
-		}
-		return nil
-	})
-	c.broken = c.broken || errors.Is(r.err, driver.ErrBadConn)
-	return r
-}
-
-// prepared is query's statement on the driver connection dc.
-func (c *rawConn) prepared(ctx context.Context, dc any, query string) (driver.Stmt, error) {
-	if s, ok := c.stmts[query]; ok {
-		return s, nil
-	}
-	s, err := dc.(driver.ConnPrepareContext).PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[query] = s
-	return s, nil
+func (r *rawLookup) queryRow(query string, args []any) *rawRow {
+	vals, err := r.conn.QueryRow(query, args)
+	r.broken = r.broken || err != nil && !errors.Is(err, sql.ErrNoRows)
+	return &rawRow{vals: vals, err: err}
 }
 
 // rawRow is a Lookup's row, scanned as a *sql.Row is into the types the
