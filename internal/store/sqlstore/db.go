@@ -182,9 +182,9 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	l := &rawLookup{conn: c}
-	defer func() { db.raw.put(c, l.broken) }()
-	return fn(&tx{raw: l, ctx: ctx, dialect: db.dialect})
+	t := &tx{lookup: c, ctx: ctx, dialect: db.dialect}
+	defer func() { db.raw.put(c, t.lookupFailed) }()
+	return fn(t)
 }
 
 // errUnreachable answers a request none of whose tries found a working
@@ -361,9 +361,12 @@ func (db *DB) check() error {
 type tx struct {
 	// tx is nil for a Lookup.
 	tx *sql.Tx
-	// pool or raw runs a Lookup's statement.
-	pool *sql.DB
-	raw  *rawLookup
+	// pool or lookup runs a Lookup's statement.
+	pool   *sql.DB
+	lookup LookupConn
+	// lookupFailed is set when lookup's statement failed other than by
+	// finding no row: the connection is then dropped, not reused.
+	lookupFailed bool
 	// ran counts a Lookup's statements.
 	ran     int
 	ctx     context.Context
@@ -385,9 +388,11 @@ type row interface {
 // queryRow, query and execStmt run a statement in the transaction,
 // prepared once per connection when the dialect asks for it.
 func (t *tx) queryRow(query string, args ...any) row {
-	if t.raw != nil {
+	if t.lookup != nil {
 		t.countLookup()
-		return t.raw.queryRow(query, args)
+		vals, err := t.lookup.QueryRow(query, args)
+		t.lookupFailed = err != nil && !errors.Is(err, sql.ErrNoRows)
+		return &rawRow{vals: vals, err: err}
 	}
 	r := t.runner()
 	if s := t.prepared(r, query); s != nil {
@@ -423,7 +428,7 @@ func (t *tx) runner() runner {
 	if t.tx != nil {
 		return t.tx
 	}
-	if t.raw != nil {
+	if t.lookup != nil {
 		panic("sqlstore: a Lookup reads one row, with queryRow; use View")
 	}
 	t.countLookup()

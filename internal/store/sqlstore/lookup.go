@@ -96,20 +96,6 @@ func (l *rawLookups) close() {
 	})
 }
 
-// rawLookup is one Lookup's connection.
-type rawLookup struct {
-	conn LookupConn
-	// broken is set by a statement that failed other than by finding no
-	// row: the connection is then dropped, not reused.
-	broken bool
-}
-
-func (r *rawLookup) queryRow(query string, args []any) *rawRow {
-	vals, err := r.conn.QueryRow(query, args)
-	r.broken = r.broken || err != nil && !errors.Is(err, sql.ErrNoRows)
-	return &rawRow{vals: vals, err: err}
-}
-
 // rawRow is a Lookup's row, scanned as a *sql.Row is into the types the
 // store's lookups read.
 type rawRow struct {

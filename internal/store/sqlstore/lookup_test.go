@@ -40,11 +40,11 @@ func TestRawLookupsReplaceAFailedConnection(t *testing.T) {
 			t.Fatal(takeErr)
 		}
 		c.(*fakeLookupConn).err = err
-		r := &rawLookup{conn: c}
+		tx := &tx{lookup: c}
 		var id int64
-		r.queryRow("", nil).Scan(&id)
+		tx.queryRow("", nil).Scan(&id)
 		c.(*fakeLookupConn).err = nil
-		l.put(c, r.broken)
+		l.put(c, tx.lookupFailed)
 		return c.(*fakeLookupConn).id
 	}
 	steps := []struct {
