@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -189,17 +190,16 @@ func (c *lookupConn) prepared(query string) (*lookupStmt, error) {
 		return nil, fmt.Errorf("sqlite lookup: prepare %q: %w", query, c.err(rc))
 	}
 	s := &lookupStmt{p: p}
-	c.stmts[query] = s // finalized by Close, even if what follows fails
 	for i := range sqlite3.Xsqlite3_bind_parameter_count(c.tls, p) {
 		name := libc.GoString(sqlite3.Xsqlite3_bind_parameter_name(c.tls, p, i+1))
-		ordinal, err := strconv.Atoi(name[min(1, len(name)):])
-		if err != nil || ordinal < 1 || name[0] != '$' {
-			delete(c.stmts, query)
+		ordinal, err := strconv.Atoi(strings.TrimPrefix(name, "$"))
+		if err != nil || ordinal < 1 || !strings.HasPrefix(name, "$") {
 			sqlite3.Xsqlite3_finalize(c.tls, p)
-			return nil, fmt.Errorf("sqlite lookup: parameter %q of %q: want $1, $2, ...", name, query)
+			return nil, fmt.Errorf("sqlite lookup: parameter %q of %q is not one of $1, $2 and so on", name, query)
 		}
 		s.ordinals = append(s.ordinals, ordinal)
 	}
+	c.stmts[query] = s
 	return s, nil
 }
 

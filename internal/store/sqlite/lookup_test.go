@@ -49,7 +49,7 @@ func TestLookupConn(t *testing.T) {
 		{"a NULL column", `SELECT f, b FROM t WHERE k = $1`, []any{""}, []driver.Value{nil, nil}, ""},
 		{"no row", `SELECT n FROM t WHERE k = $1`, []any{"missing"}, nil, sql.ErrNoRows.Error()},
 		{"too few arguments", `SELECT n FROM t WHERE k = $2`, []any{"a"}, nil, "no argument for $2"},
-		{"an anonymous parameter", `SELECT n FROM t WHERE k = ?`, []any{"a"}, nil, "want $1, $2"},
+		{"an anonymous parameter", `SELECT n FROM t WHERE k = ?`, []any{"a"}, nil, "is not one of $1, $2"},
 		{"a write", `DELETE FROM t WHERE k = $1 RETURNING n`, []any{"a"}, nil, "readonly"},
 	}
 	for _, tc := range tests {
