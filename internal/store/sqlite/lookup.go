@@ -44,17 +44,31 @@ var _ sqlstore.LookupConn = (*lookupConn)(nil)
 // cache of cacheKiB.
 func openLookupConn(path, vfs string, cacheKiB int) (*lookupConn, error) {
 	c := &lookupConn{tls: libc.NewTLS(), stmts: map[string]*lookupStmt{}}
+	err := c.open(path, vfs)
+	if err == nil {
+		// query_only: a Lookup reads; a write here would bypass the
+		// writer's queue and group commit.
+		err = c.exec(fmt.Sprintf("PRAGMA busy_timeout = %d; PRAGMA cache_size = -%d; PRAGMA query_only = 1;", busyTimeout.Milliseconds(), cacheKiB))
+	}
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("open %s for lookups: %w", path, err)
+	}
+	return c, nil
+}
+
+// open opens the database file. SQLite hands back a connection even when
+// it fails to open the file; Close closes it.
+func (c *lookupConn) open(path, vfs string) error {
 	cPath, err := libc.CString(path)
 	if err != nil {
-		c.tls.Close()
-		return nil, err
+		return err
 	}
 	defer libc.Xfree(c.tls, cPath)
 	var cVFS uintptr
 	if vfs != "" {
 		if cVFS, err = libc.CString(vfs); err != nil {
-			c.tls.Close()
-			return nil, err
+			return err
 		}
 		defer libc.Xfree(c.tls, cVFS)
 	}
@@ -63,18 +77,9 @@ func openLookupConn(path, vfs string, cacheKiB int) (*lookupConn, error) {
 		return sqlite3.Xsqlite3_open_v2(c.tls, cPath, db, sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_EXRESCODE, cVFS)
 	})
 	if rc != sqlite3.SQLITE_OK {
-		err := c.err(rc)
-		c.Close()
-		return nil, fmt.Errorf("open %s for lookups: %w", path, err)
+		return c.err(rc)
 	}
-	// query_only: a Lookup reads; a write here would bypass the writer's
-	// queue and group commit.
-	pragmas := fmt.Sprintf("PRAGMA busy_timeout = %d; PRAGMA cache_size = -%d; PRAGMA query_only = 1;", busyTimeout.Milliseconds(), cacheKiB)
-	if err := c.exec(pragmas); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("open %s for lookups: %w", path, err)
-	}
-	return c, nil
+	return nil
 }
 
 // QueryRow runs query with args, positional ($1 is args[0]), and returns

@@ -73,3 +73,28 @@ func TestLookupConn(t *testing.T) {
 		t.Errorf("no row: %v, want sql.ErrNoRows", err)
 	}
 }
+
+// A lookup connection that cannot be opened says which file and why, and
+// leaves nothing open.
+func TestLookupConnOpenFails(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name, path, vfs, want string
+	}{
+		{"no such file", filepath.Join(dir, "missing.db"), "", "unable to open"},
+		{"no such directory", filepath.Join(dir, "missing", "chimed.db"), "", "unable to open"},
+		{"no such VFS", filepath.Join(dir, "missing.db"), "no-such-vfs", "no such vfs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := openLookupConn(tc.path, tc.vfs, 1000)
+			if err == nil {
+				c.Close()
+				t.Fatalf("openLookupConn(%q, %q) opened; want an error", tc.path, tc.vfs)
+			}
+			if !strings.Contains(err.Error(), tc.path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("openLookupConn(%q, %q): %v; want the path and %q", tc.path, tc.vfs, err, tc.want)
+			}
+		})
+	}
+}
