@@ -190,8 +190,8 @@ func createPrivate(path string) error {
 // the store's own is open; those keep it until the store is closed.
 func claim(ctx context.Context, path string, access Access) (*sql.DB, error) {
 	params := "_pragma=busy_timeout(1000)"
-	if access == Exclusive {
-		params += "&vfs=unix-excl"
+	if vfs := vfsOf(access); vfs != "" {
+		params += "&vfs=" + vfs
 	}
 	probe, err := sql.Open("sqlite", fileURI(path)+"?"+params)
 	if err != nil {
