@@ -197,8 +197,9 @@ func (c *lookupConn) prepared(query string) (*lookupStmt, error) {
 	s := &lookupStmt{p: p}
 	for i := range sqlite3.Xsqlite3_bind_parameter_count(c.tls, p) {
 		name := libc.GoString(sqlite3.Xsqlite3_bind_parameter_name(c.tls, p, i+1))
-		ordinal, err := strconv.Atoi(strings.TrimPrefix(name, "$"))
-		if err != nil || ordinal < 1 || !strings.HasPrefix(name, "$") {
+		digits, dollar := strings.CutPrefix(name, "$")
+		ordinal, err := strconv.Atoi(digits)
+		if !dollar || err != nil || ordinal < 1 {
 			sqlite3.Xsqlite3_finalize(c.tls, p)
 			return nil, fmt.Errorf("sqlite lookup: parameter %q of %q is not one of $1, $2 and so on", name, query)
 		}
@@ -223,11 +224,10 @@ func (c *lookupConn) exec(sql string) error {
 
 // err is the error rc stands for, with SQLite's message.
 func (c *lookupConn) err(rc int32) error {
-	msg := libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc))
-	if c.db != 0 {
-		msg = libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db))
+	if c.db == 0 {
+		return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errstr(c.tls, rc)), rc)
 	}
-	return fmt.Errorf("sqlite: %s (%d)", msg, rc)
+	return fmt.Errorf("sqlite: %s (%d)", libc.GoString(sqlite3.Xsqlite3_errmsg(c.tls, c.db)), rc)
 }
 
 func (c *lookupConn) Close() error {
