@@ -573,6 +573,50 @@ func TestTestAPIFaultMakesTheNextTwoCallsFail(t *testing.T) {
 	noErr(t, err)
 }
 
+// DELETE /_chimed/test/faults/{ruleId} removes that one rule, and only in
+// the caller's AWS account: another tenant's rule is not found.
+func TestTestAPIFaultDeletedByID(t *testing.T) {
+	e := start(t, testAPI)
+	a := e.client(keyA)
+	id := createAccount(t, a, "faulty")
+	addFault := func(body string) string {
+		resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(body)})
+		var out struct{ Fault struct{ RuleId string } }
+		if resp.status != http.StatusCreated || json.Unmarshal(resp.body, &out) != nil || out.Fault.RuleId == "" {
+			t.Fatalf("add fault: %s", resp)
+		}
+		return out.Fault.RuleId
+	}
+	getAccount := addFault(`{"Operation":"GetAccount","ErrorType":"ServiceUnavailableException"}`)
+	listAccounts := addFault(`{"Operation":"ListAccounts","ErrorType":"ServiceUnavailableException"}`)
+
+	tests := []struct {
+		name, key, ruleID string
+		status            int
+		errorType         string
+	}{
+		{"another tenant's rule", keyB, getAccount, http.StatusNotFound, "NotFoundException"},
+		{"an unknown rule", keyA, "no-such-rule", http.StatusNotFound, "NotFoundException"},
+		{"the caller's rule", keyA, getAccount, http.StatusNoContent, ""},
+		{"a rule already removed", keyA, getAccount, http.StatusNotFound, "NotFoundException"},
+	}
+	for _, tt := range tests {
+		resp := e.send(t, tt.key, rawRequest{method: "DELETE", path: "/_chimed/test/faults/" + tt.ruleID})
+		if resp.status != tt.status || resp.errorType() != tt.errorType {
+			t.Errorf("%s: %s, want %d %s", tt.name, resp, tt.status, tt.errorType)
+		}
+	}
+
+	_, err := a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+	_, err = a.ListAccounts(ctx, &chime.ListAccountsInput{})
+	wantError(t, err, "ServiceUnavailableException")
+	listed := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/faults"})
+	if !strings.Contains(string(listed.body), listAccounts) || strings.Contains(string(listed.body), getAccount) {
+		t.Fatalf("faults after removing %s: %s", getAccount, listed)
+	}
+}
+
 // The test API's clock drives the phone number deletion queue: a number
 // deleted and then eight days of test-clock time later is gone for good.
 func TestTestAPIClockPurgesADeletedNumberAfterEightDays(t *testing.T) {
