@@ -423,6 +423,10 @@ func TestInvitationOutbox(t *testing.T) {
 	if len(users.Users) != 1 || users.Users[0].UserRegistrationStatus != types.RegistrationStatusRegistered {
 		t.Fatalf("after following the listed link: %+v", users.Users)
 	}
+	// Registered, the invitee has a meeting PIN, as CreateUser's users do.
+	if pin := aws.ToString(users.Users[0].PersonalPIN); !regexp.MustCompile(`^[0-9]{10}$`).MatchString(pin) {
+		t.Fatalf("registered invitee's PersonalPIN %q, want 10 digits", pin)
+	}
 
 	// Pages of one, in invite ID order, ending with the accepted one shown
 	// Accepted.
