@@ -37,3 +37,15 @@ func eachInLockOrder[E any](n int, key func(i int) string, do func(i int) error,
 	}
 	return out, nil
 }
+
+// withoutRepeats is list with each item kept at its first place only.
+// Batches are short (the model caps them at tens), so a scan will do.
+func withoutRepeats(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, item := range list {
+		if !slices.Contains(out, item) {
+			out = append(out, item)
+		}
+	}
+	return out
+}

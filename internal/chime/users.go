@@ -483,7 +483,10 @@ func (s *Service) invite(tx Tx, a *Account, email, userType string, now time.Tim
 // sign in until unsuspended).
 func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model.BatchSuspendUserRequest) (*model.BatchSuspendUserResponse, error) {
 	out := &model.BatchSuspendUserResponse{}
-	ids := in.UserIdList
+	// A user listed twice is suspended once: on a Team account the second
+	// mention would find the user already removed, and report as failed a
+	// suspension that succeeded.
+	ids := withoutRepeats(in.UserIdList)
 	userID := func(i int) string { return ids[i] }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := liveAccount(tx, caller, *in.AccountId)

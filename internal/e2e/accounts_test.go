@@ -267,7 +267,9 @@ func TestDeleteTeamAccount(t *testing.T) {
 	// A Team account needs its users suspended first.
 	_, err = c.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: id})
 	wantError(t, err, "UnprocessableEntityException")
-	suspended, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: id, UserIdList: []string{aws.ToString(user.User.UserId)}})
+	// Listed twice, the user is removed once, and the second mention is no
+	// failure.
+	suspended, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: id, UserIdList: []string{aws.ToString(user.User.UserId), aws.ToString(user.User.UserId)}})
 	noErr(t, err)
 	if len(suspended.UserErrors) != 0 {
 		t.Fatalf("UserErrors %+v", suspended.UserErrors)
