@@ -184,6 +184,7 @@ func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model
 	if (in.FilterName == nil) != (in.FilterValue == nil) {
 		return nil, BadRequest("FilterName and FilterValue must be given together")
 	}
+	none := &model.ListPhoneNumbersResponse{PhoneNumbers: []model.PhoneNumber{}}
 	filter := PhoneNumberFilter{Status: model.Value(in.Status), ProductType: model.Value(in.ProductType)}
 	switch model.Value(in.FilterName) {
 	case model.PhoneNumberAssociationNameAccountId:
@@ -194,7 +195,12 @@ func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model
 	default:
 		// Voice connectors, their groups and SIP rules are administered by
 		// another API: no number of this one is associated with them.
-		return &model.ListPhoneNumbersResponse{PhoneNumbers: []model.PhoneNumber{}}, nil
+		return none, nil
+	}
+	if in.FilterValue != nil && *in.FilterValue == "" {
+		// Nor with an empty ID, which in a PhoneNumberFilter means no
+		// filter.
+		return none, nil
 	}
 	limit := pageSize(in.MaxResults, 99)
 	var found []*PhoneNumber

@@ -115,6 +115,8 @@ func TestListPhoneNumbersFiltersAndPages(t *testing.T) {
 		{"status DeleteInProgress", chime.ListPhoneNumbersInput{Status: types.PhoneNumberStatusDeleteInProgress}, voice[:1]},
 		{"user", chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameUserId, FilterValue: userID}, business[1:2]},
 		{"account", chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameAccountId, FilterValue: accountID}, business[1:2]},
+		{"user, empty ID", chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameUserId, FilterValue: aws.String("")}, nil},
+		{"account, empty ID", chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameAccountId, FilterValue: aws.String("")}, nil},
 		{"voice connector (none in this API)", chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameVoiceConnectorId, FilterValue: aws.String("abcdef1ghij")}, nil},
 		{"status and product type", chime.ListPhoneNumbersInput{Status: types.PhoneNumberStatusUnassigned, ProductType: types.PhoneNumberProductTypeBusinessCalling}, []string{business[0], business[2]}},
 	}
