@@ -307,7 +307,7 @@ func roomBots(tx Tx, roomID string) ([]*Membership, error) {
 // of the room it @mentions (other than its sender). senderEmail is who the
 // bots are told sent it.
 func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error {
-	if err := tx.InsertMessage(m); err != nil {
+	if err := insertMessage(tx, m); err != nil {
 		return err
 	}
 	members, err := roomBots(tx, m.ParentID)

@@ -109,7 +109,7 @@ func (s *Service) PostConversationMessage(ctx context.Context, caller Caller, ac
 		}
 		sender := MessageSender{SenderID: u.UserID, SenderType: model.MemberTypeUser, Name: u.DisplayName}
 		m = newMessage(c.AccountID, MessageInConversation, c.ConversationID, sender, text, now)
-		return tx.InsertMessage(m)
+		return insertMessage(tx, m)
 	})
 	if err != nil {
 		return nil, err

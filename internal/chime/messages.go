@@ -33,6 +33,10 @@ type Message struct {
 	Content   string `json:"-"`
 	Redacted  bool
 	CreatedAt time.Time
+	// Tie is how many messages of the parent were posted before this one
+	// in the same millisecond (insertMessage): it keeps them in the order
+	// of posting.
+	Tie int
 }
 
 // newMessage is a new message with text, posted now by sender in a room or
@@ -58,15 +62,42 @@ type MessageSender struct {
 }
 
 // Key orders a room's or a conversation's messages by time of posting; it
-// is what listings continue after.
+// is what listings continue after. Within a millisecond, the first
+// message's key is the time and its ID, as before ties were numbered (so
+// stored keys and snapshots stay valid), and a later one's has its tie
+// number after a "~", which sorts after every character of an ID. The ID
+// orders only messages that took the same tie number at once (PostgreSQL,
+// concurrent posts).
 func (m *Message) Key() string {
-	return fmt.Sprintf("%015d/%s", m.CreatedAt.UnixMilli(), m.MessageID)
+	if m.Tie == 0 {
+		return fmt.Sprintf("%015d/%s", m.CreatedAt.UnixMilli(), m.MessageID)
+	}
+	return fmt.Sprintf("%015d/~%012d/%s", m.CreatedAt.UnixMilli(), m.Tie, m.MessageID)
+}
+
+// insertMessage posts m after the messages of its parent: one posted in the
+// same millisecond as others (a quick client, or a stopped test clock) takes
+// the next tie number, where its random ID would have put it anywhere among
+// them.
+func insertMessage(tx Tx, m *Message) error {
+	last, err := tx.LastMessageAt(m.ParentID, m.CreatedAt)
+	switch {
+	case errors.Is(err, ErrNoRows):
+	case err != nil:
+		return err
+	default:
+		m.Tie = last.Tie + 1
+	}
+	return tx.InsertMessage(m)
 }
 
 // MessageTx reads and writes messages, and the webhooks and conversations
 // they are posted through.
 type MessageTx interface {
 	InsertMessage(m *Message) error
+	// LastMessageAt returns the parent's message last in Key order of those
+	// created in the millisecond of at; ErrNoRows when it has none.
+	LastMessageAt(parentID string, at time.Time) (*Message, error)
 	// GetMessage returns ErrNoRows when the message is not in that room or
 	// conversation.
 	GetMessage(parentID, messageID string) (*Message, error)

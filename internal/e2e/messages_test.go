@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,6 +239,31 @@ func TestRoomMessagesAndRedaction(t *testing.T) {
 	collabCall(t, e, keyA, "GET", roomMessagesPath(acct, room)+"?next-token=garbage", nil).want(t, http.StatusBadRequest, "BadRequestException")
 	collabCall(t, e, keyA, "GET", roomMessagesPath(acct, collabMissingID), nil).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "GET", roomMessagesPath(acct, room), nil).want(t, http.StatusNotFound, "NotFoundException")
+}
+
+// Messages posted within one millisecond (here a stopped clock) are listed
+// in the order they were posted, across pages, not in their IDs' order.
+func TestMessagesOfOneMillisecondKeepTheirOrder(t *testing.T) {
+	stopped := time.Now()
+	e := start(t, func(c *server.Config) { c.Now = func() time.Time { return stopped } })
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "incidents")
+	hook := createWebhook(t, e, keyA, acct, room, "monitor")
+
+	var ids []string
+	for i := range 12 {
+		ids = append(ids, postToRoom(t, e, hook, fmt.Sprintf("message %d", i)))
+	}
+	for _, pageSize := range []int{2, 5, 50} {
+		messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), pageSize)
+		var got []string
+		for _, m := range messages {
+			got = append(got, m.MessageId)
+		}
+		if !slices.Equal(got, ids) {
+			t.Fatalf("in pages of %d, listed %v, posted %v", pageSize, got, ids)
+		}
+	}
 }
 
 // TestRedactionErasesContentFromTheDatabaseFile reads the SQLite database

@@ -20,6 +20,18 @@ func (t *tx) InsertMessage(m *chime.Message) error {
 	return err
 }
 
+func (t *tx) LastMessageAt(parentID string, at time.Time) (*chime.Message, error) {
+	found, err := t.messages(`SELECT doc, content FROM messages WHERE parent_id = $1 AND created_at = $2 ORDER BY sort_key DESC LIMIT 1`,
+		parentID, at.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, chime.ErrNoRows
+	}
+	return found[0], nil
+}
+
 func (t *tx) GetMessage(parentID, messageID string) (*chime.Message, error) {
 	found, err := t.messages(`SELECT doc, content FROM messages WHERE parent_id = $1 AND message_id = $2`, parentID, messageID)
 	if err != nil {
