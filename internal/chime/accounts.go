@@ -385,7 +385,7 @@ func (s *Service) ClaimDomain(ctx context.Context, caller Caller, accountID, dom
 			return Conflict("account %s is already an %s account", a.AccountID, a.AccountType)
 		}
 		if err := tx.ClaimDomain(a.AwsAccountID, a.AccountID, domain); errors.Is(err, ErrNotUnique) {
-			return Conflict("domain %s is already claimed by another account of this AWS account", domain)
+			return Conflict("domain %s is already claimed in this AWS account, by this account or another", domain)
 		} else if err != nil {
 			return err
 		}
