@@ -28,6 +28,8 @@ type InvitationTx interface {
 	SaveInvite(inv *Invite) error
 	// ListInvites lists an account's invitations in invite ID order.
 	ListInvites(accountID string, p Page) ([]*Invite, error)
+	// UserInvites lists the invitations of one user of an account.
+	UserInvites(accountID, userID string) ([]*Invite, error)
 }
 
 // The emails of one InviteUsers call go out a few at a time, all within a
@@ -177,9 +179,29 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 			return err
 		}
 		inv.Status = model.InviteStatusAccepted
-		return tx.SaveInvite(inv)
+		return acceptUserInvites(tx, u)
 	})
 	return out, holder, err
+}
+
+// acceptUserInvites marks Accepted every pending invitation of u: a person
+// invited again before they answered (a resent invitation) accepts them
+// all by following one link.
+func acceptUserInvites(tx Tx, u *User) error {
+	invites, err := tx.UserInvites(u.AccountID, u.UserID)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invites {
+		if inv.Status != model.InviteStatusPending {
+			continue
+		}
+		inv.Status = model.InviteStatusAccepted
+		if err := tx.SaveInvite(inv); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListInvitations lists the invitations InviteUsers made in an account, with

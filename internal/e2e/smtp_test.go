@@ -484,6 +484,28 @@ func TestInvitationLinkDoesNotLiftASuspension(t *testing.T) {
 	}
 }
 
+// A person invited again before answering (a resent invitation) accepts
+// both invitations by following either link.
+func TestResentInvitationIsAcceptedWithTheFirst(t *testing.T) {
+	e := start(t)
+	acct := collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "dana@example.com")
+	inviteUsers(t, e, acct, "Dana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "").Invitations
+	if len(listed) != 2 || listed[0].Status != "Pending" || listed[1].Status != "Pending" || listed[0].UserId != listed[1].UserId {
+		t.Fatalf("after inviting one person twice: %+v", listed)
+	}
+
+	collabCall(t, e, "", "POST", listed[1].InvitationUrl, nil).want(t, http.StatusOK, "")
+	for _, inv := range listInvitations(t, e, keyA, acct, "").Invitations {
+		if inv.Status != "Accepted" {
+			t.Fatalf("after following one link, invitation %s is %s", inv.InviteId, inv.Status)
+		}
+	}
+	// The other link still answers, as an accepted invitation's does.
+	collabCall(t, e, "", "POST", listed[0].InvitationUrl, nil).want(t, http.StatusOK, "")
+}
+
 // Listening on every address gives no address a link can point at: links
 // then point at localhost, on the port chimed listens on.
 func TestLinksWhenListeningOnEveryAddress(t *testing.T) {

@@ -20,3 +20,7 @@ func (t *tx) ListInvites(accountID string, p chime.Page) ([]*chime.Invite, error
 	return listDocs[chime.Invite](t, `SELECT doc FROM invites WHERE account_id = $1 AND invite_id > $2 ORDER BY invite_id LIMIT `+strconv.Itoa(p.Limit),
 		accountID, p.After)
 }
+
+func (t *tx) UserInvites(accountID, userID string) ([]*chime.Invite, error) {
+	return listDocs[chime.Invite](t, `SELECT doc FROM invites WHERE account_id = $1 AND user_id = $2 ORDER BY invite_id`, accountID, userID)
+}
