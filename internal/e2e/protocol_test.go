@@ -433,10 +433,12 @@ func TestUnsignedRoutesAnswerJSONErrors(t *testing.T) {
 // U+0000, and bytes that are not UTF-8, are refused wherever a request
 // carries text, naming where: they are in no Chime name or ID, and
 // PostgreSQL cannot store them (an internal error there before this check).
+// So is half a surrogate pair escaped in JSON, which would be stored as
+// U+FFFD.
 func TestNULAndNonUTF8AreRefused(t *testing.T) {
 	e := start(t)
 	accountID := newAccount(t, e, "nul")
-	const nul, utf8 = "U+0000", "UTF-8"
+	const nul, utf8, surrogate = "U+0000", "UTF-8", "surrogate pair"
 	tests := []struct {
 		name  string
 		req   rawRequest
@@ -450,6 +452,9 @@ func TestNULAndNonUTF8AreRefused(t *testing.T) {
 		{"path label", rawRequest{method: "GET", path: "/accounts/a%00b"}, "request path", nul},
 		{"extension path", rawRequest{method: "GET", path: "/_chimed/dial-outs/a%00b"}, "request path", nul},
 		{"unsigned link", rawRequest{method: "GET", path: "/invitations/a%00b", query: "token=x", unsigned: true}, "request path", nul},
+		{"lone surrogate escaped", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"team\udc80x"}`)}, "Name:", surrogate},
+		{"surrogate's first half only", rawRequest{method: "POST", path: "/accounts/" + accountID + "/users", query: "operation=add",
+			body: []byte(`{"UserEmailList":["ok@example.com","x\ud83d@example.com"]}`)}, "UserEmailList[1]:", surrogate},
 		{"body not UTF-8", rawRequest{method: "POST", path: "/accounts", body: []byte("{\"Name\":\"a\xffb\"}")}, "request body", utf8},
 		{"query parameter not UTF-8", rawRequest{method: "GET", path: "/accounts", query: "name=a%FFb"}, `query parameter "name"`, utf8},
 		{"path label not UTF-8", rawRequest{method: "GET", path: "/accounts/a%FFb"}, "request path", utf8},

@@ -85,6 +85,11 @@ func DecodeJSON(body []byte, in any) error {
 	if member, ok := nulMember(body); ok {
 		return chime.BadRequest("%s: %s", member, nulRule)
 	}
+	if digits, ok := loneSurrogate(body); ok {
+		if member, ok := memberWhere(body, hasReplacement); ok {
+			return chime.BadRequest("%s: "+surrogateRule, member, digits)
+		}
+	}
 	err := json.Unmarshal(dropMiscased(body, reflect.TypeOf(in)), in)
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
