@@ -213,7 +213,8 @@ func upperHexVal(c byte) int {
 // says; one out of order or with a name twice is refused, since a name
 // repeated a million times would make a canonical request of gigabytes from
 // a 1 MB header.
-func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *Error) {
+// With tabs, a tab in a value counts as a space (tabForm).
+func appendCanonicalHeaders(b []byte, r *http.Request, signed string, tabs bool) ([]byte, *Error) {
 	hasHost := false
 	var lower map[string][]string // r.Header by lower-case name, built if needed
 	prevStart, prevEnd := 0, 0
@@ -238,20 +239,20 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed string) ([]byte, *
 			if host == "" {
 				host = r.URL.Host
 			}
-			b = appendTrimmed(b, host)
+			b = appendTrimmed(b, host, tabs)
 		case "content-length":
 			// net/http keeps the header on the server side but not on requests
 			// built in-process; r.ContentLength is always set.
 			if vs := headerValues(r.Header, lname, &lower); len(vs) > 0 {
-				b = appendValues(b, vs)
+				b = appendValues(b, vs, tabs)
 			} else if r.ContentLength >= 0 {
 				b = strconv.AppendInt(b, r.ContentLength, 10)
 			}
 		case "transfer-encoding":
 			// net/http moves Transfer-Encoding into r.TransferEncoding.
-			b = appendValues(b, r.TransferEncoding)
+			b = appendValues(b, r.TransferEncoding, tabs)
 		default:
-			b = appendValues(b, headerValues(r.Header, lname, &lower))
+			b = appendValues(b, headerValues(r.Header, lname, &lower), tabs)
 		}
 		b = append(b, '\n')
 		if !more {
@@ -309,30 +310,54 @@ func headerValues(h http.Header, lname []byte, lower *map[string][]string) []str
 
 // appendValues joins values with ',' after trimming each and collapsing inner
 // runs of spaces, as SigV4's Trimall does.
-func appendValues(b []byte, vs []string) []byte {
+func appendValues(b []byte, vs []string, tabs bool) []byte {
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendTrimmed(b, v)
+		b = appendTrimmed(b, v, tabs)
 	}
 	return b
 }
 
-func appendTrimmed(b []byte, v string) []byte {
-	v = strings.Trim(v, " ")
+// tabForm is how botocore and the JavaScript SDK read Trimall: they collapse
+// any whitespace, tabs too (Python's str.split, JavaScript's \s+), where the
+// Go SDK collapses spaces only. net/http refuses the other control
+// characters in header values, so tabs are the only difference.
+func appendTrimmed(b []byte, v string, tabs bool) []byte {
+	isSpace := func(c byte) bool { return c == ' ' || (tabs && c == '\t') }
+	start, end := 0, len(v)
+	for start < end && isSpace(v[start]) {
+		start++
+	}
+	for end > start && isSpace(v[end-1]) {
+		end--
+	}
 	space := false
-	for i := 0; i < len(v); i++ {
+	for i := start; i < end; i++ {
 		c := v[i]
-		if c == ' ' {
+		if isSpace(c) {
 			if space {
 				continue
 			}
-			space = true
+			space, c = true, ' '
 		} else {
 			space = false
 		}
 		b = append(b, c)
 	}
 	return b
+}
+
+// hasTab says whether a header value holds a tab, which the SDKs sign in two
+// ways (tabForm).
+func hasTab(h http.Header) bool {
+	for _, vs := range h {
+		for _, v := range vs {
+			if strings.IndexByte(v, '\t') >= 0 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -195,7 +195,7 @@ func TestCanonicalHeaders(t *testing.T) {
 			"x-odd_name!": {"raw"}, // a name net/http would leave uncanonicalised
 		},
 	}
-	got, err := appendCanonicalHeaders(nil, r, "content-length;Host;transfer-encoding;x-amz-date;x-missing;x-multi;x-odd_name!")
+	got, err := appendCanonicalHeaders(nil, r, "content-length;Host;transfer-encoding;x-amz-date;x-missing;x-multi;x-odd_name!", false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func TestCanonicalHeaders(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
 	r.Host = ""
-	got, _ = appendCanonicalHeaders(nil, r, "host")
+	got, _ = appendCanonicalHeaders(nil, r, "host", false)
 	if string(got) != "host:url-host\n" {
 		t.Fatalf("fallback host: %q", got)
 	}

@@ -11,22 +11,38 @@ import (
 // This file computes the signature a client should have sent: payload hash,
 // canonical request, string to sign, signing key (cached) and HMAC.
 
-// matches reports whether the client's signature is that of r. botocore
-// removes dot segments and collapses "//" before signing; the Go and JS SDKs
-// do not. botocore's form is tried only when it differs and the plain one
-// failed, so ordinary requests pay nothing for it.
+// matches reports whether the client's signature is that of r. The SDKs
+// differ in two ways: botocore removes dot segments and collapses "//"
+// before signing, where the Go and JS SDKs do not; botocore and the JS SDK
+// collapse tabs in header values (tabForm), where the Go SDK does not. The
+// other forms are tried only when they differ and the plain one failed, so
+// ordinary requests pay nothing for them.
 func matches(r *http.Request, q queryParams, in *sigInput, payload []byte, key, provided *[signatureBytes]byte) (bool, *Error) {
 	path := requestPath(r)
-	sig, err := signature(r, q, in, path, payload, key)
+	sig, err := signature(r, q, in, path, false, payload, key)
 	if err != nil {
 		return false, err
 	}
 	if hmac.Equal(sig[:], provided[:]) {
 		return true, nil
 	}
-	if np, changed := normalizedPath(path); changed {
-		sig, _ = signature(r, q, in, np, payload, key)
-		return hmac.Equal(sig[:], provided[:]), nil
+	np, normalized := normalizedPath(path)
+	tabs := hasTab(r.Header)
+	forms := [...]struct {
+		path          string
+		tabs, differs bool
+	}{
+		{np, false, normalized},
+		{path, true, tabs},
+		{np, true, normalized && tabs},
+	}
+	for _, f := range forms {
+		if !f.differs {
+			continue
+		}
+		if sig, _ = signature(r, q, in, f.path, f.tabs, payload, key); hmac.Equal(sig[:], provided[:]) {
+			return true, nil
+		}
 	}
 	return false, nil
 }
@@ -89,7 +105,7 @@ func hexVal(c byte) int {
 
 // signature computes the signature of r as the client should have: canonical
 // request, string to sign, HMAC with the signing key.
-func signature(r *http.Request, q queryParams, in *sigInput, path string, payload []byte, key *[signatureBytes]byte) ([signatureBytes]byte, *Error) {
+func signature(r *http.Request, q queryParams, in *sigInput, path string, tabs bool, payload []byte, key *[signatureBytes]byte) ([signatureBytes]byte, *Error) {
 	// Most canonical requests fit here, which keeps them off the heap.
 	var stack [1024]byte
 	b := append(stack[:0], r.Method...)
@@ -102,7 +118,7 @@ func signature(r *http.Request, q queryParams, in *sigInput, path string, payloa
 	}
 	b = q.appendTo(b, skip)
 	b = append(b, '\n')
-	b, err := appendCanonicalHeaders(b, r, in.signedHeaders)
+	b, err := appendCanonicalHeaders(b, r, in.signedHeaders, tabs)
 	if err != nil {
 		return [signatureBytes]byte{}, err
 	}

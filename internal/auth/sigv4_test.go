@@ -127,6 +127,9 @@ func TestBotocoreSignatures(t *testing.T) {
 			map[string]string{"Content-Type": "application/json", "X-Custom": "  a   b    c "}, testCred, false, "content-type;host;x-amz-date;x-custom"},
 		// botocore collapses "//" before signing; the path is still sent as is.
 		botoCase{"double slash", "GET", "/accounts//users", "", nil, testCred, false, "host;x-amz-date"},
+		// botocore's Trimall collapses tabs too; the Go SDK's does not.
+		botoCase{"tabs in header value", "GET", "/accounts", "", map[string]string{"X-Custom": "a\tb \t c"}, testCred, false, "host;x-amz-date;x-custom"},
+		botoCase{"tabs in header value, double slash", "GET", "/accounts//users", "", map[string]string{"X-Custom": "a\t\tb"}, testCred, false, "host;x-amz-date;x-custom"},
 	)
 
 	reqs := make([]botoReq, len(cases))
@@ -203,6 +206,15 @@ func TestAcceptVariants(t *testing.T) {
 		goSign(t, r, base.body, testCred, "chime", "us-east-1", testNow)
 		r.Header.Set("User-Agent", "something else")
 		r.Header.Set("X-Amzn-Trace-Id", "Root=1-abc")
+		sr, body := overWire(t, r)
+		if _, err := v.Verify(sr, body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("tabs in header value, signed as sent", func(t *testing.T) {
+		r := newClientRequest(t, base)
+		r.Header.Set("X-Custom", "a\tb \t c")
+		goSign(t, r, base.body, testCred, "chime", "us-east-1", testNow)
 		sr, body := overWire(t, r)
 		if _, err := v.Verify(sr, body); err != nil {
 			t.Fatal(err)
