@@ -132,6 +132,11 @@ func TestProtocolBodies(t *testing.T) {
 		{"Content-Type with charset", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"charset"}`),
 			header: http.Header{"Content-Type": {"application/json; charset=utf-8"}}}, 201},
 		{"no Content-Type", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"no content type"}`), header: noBody}, 201},
+		// Bodies are read as sent: compressed ones are refused.
+		{"Content-Encoding gzip", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"gzip"}`),
+			header: http.Header{"Content-Encoding": {"gzip"}}}, 400},
+		{"Content-Encoding identity", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"identity"}`),
+			header: http.Header{"Content-Encoding": {"identity"}}}, 201},
 		// Bodies that are not a JSON object are refused, not half-read.
 		{"body is a JSON array", rawRequest{method: "POST", path: "/accounts", body: []byte(`[{"Name":"x"}]`)}, 400},
 		{"body is truncated JSON", rawRequest{method: "POST", path: "/accounts", body: []byte(`{"Name":"x"`)}, 400},

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -69,6 +70,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // not arrive in full is a 400 that says so without the connection's
 // addresses (the server's ReadTimeout ends a Content-Length that lies).
 func ReadBody(r *http.Request, limit int64) ([]byte, error) {
+	// No Chime operation takes a compressed body (the model has no
+	// requestCompression): read as sent, one would be refused as not JSON.
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return nil, chime.BadRequest("Content-Encoding %q: request bodies are read as sent; send the JSON uncompressed", ce)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	switch {
