@@ -38,12 +38,14 @@ func eachInLockOrder[E any](n int, key func(i int) string, do func(i int) error,
 	return out, nil
 }
 
-// withoutRepeats is list with each item kept at its first place only.
-// Batches are short (the model caps them at tens), so a scan will do.
-func withoutRepeats(list []string) []string {
+// withoutRepeats is list with each item kept at its first place only, items
+// with the same key being the same.
+func withoutRepeats(list []string, key func(string) string) []string {
 	out := make([]string, 0, len(list))
+	seen := make(map[string]bool, len(list))
 	for _, item := range list {
-		if !slices.Contains(out, item) {
+		if k := key(item); !seen[k] {
+			seen[k] = true
 			out = append(out, item)
 		}
 	}

@@ -32,7 +32,10 @@ func (s *Service) BatchDeletePhoneNumber(ctx context.Context, caller Caller, in 
 		return nil, err
 	}
 	out := &model.BatchDeletePhoneNumberResponse{}
-	ids := in.PhoneNumberIds
+	// A number listed twice is deleted once: the second mention would find
+	// it in the deletion queue, and report as failed a deletion that
+	// succeeded.
+	ids := withoutRepeats(in.PhoneNumberIds, phoneNumberID)
 	numberID := func(i int) string { return phoneNumberID(ids[i]) }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		// As in BatchUpdatePhoneNumber, [] when nothing failed.

@@ -486,7 +486,7 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 	// A user listed twice is suspended once: on a Team account the second
 	// mention would find the user already removed, and report as failed a
 	// suspension that succeeded.
-	ids := withoutRepeats(in.UserIdList)
+	ids := withoutRepeats(in.UserIdList, func(id string) string { return id })
 	userID := func(i int) string { return ids[i] }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := liveAccount(tx, caller, *in.AccountId)

@@ -337,8 +337,10 @@ func TestBatchDeletePhoneNumber(t *testing.T) {
 	_, err := a.AssociatePhoneNumberWithUser(ctx, &chime.AssociatePhoneNumberWithUserInput{AccountId: accountID, UserId: userID, E164PhoneNumber: aws.String(numbers[2])})
 	noErr(t, err)
 
+	// A number listed twice, in any spelling, is deleted once, and its
+	// second mention is no failure.
 	out, err := a.BatchDeletePhoneNumber(ctx, &chime.BatchDeletePhoneNumberInput{PhoneNumberIds: []string{
-		"%2B" + numbers[0][1:], numbers[1], numbers[2], "+12065550100",
+		"%2B" + numbers[0][1:], numbers[1], numbers[2], "+12065550100", numbers[0], numbers[1][1:],
 	}})
 	noErr(t, err)
 	got := map[string]types.ErrorCode{}
