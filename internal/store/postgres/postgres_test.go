@@ -504,6 +504,28 @@ func TestLostConnectionsAreReplaced(t *testing.T) {
 	}
 }
 
+// A read whose connection the server ends before its commit (the commit
+// then fails) is run again: unlike a write's, its outcome is not in doubt.
+func TestReadLosingItsConnectionAtCommitRunsAgain(t *testing.T) {
+	store, admin := openWithPlainPool(t)
+	runs := 0
+	err := store.View(context.Background(), func(tx chime.Tx) error {
+		runs++
+		if err := getAnyAccount(tx); err != nil {
+			return err
+		}
+		if runs == 1 {
+			_, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid()`)
+			return err
+		}
+		return nil
+	})
+	if err != nil || runs != 2 {
+		t.Fatalf("View ran %d times and answered %v: want a second run and no error", runs, err)
+	}
+}
+
 // getAnyAccount reads an account that may not exist.
 func getAnyAccount(tx chime.Tx) error {
 	_, err := tx.GetAccount("111122223333", "a1")

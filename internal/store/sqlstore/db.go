@@ -279,6 +279,10 @@ func (db *DB) try(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		switch {
 		case t.lostRace || db.retryable(err):
 			return true, fmt.Errorf("commit: %w", err) // refused: nothing was written
+		case opts != nil && opts.ReadOnly:
+			// A read wrote nothing, whatever became of its commit: it can
+			// run again on another connection.
+			return db.connectionLost(err), fmt.Errorf("commit: %w", err)
 		case db.diskFull(err):
 			return false, fmt.Errorf("commit: %w", err) // nothing was written either
 		}
