@@ -29,7 +29,7 @@ type Rule struct {
 	// Remaining is how many more calls the rule disturbs; absent = no limit.
 	Remaining *int `json:",omitempty"`
 	// Probability (0 < p ≤ 1) that a matching call is disturbed; 1 if absent.
-	Probability float64
+	Probability *float64
 
 	awsAccountID string
 }
@@ -73,10 +73,13 @@ func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
 	if r.Remaining != nil && *r.Remaining < 1 {
 		return Rule{}, chime.BadRequest("Remaining: must be at least 1 when given")
 	}
-	if r.Probability == 0 {
-		r.Probability = 1
+	if r.Probability == nil {
+		always := 1.0
+		r.Probability = &always
 	}
-	if r.Probability < 0 || r.Probability > 1 {
+	// 0 is refused rather than read as absent: a rule that disturbs no call
+	// is a mistake, and 1 would be the opposite of what was asked.
+	if p := *r.Probability; p <= 0 || p > 1 {
 		return Rule{}, chime.BadRequest("Probability: must be greater than 0 and at most 1")
 	}
 	r.RuleId = chime.NewID()
@@ -123,51 +126,54 @@ func (in *Injector) Remove(awsAccountID, ruleID string) bool {
 	return len(in.rules) < n
 }
 
-// Intercept is a wire.Interceptor: it applies the first matching rule.
+// Intercept is a wire.Interceptor: the rules that disturb the call (take)
+// delay it, then one of them may fail it.
 func (in *Injector) Intercept(r *http.Request, operation string, caller chime.Caller) error {
 	if _, ok := in.errors[operation]; !ok {
 		return nil // an extension endpoint, the test API's own among them
 	}
-	rule, ok := in.take(operation, caller.AwsAccountID)
-	if !ok {
-		return nil
-	}
-	if rule.LatencyMs > 0 {
+	delay, failing := in.take(operation, caller.AwsAccountID)
+	if delay > 0 {
 		select {
-		case <-time.After(time.Duration(rule.LatencyMs) * time.Millisecond):
+		case <-time.After(delay):
 		case <-r.Context().Done():
 			return r.Context().Err()
 		}
 	}
-	if rule.ErrorType == "" {
+	if failing == nil {
 		return nil
 	}
-	err, _ := wire.ErrorOfShape(rule.ErrorType, fmt.Sprintf("fault injected by rule %s", rule.RuleId))
+	err, _ := wire.ErrorOfShape(failing.ErrorType, fmt.Sprintf("fault injected by rule %s", failing.RuleId))
 	return err
 }
 
-// take finds the rule that disturbs this call, spending one of its uses.
-func (in *Injector) take(operation, awsAccountID string) (Rule, bool) {
+// take finds the rules that disturb this call, spending one use of each.
+// Every matching rule does, in the order they were added, save one with an
+// error once an earlier one has failed the call: a "*" latency rule and an
+// error rule for one operation both apply. The delays add up; the failing
+// rule is the first with an error.
+func (in *Injector) take(operation, awsAccountID string) (delay time.Duration, failing *Rule) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for i, r := range in.rules {
+	for _, r := range in.rules {
 		if r.awsAccountID != awsAccountID || (r.Operation != "*" && r.Operation != operation) {
 			continue
 		}
-		if r.ErrorType != "" && !slices.Contains(in.errors[operation], r.ErrorType) {
+		if r.ErrorType != "" && (failing != nil || !slices.Contains(in.errors[operation], r.ErrorType)) {
 			continue // a "*" rule passes over operations that cannot answer its error
 		}
-		if r.Probability < 1 && rand.Float64() >= r.Probability {
+		if *r.Probability < 1 && rand.Float64() >= *r.Probability {
 			continue
 		}
-		taken := *r
+		delay += time.Duration(r.LatencyMs) * time.Millisecond
+		if r.ErrorType != "" {
+			c := r.copied()
+			failing = &c
+		}
 		if r.Remaining != nil {
 			*r.Remaining--
-			if *r.Remaining == 0 {
-				in.rules = slices.Delete(in.rules, i, i+1)
-			}
 		}
-		return taken, true
 	}
-	return Rule{}, false
+	in.rules = slices.DeleteFunc(in.rules, func(r *Rule) bool { return r.Remaining != nil && *r.Remaining == 0 })
+	return delay, failing
 }

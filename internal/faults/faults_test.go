@@ -3,11 +3,14 @@ package faults
 import (
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/chime"
 )
 
 func intPtr(n int) *int { return &n }
+
+func floatPtr(f float64) *float64 { return &f }
 
 // modelled stands for wire.ModelledErrors: a few operations and their errors.
 var modelled = map[string][]string{
@@ -52,7 +55,9 @@ func TestAddRefusesBadRules(t *testing.T) {
 		{Operation: "GetAccount", ErrorType: "NoSuchException"},
 		{Operation: "GetAccount", LatencyMs: -5, ErrorType: "NotFoundException"},
 		{Operation: "GetAccount", ErrorType: "NotFoundException", Remaining: intPtr(0)},
-		{Operation: "GetAccount", ErrorType: "NotFoundException", Probability: 1.5},
+		{Operation: "GetAccount", ErrorType: "NotFoundException", Probability: floatPtr(1.5)},
+		// 0 is not taken for "absent", which means 1.
+		{Operation: "GetAccount", ErrorType: "NotFoundException", Probability: floatPtr(0)},
 		// A modelled error, but not one of GetAccount's.
 		{Operation: "GetAccount", ErrorType: "ConflictException"},
 	}
@@ -77,6 +82,37 @@ func TestRemove(t *testing.T) {
 	in.Remove("111", "")
 	if len(in.List("111")) != 0 || len(in.List("222")) != 1 {
 		t.Fatal("Remove all touched the wrong account")
+	}
+}
+
+// Every matching rule disturbs a call: a "*" latency rule and an error rule
+// added after it both apply, their delays adding up; of two error rules the
+// first answers, and the second keeps its uses.
+func TestMatchingRulesCombine(t *testing.T) {
+	in := New(modelled)
+	for _, r := range []Rule{
+		{Operation: "*", LatencyMs: 30},
+		{Operation: "GetAccount", ErrorType: "NotFoundException", LatencyMs: 20, Remaining: intPtr(1)},
+		{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Remaining: intPtr(1)},
+	} {
+		if _, err := in.Add("111", r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest("GET", "/accounts/x", nil)
+	me := chime.Caller{AwsAccountID: "111"}
+	for _, want := range []struct {
+		code  string
+		delay time.Duration
+	}{{"NotFound", 50 * time.Millisecond}, {"ServiceUnavailable", 30 * time.Millisecond}, {"", 30 * time.Millisecond}} {
+		start := time.Now()
+		err := in.Intercept(req, "GetAccount", me)
+		if took := time.Since(start); chime.ErrorCode(err) != want.code || took < want.delay {
+			t.Fatalf("got %v after %v, want code %q after at least %v", err, took, want.code, want.delay)
+		}
+	}
+	if left := in.List("111"); len(left) != 1 || left[0].LatencyMs != 30 {
+		t.Fatalf("rules left: %+v, want the latency rule", left)
 	}
 }
 
@@ -128,7 +164,7 @@ func TestHandedOutRulesAreSnapshots(t *testing.T) {
 // calls, and a call it lets through does not spend one of its uses.
 func TestProbability(t *testing.T) {
 	in := New(modelled)
-	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: 0.3}); err != nil {
+	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: floatPtr(0.3)}); err != nil {
 		t.Fatal(err)
 	}
 	req := httptest.NewRequest("GET", "/accounts/x", nil)
@@ -147,7 +183,7 @@ func TestProbability(t *testing.T) {
 	}
 
 	in = New(modelled)
-	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: 0.5, Remaining: intPtr(3)}); err != nil {
+	if _, err := in.Add("111", Rule{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", Probability: floatPtr(0.5), Remaining: intPtr(3)}); err != nil {
 		t.Fatal(err)
 	}
 	disturbed = 0
