@@ -113,9 +113,8 @@ type DialOutTx interface {
 	// prevStatus; ErrStale otherwise.
 	SaveDialOut(d *DialOut, prevStatus string) error
 	RenewDialOutLeases(transactionIDs []string, until time.Time) error
-	// HangUpsRequested returns those of transactionIDs whose hang-up was
-	// requested.
-	HangUpsRequested(transactionIDs []string) ([]string, error)
+	// DialOutsNamed returns the stored dial-outs among transactionIDs.
+	DialOutsNamed(transactionIDs []string) ([]*DialOut, error)
 	// LapsedDialOuts returns up to limit unfinished dial-outs whose lease
 	// ended before now.
 	LapsedDialOuts(now time.Time, limit int) ([]*DialOut, error)
@@ -236,6 +235,9 @@ func (s *Service) recordCallProgress(awsAccountID, transactionID string, p CallP
 	defer cancel()
 	return s.update(ctx, func(tx Tx, now time.Time) error {
 		d, err := tx.GetDialOut(awsAccountID, transactionID)
+		if errors.Is(err, ErrNoRows) {
+			return nil // the test API's reset or restore removed it; the call is being hung up
+		}
 		if err != nil {
 			return fmt.Errorf("load dial-out %s: %w", transactionID, err)
 		}
@@ -318,8 +320,9 @@ func (s *Service) requestHangUp(ctx context.Context, caller Caller, transactionI
 }
 
 // RenewDialOutLeases keeps the records of this instance's live calls
-// trusted, for the other instances' ExpireLostDialOuts. It is run by the
-// background jobs.
+// trusted, for the other instances' ExpireLostDialOuts, and ends the calls
+// that callsToEnd names. It is run by the background jobs, and after the
+// test API's reset and restore.
 func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 	if s.telephony.Dialer == nil {
 		return nil
@@ -333,8 +336,8 @@ func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 		if err := tx.RenewDialOutLeases(live, now.Add(dialOutLease)); err != nil {
 			return err
 		}
-		var err error
-		hangUps, err = tx.HangUpsRequested(live)
+		stored, err := tx.DialOutsNamed(live)
+		hangUps = callsToEnd(live, stored)
 		return err
 	})
 	// Each hang-up may take SIP's timers to finish: not on the jobs' time.
@@ -342,6 +345,23 @@ func (s *Service) RenewDialOutLeases(ctx context.Context) error {
 		go s.telephony.Dialer.HangUp(id)
 	}
 	return err
+}
+
+// callsToEnd are those of the live calls whose hang-up was requested, or
+// whose record is gone: the test API's reset or restore removed it, and
+// with it the caller's means to see or end the call.
+func callsToEnd(live []string, stored []*DialOut) []string {
+	byID := make(map[string]*DialOut, len(stored))
+	for _, d := range stored {
+		byID[d.TransactionID] = d
+	}
+	var out []string
+	for _, id := range live {
+		if d, ok := byID[id]; !ok || d.HangUpRequested {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // ExpireLostDialOuts fails the unfinished dial-outs whose server stopped

@@ -248,6 +248,41 @@ func TestDialOutReachesTheFarEnd(t *testing.T) {
 	wantStatus(t, r, http.StatusConflict)
 }
 
+// The test API's reset, or a restore of a snapshot taken before the call,
+// removes a live dial-out's record: the call is hung up with it, rather
+// than left up where no one can see or end it.
+func TestDialOutHungUpWhenTheTestAPIRemovesItsRecord(t *testing.T) {
+	for _, how := range []string{"reset", "restore"} {
+		t.Run(how, func(t *testing.T) {
+			far := startUAS(t, answer)
+			e := startTelephony(t, far.trunk, testAPI)
+			from := e.acquire(t, keyA, types.PhoneNumberProductTypeSipMediaApplicationDialIn, "206", 1)[0]
+			snap := e.send(t, keyA, rawRequest{method: http.MethodPost, path: "/_chimed/test/snapshots"})
+			var saved struct{ SnapshotId string }
+			wantStatus(t, snap, http.StatusCreated)
+			noErr(t, json.Unmarshal(snap.body, &saved))
+			out, err := dial(e.client(keyA), from, "+14155550100")
+			noErr(t, err)
+			id := aws.ToString(out.TransactionId)
+			far.nextInvite(t)
+			e.waitDialOut(t, id, "answered")
+
+			path := "/_chimed/test/reset"
+			if how == "restore" {
+				path = "/_chimed/test/snapshots/" + saved.SnapshotId + "/restore"
+			}
+			wantStatus(t, e.send(t, keyA, rawRequest{method: http.MethodPost, path: path}), http.StatusNoContent)
+			select {
+			case <-far.byes:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("after the %s the far end got no BYE", how)
+			}
+			_, r := e.dialOut(t, keyA, id)
+			wantStatus(t, r, http.StatusNotFound)
+		})
+	}
+}
+
 func headerValue(req *sip.Request, name string) string {
 	if h := req.GetHeader(name); h != nil {
 		return h.Value()

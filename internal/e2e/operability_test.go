@@ -617,6 +617,29 @@ func TestTestAPIFaultDeletedByID(t *testing.T) {
 	}
 }
 
+// A reset removes the caller's fault rules with its records, so that a test
+// that failed before removing its rules does not disturb the next one; the
+// other AWS account's rules stay.
+func TestTestAPIResetRemovesTheCallersFaultRules(t *testing.T) {
+	e := start(t, testAPI)
+	for _, key := range []string{keyA, keyB} {
+		resp := e.send(t, key, rawRequest{method: "POST", path: "/_chimed/test/faults", body: []byte(`{"Operation":"*","LatencyMs":1}`)})
+		if resp.status != http.StatusCreated {
+			t.Fatalf("add fault: %s", resp)
+		}
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"}); resp.status != http.StatusNoContent {
+		t.Fatalf("reset: %s", resp)
+	}
+	for key, want := range map[string]int{keyA: 0, keyB: 1} {
+		var listed struct{ Faults []struct{ RuleId string } }
+		resp := e.send(t, key, rawRequest{method: "GET", path: "/_chimed/test/faults"})
+		if resp.status != http.StatusOK || json.Unmarshal(resp.body, &listed) != nil || len(listed.Faults) != want {
+			t.Errorf("after A's reset, %s's faults: %s, want %d", key, resp, want)
+		}
+	}
+}
+
 // The test API's clock drives the phone number deletion queue: a number
 // deleted and then eight days of test-clock time later is gone for good.
 func TestTestAPIClockPurgesADeletedNumberAfterEightDays(t *testing.T) {

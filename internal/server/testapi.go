@@ -58,8 +58,25 @@ func (c *clock) move(t time.Time, d time.Duration) bool {
 	return true
 }
 
+// testReset deletes the caller's records, and its fault rules on this
+// instance: a test that failed before removing its rules would otherwise
+// disturb the next one, which begins with a reset.
 func (s *Server) testReset(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-	return http.StatusNoContent, nil, s.store.ResetTenant(r.Context(), caller.AwsAccountID)
+	if err := s.store.ResetTenant(r.Context(), caller.AwsAccountID); err != nil {
+		return 0, nil, err
+	}
+	s.faults.Remove(caller.AwsAccountID, "")
+	s.endUnrecordedCalls(r)
+	return http.StatusNoContent, nil, nil
+}
+
+// endUnrecordedCalls hangs up at once this instance's calls whose records a
+// reset or restore removed. Another instance's end at its next job run, as
+// do these if this fails: the reset or restore itself is done.
+func (s *Server) endUnrecordedCalls(r *http.Request) {
+	if err := s.Service.RenewDialOutLeases(r.Context()); err != nil {
+		s.log.Warn("calls whose records were removed are hung up at the next job run", "error", err.Error())
+	}
 }
 
 func (s *Server) testSnapshot(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
@@ -79,7 +96,11 @@ func (s *Server) testRestore(r *http.Request, caller chime.Caller, body []byte) 
 	if errors.Is(err, chime.ErrNotUnique) {
 		return 0, nil, chime.Conflict("snapshot %s cannot be restored: a phone number it holds belongs to another AWS account now", id)
 	}
-	return http.StatusNoContent, nil, err
+	if err != nil {
+		return 0, nil, err
+	}
+	s.endUnrecordedCalls(r)
+	return http.StatusNoContent, nil, nil
 }
 
 type clockState struct {

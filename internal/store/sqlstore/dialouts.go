@@ -53,17 +53,10 @@ func (t *tx) RenewDialOutLeases(transactionIDs []string, until time.Time) error 
 	return err
 }
 
-func (t *tx) HangUpsRequested(transactionIDs []string) ([]string, error) {
+func (t *tx) DialOutsNamed(transactionIDs []string) ([]*chime.DialOut, error) {
 	q := query{sql: `SELECT doc FROM dial_outs WHERE transaction_id`}
 	q.in(transactionIDs)
-	calls, err := listDocs[chime.DialOut](t, q.sql, q.args...)
-	var ids []string
-	for _, d := range calls {
-		if d.HangUpRequested {
-			ids = append(ids, d.TransactionID)
-		}
-	}
-	return ids, err
+	return listDocs[chime.DialOut](t, q.sql, q.args...)
 }
 
 func (t *tx) LapsedDialOuts(now time.Time, limit int) ([]*chime.DialOut, error) {
