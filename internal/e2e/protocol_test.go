@@ -426,11 +426,32 @@ func TestUnsignedRoutesAnswerJSONErrors(t *testing.T) {
 		{method: "DELETE", path: "/invitations/abc"},
 		{method: "POST", path: "/incomingwebhooks/abc/extra"},
 		{method: "POST", path: "/botreplies/abc/"},
+		{method: "POST", path: "/incomingwebhooks//abc", query: "token=x"},
 	} {
 		req.unsigned = true
 		resp := e.send(t, keyA, req)
 		if resp.status != http.StatusNotFound || resp.errorType() != "NotFoundException" || !strings.HasPrefix(resp.message(), "no endpoint "+req.method) {
 			t.Errorf("%s %s: %s", req.method, req.path, resp)
+		}
+	}
+}
+
+// An extension path with an empty segment (an ID left empty) is no route:
+// a JSON 404 once signed, not a redirect to the path without it.
+func TestEmptySegmentOfAnExtensionPath(t *testing.T) {
+	e := start(t)
+	for _, req := range []rawRequest{
+		{method: "POST", path: "/_chimed/accounts//domains", body: []byte(`{"Domain":"example.com","AccountType":"EnterpriseLWA"}`)},
+		{method: "GET", path: "/_chimed//audit"},
+		{method: "DELETE", path: "/_chimed/dial-outs//x"},
+	} {
+		resp := e.send(t, keyA, req)
+		if resp.status != http.StatusNotFound || resp.errorType() != "NotFoundException" || !strings.HasPrefix(resp.message(), "no extension endpoint") {
+			t.Errorf("%s %s: %s", req.method, req.path, resp)
+		}
+		req.unsigned = true
+		if resp := e.send(t, keyA, req); resp.status != http.StatusForbidden {
+			t.Errorf("unsigned %s %s: %s, want the signature checked first", req.method, req.path, resp)
 		}
 	}
 }

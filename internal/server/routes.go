@@ -64,18 +64,28 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 		ext.Handle("DELETE /_chimed/test/faults", api.Signed(s.testClearFaults))
 		ext.Handle("DELETE /_chimed/test/faults/{ruleId}", api.Signed(s.testDeleteFault))
 	}
-	ext.Handle(unknownExtensionPattern, api.Signed(unknownExtension))
+	unknownSigned := api.Signed(unknownExtension)
+	ext.Handle(unknownExtensionPattern, unknownSigned)
 
 	return withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := wire.RefuseURL(r); err != nil {
 			wire.WriteError(w, r, err)
 			return
 		}
-		if isExtension(r.URL.Path) {
+		// An empty segment (an ID left empty) matches no extension route:
+		// the mux would answer a redirect to the path without it, with an
+		// HTML body, before the signature is checked.
+		emptySegment := strings.Contains(r.URL.Path, "//")
+		switch {
+		case !isExtension(r.URL.Path):
+			api.ServeHTTP(w, r)
+		case emptySegment && strings.HasPrefix(r.URL.Path, unknownExtensionPattern):
+			unknownSigned.ServeHTTP(w, r)
+		case emptySegment:
+			unknownUnsigned(w, r)
+		default:
 			ext.ServeHTTP(w, r)
-			return
 		}
-		api.ServeHTTP(w, r)
 	})))
 }
 
