@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"sync"
@@ -77,6 +78,9 @@ func (s *Service) emailInvites(ctx context.Context, accountName string, invites 
 			defer func() { <-slots }()
 			st := model.EmailStatusSent
 			if err := mailer.Send(ctx, inv.Email, subject, body); err != nil {
+				// The reason is the operator's (the relay's address and
+				// answers): the log has it, the invitation only Failed.
+				slog.WarnContext(ctx, "invitation email not sent", "invite_id", inv.InviteID, "error", err.Error())
 				st = model.EmailStatusFailed
 			}
 			mu.Lock()

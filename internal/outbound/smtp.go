@@ -12,6 +12,7 @@ import (
 	"mime"
 	"mime/quotedprintable"
 	"net"
+	"net/mail"
 	"net/smtp"
 	"strings"
 	"time"
@@ -38,7 +39,8 @@ type MailConfig struct {
 	// StartTLS is StartTLSRequired or StartTLSOpportunistic ("" = the
 	// latter).
 	StartTLS string
-	// From is the envelope and header sender.
+	// From is the sender: an address, or a name and an address ("Chime
+	// Admin <admin@example.com>").
 	From string
 	// RootCAs, when set, replaces the system's roots for STARTTLS.
 	RootCAs *x509.CertPool
@@ -48,6 +50,9 @@ type MailConfig struct {
 type Mailer struct {
 	cfg  MailConfig
 	host string
+	// from is cfg.From parsed: its address is the envelope sender, and its
+	// String, with the name encoded, the From header.
+	from *mail.Address
 }
 
 var _ chime.Mailer = (*Mailer)(nil)
@@ -68,7 +73,29 @@ func NewMailer(cfg MailConfig) (*Mailer, error) {
 	if cfg.From == "" {
 		return nil, errors.New("smtp-from: the sender address is required")
 	}
-	return &Mailer{cfg: cfg, host: host}, nil
+	from, err := mail.ParseAddress(cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp-from: %q is not an email address: %v", cfg.From, err)
+	}
+	return &Mailer{cfg: cfg, host: host, from: from}, nil
+}
+
+// mailbox checks that to, an address an API caller gave, is a bare mailbox
+// (RFC 5321) before it goes into the RCPT command and the To header: the
+// model's pattern (.+@.+\..+) lets through spaces, '>' and ESMTP parameters
+// ("a@example.com> NOTIFY=SUCCESS"), which the relay would take as part of
+// its command. A non-ASCII address needs a relay that takes SMTPUTF8.
+func mailbox(c *smtp.Client, to string) error {
+	a, err := mail.ParseAddress(to)
+	if err != nil || a.Name != "" || a.Address != to {
+		return fmt.Errorf("the invitee's address is not a bare email address")
+	}
+	if utf8Address := strings.ContainsFunc(to, func(r rune) bool { return r > 127 }); utf8Address {
+		if ok, _ := c.Extension("SMTPUTF8"); !ok {
+			return fmt.Errorf("the invitee's address is not ASCII, and the relay does not take SMTPUTF8")
+		}
+	}
+	return nil
 }
 
 // Send delivers one message to the relay, within ctx's deadline.
@@ -99,11 +126,14 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 			return fmt.Errorf("AUTH: %w", err)
 		}
 	}
+	if err := mailbox(c, to); err != nil {
+		return err
+	}
 	msg, err := m.message(to, subject, body)
 	if err != nil {
 		return err
 	}
-	if err := c.Mail(m.cfg.From); err != nil {
+	if err := c.Mail(m.from.Address); err != nil {
 		return err
 	}
 	if err := c.Rcpt(to); err != nil {
@@ -119,7 +149,11 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	return c.Quit()
+	// The relay took the message when it answered the data: a failed QUIT
+	// does not make it unsent (and an invitation marked Failed would be
+	// sent again).
+	c.Quit()
+	return nil
 }
 
 // message is the RFC 5322 message: a UTF-8 plain-text body in
@@ -131,7 +165,7 @@ func (m *Mailer) message(to, subject, body string) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	header := func(name, value string) { fmt.Fprintf(&b, "%s: %s\r\n", name, value) }
-	header("From", m.cfg.From)
+	header("From", m.from.String())
 	header("To", to)
 	header("Subject", mime.QEncoding.Encode("utf-8", subject))
 	header("Date", time.Now().Format(time.RFC1123Z))
