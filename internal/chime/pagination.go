@@ -100,15 +100,18 @@ type ListPage[T any] struct {
 	NextToken *string
 }
 
+// MaxExtensionPage is the largest page an extension listing answers.
+const MaxExtensionPage = 99
+
 // extensionPage reads one page of a listing that is not in the model, so its
-// MaxResults bound (1–99, 50 by default) is checked here. list runs in a
+// max-results bound (1–MaxExtensionPage, 50 by default) is checked here. list runs in a
 // read transaction, checks the caller may see the listing, and returns up to
 // limit records after the key after; key names a record for the next page's
 // token.
 func extensionPage[T any](ctx context.Context, s *Service, caller Caller, listing string, maxResults *int32, token *string,
 	list func(tx Tx, after string, limit int) ([]*T, error), key func(*T) string) (*ListPage[T], error) {
-	if maxResults != nil && (*maxResults < 1 || *maxResults > 99) {
-		return nil, BadRequest("MaxResults: must be between 1 and 99")
+	if maxResults != nil && (*maxResults < 1 || *maxResults > MaxExtensionPage) {
+		return nil, BadRequest("max-results: must be between 1 and %d", MaxExtensionPage)
 	}
 	after, err := s.decodeToken(token, listing, caller.AwsAccountID)
 	if err != nil {

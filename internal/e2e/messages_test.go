@@ -235,7 +235,14 @@ func TestRoomMessagesAndRedaction(t *testing.T) {
 	wantError(t, redact(c, otherRoom, ids[0]), "NotFoundException")
 	wantError(t, redact(e.client(keyB), room, ids[0]), "NotFoundException")
 
-	collabCall(t, e, keyA, "GET", roomMessagesPath(acct, room)+"?max-results=100", nil).want(t, http.StatusBadRequest, "BadRequestException")
+	// The refusals name the query parameter, and its rule.
+	for _, query := range []string{"?max-results=100", "?max-results=99999999999", "?max-results=ten"} {
+		r := collabCall(t, e, keyA, "GET", roomMessagesPath(acct, room)+query, nil)
+		r.want(t, http.StatusBadRequest, "BadRequestException")
+		if !strings.Contains(string(r.body), "max-results: must be") || !strings.Contains(string(r.body), "between 1 and 99") {
+			t.Errorf("%s: %s", query, r.body)
+		}
+	}
 	collabCall(t, e, keyA, "GET", roomMessagesPath(acct, room)+"?next-token=garbage", nil).want(t, http.StatusBadRequest, "BadRequestException")
 	collabCall(t, e, keyA, "GET", roomMessagesPath(acct, collabMissingID), nil).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "GET", roomMessagesPath(acct, room), nil).want(t, http.StatusNotFound, "NotFoundException")

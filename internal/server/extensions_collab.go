@@ -228,7 +228,7 @@ func pageQuery(query url.Values) (maxResults *int32, token *string, err error) {
 	if v := query.Get("max-results"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 32)
 		if err != nil {
-			return nil, nil, chime.BadRequest("max-results: must be an integer, got %q", v)
+			return nil, nil, chime.BadRequest("max-results: must be a whole number between 1 and %d, got %q", chime.MaxExtensionPage, v)
 		}
 		maxResults = model.Int32(int32(n))
 	}

@@ -139,7 +139,7 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 	if in.Advance != nil {
 		d, err := time.ParseDuration(*in.Advance)
 		if err != nil || d < 0 {
-			return 0, nil, chime.BadRequest("Advance: %q is not a non-negative duration such as \"90m\" or \"192h\"", *in.Advance)
+			return 0, nil, chime.BadRequest("Advance: %q is not a non-negative duration of at most 292 years, such as \"90m\" or \"192h\"", *in.Advance)
 		}
 		by = d
 	} else {
