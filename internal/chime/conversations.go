@@ -3,9 +3,11 @@ package chime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chimed/chimed/internal/model"
 )
@@ -40,14 +42,26 @@ func accountConversation(tx Tx, caller Caller, accountID, conversationID string)
 	return c, nil
 }
 
+// checkUserID refuses, naming field, what cannot be a user's ID: a blank
+// one, or one longer than the API takes.
+func checkUserID(field, id string) error {
+	switch n := utf8.RuneCountInString(id); {
+	case strings.TrimSpace(id) == "":
+		return BadRequest("%s: must be a user ID", field)
+	case n > model.MaxUnboundedString:
+		return BadRequest("%s: length must be at most %d, got %d", field, model.MaxUnboundedString, n)
+	}
+	return nil
+}
+
 // CreateConversation starts a conversation between users of the account.
 func (s *Service) CreateConversation(ctx context.Context, caller Caller, accountID string, memberIDs []string) (*Conversation, error) {
 	if n := len(memberIDs); n < minConversationMembers || n > maxConversationMembers {
 		return nil, BadRequest("MemberIds: a conversation has %d to %d members, got %d", minConversationMembers, maxConversationMembers, n)
 	}
 	for i, id := range memberIDs {
-		if strings.TrimSpace(id) == "" {
-			return nil, BadRequest("MemberIds[%d]: must be a user ID", i)
+		if err := checkUserID(fmt.Sprintf("MemberIds[%d]", i), id); err != nil {
+			return nil, err
 		}
 		if slices.Contains(memberIDs[:i], id) {
 			return nil, BadRequest("MemberIds: %s is listed twice", id)
@@ -82,6 +96,9 @@ func (s *Service) CreateConversation(ctx context.Context, caller Caller, account
 // PostConversationMessage posts content to a conversation on behalf of one
 // of its members.
 func (s *Service) PostConversationMessage(ctx context.Context, caller Caller, accountID, conversationID, senderID string, content *string) (*Message, error) {
+	if err := checkUserID("SenderId", senderID); err != nil {
+		return nil, err
+	}
 	text, err := checkContent(content)
 	if err != nil {
 		return nil, err

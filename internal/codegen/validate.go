@@ -81,7 +81,7 @@ func hasRule(s Shape) bool {
 }
 
 // unbounded says the model sets no upper limit on a string shape's values:
-// chimed sets its own (model.maxUnboundedString), as such values are stored
+// chimed sets its own (model.MaxUnboundedString), as such values are stored
 // and answered again, a listing's page of them at a time.
 func unbounded(s Shape) bool {
 	return s.Type == "string" && s.Max == nil && len(s.Enum) == 0

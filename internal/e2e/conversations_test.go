@@ -99,6 +99,7 @@ func TestConversations(t *testing.T) {
 		{"a member twice", []string{jane, zhang, jane}, http.StatusBadRequest, "BadRequestException"},
 		{"over 50 members", fifty, http.StatusBadRequest, "BadRequestException"},
 		{"an empty member ID", []string{jane, ""}, http.StatusBadRequest, "BadRequestException"},
+		{"a member ID longer than any", []string{jane, strings.Repeat("x", 2049)}, http.StatusBadRequest, "BadRequestException"},
 		{"unknown user", []string{jane, collabMissingID}, http.StatusNotFound, "NotFoundException"},
 		{"user of another account", []string{jane, stranger}, http.StatusNotFound, "NotFoundException"},
 	} {
@@ -113,6 +114,18 @@ func TestConversations(t *testing.T) {
 	post(direct, map[string]string{"SenderId": mary, "Content": "let me in"}).want(t, http.StatusForbidden, "ForbiddenException")
 	post(direct, map[string]string{"SenderId": collabMissingID, "Content": "x"}).want(t, http.StatusNotFound, "NotFoundException")
 	post(direct, map[string]string{"Content": "x"}).want(t, http.StatusBadRequest, "BadRequestException")
+	// A blank or over-long sender, or conversation, is no ID: a 400 naming
+	// it, not a 404 echoing it.
+	for _, r := range []collabResponse{
+		post(direct, map[string]string{"SenderId": " ", "Content": "x"}),
+		post(direct, map[string]string{"SenderId": strings.Repeat("x", 2049), "Content": "x"}),
+		post(strings.Repeat("x", 2049), map[string]string{"SenderId": jane, "Content": "x"}),
+	} {
+		r.want(t, http.StatusBadRequest, "BadRequestException")
+		if !strings.Contains(string(r.body), "SenderId: ") && !strings.Contains(string(r.body), "conversationId: length must be at most 2048") {
+			t.Errorf("refusal %s names neither SenderId nor conversationId", r.body)
+		}
+	}
 	post(direct, map[string]string{"SenderId": jane}).want(t, http.StatusBadRequest, "BadRequestException")
 	post(direct, map[string]string{"SenderId": jane, "Content": strings.Repeat("x", 4097)}).want(t, http.StatusBadRequest, "BadRequestException")
 	post(collabMissingID, map[string]string{"SenderId": jane, "Content": "x"}).want(t, http.StatusNotFound, "NotFoundException")

@@ -47,15 +47,16 @@ type stringRule struct {
 	enumMsg    string
 }
 
-// maxUnboundedString is chimed's limit, in characters, on the string members
+// MaxUnboundedString is chimed's limit, in characters, on the string members
 // the model sets no maximum for (a room's name, a bot's display name, an
-// Alexa for Business room ARN, an events endpoint): without one, a 1 MiB
-// value each made a ListUsers page hundreds of megabytes.
-const maxUnboundedString = 2048
+// Alexa for Business room ARN, an events endpoint), and on the IDs that
+// extension endpoints take: without one, a 1 MiB value each made a
+// ListUsers page hundreds of megabytes.
+const MaxUnboundedString = 2048
 
 // limited gives a rule without a maximum length chimed's.
 func (r *stringRule) limited() *stringRule {
-	r.max = maxUnboundedString
+	r.max = MaxUnboundedString
 	if r.min >= 0 {
 		r.lengthMsg = fmt.Sprintf("length must be between %d and %d (chimed's maximum: the model sets none)", r.min, r.max)
 	} else {

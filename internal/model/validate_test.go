@@ -105,17 +105,17 @@ func FuzzFastPatterns(f *testing.F) {
 	})
 }
 
-// A string the model leaves unbounded takes up to maxUnboundedString
+// A string the model leaves unbounded takes up to MaxUnboundedString
 // characters (not bytes) and says whose limit the next one breaks.
 func TestUnboundedStringsAreLimited(t *testing.T) {
 	name := func(n int) *string { s := strings.Repeat("é", n); return &s }
-	if msg := ruleSensitiveString.check(name(maxUnboundedString)); msg != "" {
-		t.Fatalf("%d characters: %s", maxUnboundedString, msg)
+	if msg := ruleSensitiveString.check(name(MaxUnboundedString)); msg != "" {
+		t.Fatalf("%d characters: %s", MaxUnboundedString, msg)
 	}
-	if msg := ruleSensitiveString.check(name(maxUnboundedString + 1)); msg != "length must be at most 2048 (chimed's limit: the model sets none)" {
-		t.Fatalf("%d characters: %q", maxUnboundedString+1, msg)
+	if msg := ruleSensitiveString.check(name(MaxUnboundedString + 1)); msg != "length must be at most 2048 (chimed's limit: the model sets none)" {
+		t.Fatalf("%d characters: %q", MaxUnboundedString+1, msg)
 	}
-	if msg := ruleNonEmptyString.check(name(maxUnboundedString + 1)); !strings.Contains(msg, "chimed's limit") {
+	if msg := ruleNonEmptyString.check(name(MaxUnboundedString + 1)); !strings.Contains(msg, "chimed's limit") {
 		t.Fatalf("a patterned shape: %q", msg)
 	}
 }

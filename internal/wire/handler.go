@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/chimed/chimed/internal/chime"
+	"github.com/chimed/chimed/internal/model"
 )
 
 // MaxBodyBytes bounds a request body. The largest valid Chime request (50
@@ -134,6 +136,9 @@ func (h *Handler) Signed(fn SignedFunc) http.Handler {
 			err = h.intercept(r, "chimed:"+r.Pattern, caller)
 		}
 		if err == nil {
+			err = checkPathValues(r)
+		}
+		if err == nil {
 			var status int
 			var out any
 			if status, out, err = fn(r, caller, body); err == nil {
@@ -143,6 +148,22 @@ func (h *Handler) Signed(fn SignedFunc) http.Handler {
 		}
 		WriteError(w, r, err)
 	})
+}
+
+// checkPathValues holds an extension's path IDs to the API's limit on IDs:
+// a longer one names nothing, and its 404 would echo it back whole.
+func checkPathValues(r *http.Request) error {
+	for _, seg := range strings.Split(r.Pattern, "/") {
+		name, ok := strings.CutPrefix(seg, "{")
+		if !ok {
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		if n := utf8.RuneCountInString(r.PathValue(name)); n > model.MaxUnboundedString {
+			return chime.BadRequest("%s: length must be at most %d, got %d", name, model.MaxUnboundedString, n)
+		}
+	}
+	return nil
 }
 
 // WriteResult writes a success: a JSON document, or no body for 204.
