@@ -118,6 +118,8 @@ type DialOutTx interface {
 	// LapsedDialOuts returns up to limit unfinished dial-outs whose lease
 	// ended before now.
 	LapsedDialOuts(now time.Time, limit int) ([]*DialOut, error)
+	// UnfinishedDialOuts returns awsAccountID's unfinished dial-outs.
+	UnfinishedDialOuts(awsAccountID string) ([]*DialOut, error)
 }
 
 // dialOutLease is how long a live call's record stays trusted without its
@@ -370,35 +372,58 @@ func callsToEnd(live []string, stored []*DialOut) []string {
 // when its lease lapsed: its renewal may not have run yet on its own
 // ticker, or the test API's clock jumped past it.
 func (s *Service) ExpireLostDialOuts(ctx context.Context) (int, error) {
+	done := 0
+	err := s.update(ctx, func(tx Tx, now time.Time) error {
+		lapsed, err := tx.LapsedDialOuts(now, jobBatch)
+		if err != nil {
+			return err
+		}
+		done, err = s.failUnheld(tx, lapsed, "lost: the server placing the call stopped", now)
+		return err
+	})
+	return done, err
+}
+
+// EndStaleDialOuts fails awsAccountID's unfinished dial-outs that no call
+// of this instance holds: a restored snapshot brings a dial-out back as it
+// was when taken, live-looking, and its call may have ended since. The test
+// API runs it after a restore; being for a single instance, it does not look
+// for the call elsewhere.
+func (s *Service) EndStaleDialOuts(ctx context.Context, awsAccountID string) error {
+	return s.update(ctx, func(tx Tx, now time.Time) error {
+		open, err := tx.UnfinishedDialOuts(awsAccountID)
+		if err != nil {
+			return err
+		}
+		_, err = s.failUnheld(tx, open, "ended: its call was not in progress when the snapshot was restored", now)
+		return err
+	})
+}
+
+// failUnheld fails, with reason, those of dial-outs whose call this
+// instance does not hold, and says how many.
+func (s *Service) failUnheld(tx Tx, dialOuts []*DialOut, reason string, now time.Time) (int, error) {
 	live := map[string]bool{}
 	if s.telephony.Dialer != nil {
 		for _, id := range s.telephony.Dialer.Live() {
 			live[id] = true
 		}
 	}
-	done := 0
-	err := s.update(ctx, func(tx Tx, now time.Time) error {
-		done = 0
-		lapsed, err := tx.LapsedDialOuts(now, jobBatch)
-		if err != nil {
-			return err
+	failed := 0
+	for _, d := range dialOuts {
+		if live[d.TransactionID] {
+			continue
 		}
-		for _, d := range lapsed {
-			if live[d.TransactionID] {
-				continue
-			}
-			prev := d.Status
-			d.advance(CallProgress{Status: DialOutFailed, SIPReason: "lost: the server placing the call stopped"}, now)
-			switch err := tx.SaveDialOut(d, prev); {
-			case errors.Is(err, ErrStale):
-				// The call moved on meanwhile.
-			case err != nil:
-				return err
-			default:
-				done++
-			}
+		prev := d.Status
+		d.advance(CallProgress{Status: DialOutFailed, SIPReason: reason}, now)
+		switch err := tx.SaveDialOut(d, prev); {
+		case errors.Is(err, ErrStale):
+			// The call moved on meanwhile.
+		case err != nil:
+			return 0, err
+		default:
+			failed++
 		}
-		return nil
-	})
-	return done, err
+	}
+	return failed, nil
 }

@@ -283,6 +283,33 @@ func TestDialOutHungUpWhenTheTestAPIRemovesItsRecord(t *testing.T) {
 	}
 }
 
+// A snapshot taken during a call brings its dial-out back as it was then,
+// live-looking; the call ended since, so the restore ends the dial-out
+// rather than leave a hang-up waiting for a call no one holds.
+func TestRestoredDialOutOfAnEndedCallIsEnded(t *testing.T) {
+	far := startUAS(t, answer)
+	e := startTelephony(t, far.trunk, testAPI)
+	from := e.acquire(t, keyA, types.PhoneNumberProductTypeSipMediaApplicationDialIn, "206", 1)[0]
+	out, err := dial(e.client(keyA), from, "+14155550100")
+	noErr(t, err)
+	id := aws.ToString(out.TransactionId)
+	far.nextInvite(t)
+	e.waitDialOut(t, id, "answered")
+	snap := e.send(t, keyA, rawRequest{method: http.MethodPost, path: "/_chimed/test/snapshots"})
+	wantStatus(t, snap, http.StatusCreated)
+	var saved struct{ SnapshotId string }
+	noErr(t, json.Unmarshal(snap.body, &saved))
+	wantStatus(t, e.send(t, keyA, rawRequest{method: http.MethodDelete, path: "/_chimed/dial-outs/" + id}), http.StatusOK)
+
+	wantStatus(t, e.send(t, keyA, rawRequest{method: http.MethodPost, path: "/_chimed/test/snapshots/" + saved.SnapshotId + "/restore"}), http.StatusNoContent)
+	d, r := e.dialOut(t, keyA, id)
+	wantStatus(t, r, http.StatusOK)
+	if d.Status != "failed" || !strings.Contains(d.SipReason, "snapshot was restored") {
+		t.Fatalf("restored dial-out %+v, want it failed as not in progress", d)
+	}
+	wantStatus(t, e.send(t, keyA, rawRequest{method: http.MethodDelete, path: "/_chimed/dial-outs/" + id}), http.StatusConflict)
+}
+
 func headerValue(req *sip.Request, name string) string {
 	if h := req.GetHeader(name); h != nil {
 		return h.Value()

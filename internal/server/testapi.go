@@ -66,16 +66,22 @@ func (s *Server) testReset(r *http.Request, caller chime.Caller, body []byte) (i
 		return 0, nil, err
 	}
 	s.faults.Remove(caller.AwsAccountID, "")
-	s.endUnrecordedCalls(r)
+	s.settleDialOuts(r, caller.AwsAccountID)
 	return http.StatusNoContent, nil, nil
 }
 
-// endUnrecordedCalls hangs up at once this instance's calls whose records a
-// reset or restore removed. Another instance's end at its next job run, as
-// do these if this fails: the reset or restore itself is done.
-func (s *Server) endUnrecordedCalls(r *http.Request) {
+// settleDialOuts brings this instance's calls and the caller's dial-out
+// records back in line once a reset or restore replaced the records: a call
+// whose record is gone is hung up (another instance's at its next job run),
+// and a record whose call is not in progress is ended. A failure is logged:
+// the reset or restore itself is done, and the jobs hang up or expire what
+// is left.
+func (s *Server) settleDialOuts(r *http.Request, awsAccountID string) {
 	if err := s.Service.RenewDialOutLeases(r.Context()); err != nil {
 		s.log.Warn("calls whose records were removed are hung up at the next job run", "error", err.Error())
+	}
+	if err := s.Service.EndStaleDialOuts(r.Context(), awsAccountID); err != nil {
+		s.log.Warn("restored dial-outs whose calls ended are failed once their lease lapses", "error", err.Error())
 	}
 }
 
@@ -99,7 +105,7 @@ func (s *Server) testRestore(r *http.Request, caller chime.Caller, body []byte) 
 	if err != nil {
 		return 0, nil, err
 	}
-	s.endUnrecordedCalls(r)
+	s.settleDialOuts(r, caller.AwsAccountID)
 	return http.StatusNoContent, nil, nil
 }
 

@@ -63,3 +63,8 @@ func (t *tx) LapsedDialOuts(now time.Time, limit int) ([]*chime.DialOut, error) 
 	return listDocs[chime.DialOut](t, `SELECT doc FROM dial_outs WHERE status NOT IN ($1, $2) AND lease_until < $3 ORDER BY lease_until, transaction_id LIMIT `+strconv.Itoa(limit),
 		chime.DialOutFailed, chime.DialOutEnded, now.UnixMilli())
 }
+
+func (t *tx) UnfinishedDialOuts(awsAccountID string) ([]*chime.DialOut, error) {
+	return listDocs[chime.DialOut](t, `SELECT doc FROM dial_outs WHERE aws_account_id = $1 AND status NOT IN ($2, $3) ORDER BY transaction_id`,
+		awsAccountID, chime.DialOutFailed, chime.DialOutEnded)
+}
