@@ -334,7 +334,26 @@ func (db *DB) Close() error {
 	for _, pool := range db.pools() {
 		err = errors.Join(err, pool.Close())
 	}
+	db.awaitConnections()
 	return err
+}
+
+// closeWait bounds how long Close waits for connections still in use.
+const closeWait = 5 * time.Second
+
+// awaitConnections waits, up to closeWait, for the connections the closed
+// pools still had in use to close. A transaction whose context was canceled
+// (a migration stopped by SIGTERM) rolls back on a goroutine of
+// database/sql's and gives its connection back after Close returned; the
+// process would end first, and on SQLite the last connection's close,
+// which checkpoints the WAL and removes the -wal file, would not happen.
+func (db *DB) awaitConnections() {
+	deadline := time.Now().Add(closeWait)
+	for _, pool := range db.pools() {
+		for pool.Stats().OpenConnections > 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 // Ping checks that the database answers and still has the schema Migrate
