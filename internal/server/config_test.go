@@ -217,6 +217,24 @@ func TestRunHelpAndVersion(t *testing.T) {
 	}
 }
 
+// A stop asked for while the database opens or migrates is a clean one: no
+// error (exit status 0), and no -wal file left beside the database.
+func TestRunStoppedWhileOpeningTheDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stderr bytes.Buffer
+	if err := Run(ctx, []string{"--db", db, "--addr", "127.0.0.1:0"}, env(nil), &bytes.Buffer{}, &stderr); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "stopped while opening the database") {
+		t.Errorf("no log line saying why it stopped in:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(db + "-wal"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a -wal file is left beside the database (%v)", err)
+	}
+}
+
 // Settings that only opening a file or a socket can check stop chimed at
 // start-up too, naming the flag, and before the database is created: a
 // half-started server leaves nothing behind.

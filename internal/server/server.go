@@ -77,6 +77,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	signal.Notify(hangups, syscall.SIGHUP)
 	defer signal.Stop(hangups)
 	s, err := Start(ctx, cfg, stdout)
+	if err != nil && ctx.Err() != nil {
+		// Stopped before it served, while the database opened or migrated:
+		// an upgrade step in progress rolled back, and runs again at the
+		// next start. A stop asked for is a clean one.
+		log.Info("stopped while opening the database", "error", err.Error())
+		return nil
+	}
 	if err != nil {
 		return err
 	}
