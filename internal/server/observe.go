@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -125,11 +124,8 @@ func serveRecovered(next http.Handler, sw *statusWriter, req *http.Request) (abo
 // that matched req ("{roomId}" in ".../rooms/{roomId}/webhooks").
 func patternLabels(req *http.Request) []string {
 	var labels []string
-	for _, seg := range strings.Split(req.Pattern, "/") {
-		if name, ok := strings.CutPrefix(seg, "{"); ok {
-			name = strings.TrimSuffix(strings.TrimSuffix(name, "}"), "...")
-			labels = append(labels, name, req.PathValue(name))
-		}
+	for _, name := range wire.PatternWildcards(req.Pattern) {
+		labels = append(labels, name, req.PathValue(name))
 	}
 	return labels
 }

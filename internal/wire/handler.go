@@ -153,17 +153,24 @@ func (h *Handler) Signed(fn SignedFunc) http.Handler {
 // checkPathValues holds an extension's path IDs to the API's limit on IDs:
 // a longer one names nothing, and its 404 would echo it back whole.
 func checkPathValues(r *http.Request) error {
-	for _, seg := range strings.Split(r.Pattern, "/") {
-		name, ok := strings.CutPrefix(seg, "{")
-		if !ok {
-			continue
-		}
-		name = strings.TrimSuffix(name, "}")
+	for _, name := range PatternWildcards(r.Pattern) {
 		if n := utf8.RuneCountInString(r.PathValue(name)); n > model.MaxUnboundedString {
 			return chime.BadRequest("%s: length must be at most %d, got %d", name, model.MaxUnboundedString, n)
 		}
 	}
 	return nil
+}
+
+// PatternWildcards are the names of a ServeMux pattern's wildcards
+// ("roomId" in ".../rooms/{roomId}/webhooks"), in order.
+func PatternWildcards(pattern string) []string {
+	var names []string
+	for _, seg := range strings.Split(pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			names = append(names, strings.TrimSuffix(strings.TrimSuffix(name, "}"), "..."))
+		}
+	}
+	return names
 }
 
 // WriteResult writes a success: a JSON document, or no body for 204.
