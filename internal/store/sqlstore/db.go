@@ -592,8 +592,11 @@ func mustAffect(res sql.Result, err error) error {
 
 // decode reads a record's document into v, a new record.
 func decode(doc string, v any) error {
-	if u, ok := v.(*chime.User); ok {
-		return decodeUser(doc, u)
+	switch v := v.(type) {
+	case *chime.User:
+		return decodeUser(doc, v)
+	case *chime.Account:
+		return decodeAccount(doc, v)
 	}
 	return json.Unmarshal([]byte(doc), v)
 }
