@@ -21,6 +21,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/chimed/chimed/internal/server"
+	"github.com/chimed/chimed/internal/store/postgres/pgtest"
 )
 
 func get(t *testing.T, url string) string {
@@ -808,4 +809,31 @@ func TestTestAPIRestoreOfANumberTakenElsewhere(t *testing.T) {
 	// The restore began by clearing the tenant's data: it is all back.
 	_, err = a.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(kept)})
 	noErr(t, err)
+}
+
+// A database that orders text otherwise than SQLite (a PostgreSQL database
+// with a linguistic collation) is named in a warning at start; the test's
+// own database, SQLite or PostgreSQL with the C collation, is not.
+func TestStartWarnsOfALinguisticCollation(t *testing.T) {
+	const warning = "does not order text byte by byte"
+	tests := []struct {
+		name string
+		db   func(t *testing.T) string
+		warn bool
+	}{
+		{"the test database", func(t *testing.T) string { return "" }, false},
+		{"PostgreSQL, ICU en-US", func(t *testing.T) string {
+			return pgtest.NewDatabase(t, "TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'")
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := tt.db(t)
+			logs := &syncBuffer{}
+			start(t, func(c *server.Config) { c.LogOutput, c.DB = logs, db })
+			if got := strings.Contains(logs.String(), warning); got != tt.warn {
+				t.Errorf("warned of the collation: %v, want %v; log:\n%s", got, tt.warn, logs)
+			}
+		})
+	}
 }

@@ -204,6 +204,7 @@ func Start(ctx context.Context, cfg Config, stdout io.Writer) (*Server, error) {
 		s.abandon(b)
 		return nil, err
 	}
+	s.warnOfCollation(ctx)
 	if err := s.openTrunk(); err != nil {
 		s.abandon(b)
 		s.store.Close()
@@ -512,6 +513,20 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
 		access = sqlite.Shared
 	}
 	return sqlite.Open(ctx, cfg.DB, access)
+}
+
+// warnOfCollation logs a warning when the store orders text otherwise than
+// byte by byte: the README asks for the C collation on PostgreSQL, and an
+// operator who missed it would see only listings in an unexpected order.
+func (s *Server) warnOfCollation(ctx context.Context) {
+	byBytes, err := s.store.OrdersTextByBytes(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Warn("could not check the database's collation", "error", err.Error())
+	case !byBytes:
+		s.log.Warn("the database's collation does not order text byte by byte (the C collation): listings page in " +
+			"its order, which differs from SQLite's; see the README's Collation note")
+	}
 }
 
 func isPostgres(dsn string) bool {

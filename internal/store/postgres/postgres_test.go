@@ -572,3 +572,28 @@ func TestUnknownCommitIsNotUnavailable(t *testing.T) {
 		t.Fatalf("Update ran %d times and answered %v (code %q): want one run and an error that is no 503", runs, err, chime.ErrorCode(err))
 	}
 }
+
+// OrdersTextByBytes tells the C collation from a linguistic one.
+func TestOrdersTextByBytes(t *testing.T) {
+	tests := []struct {
+		options string
+		want    bool
+	}{
+		{"", true}, // the test server's default, C
+		{"TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'", false},
+		{"TEMPLATE template0 LOCALE 'C.UTF-8'", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.options, func(t *testing.T) {
+			store, err := Open(context.Background(), pgtest.NewDatabase(t, tt.options))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			got, err := store.OrdersTextByBytes(context.Background())
+			if err != nil || got != tt.want {
+				t.Errorf("OrdersTextByBytes() = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}

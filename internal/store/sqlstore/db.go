@@ -371,6 +371,16 @@ func (db *DB) Ping(ctx context.Context) error {
 	return err
 }
 
+// OrdersTextByBytes says whether the database compares text as SQLite
+// does, byte by byte: listings page in key order, so under a linguistic
+// collation (a PostgreSQL database created with en_US, say) they list in
+// another order than on SQLite, though each still lists every record once.
+func (db *DB) OrdersTextByBytes(ctx context.Context) (bool, error) {
+	var upperFirst, asciiFirst bool
+	err := db.read.QueryRowContext(ctx, `SELECT 'B' < 'a', 'z' < 'é'`).Scan(&upperFirst, &asciiFirst)
+	return upperFirst && asciiFirst, err
+}
+
 // check runs the dialect's Check, if it has one.
 func (db *DB) check() error {
 	if db.dialect.Check == nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,8 +27,9 @@ func Configured() bool { return os.Getenv(EnvVar) != "" }
 
 // NewDatabase creates an empty database for t, drops it when t ends, and
 // returns its DSN. It skips t when no server is configured, and fails t when
-// the configured server cannot make one.
-func NewDatabase(t testing.TB) string {
+// the configured server cannot make one. options are CREATE DATABASE's
+// (such as a collation).
+func NewDatabase(t testing.TB, options ...string) string {
 	t.Helper()
 	admin := os.Getenv(EnvVar)
 	if admin == "" {
@@ -44,7 +46,7 @@ func NewDatabase(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("%s: %v", EnvVar, err)
 	}
-	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+name+" "+strings.Join(options, " ")); err != nil {
 		db.Close()
 		t.Fatalf("create test database on %s: %v", u.Redacted(), err)
 	}
