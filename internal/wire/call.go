@@ -58,7 +58,7 @@ func (c *call) queryInt32(member, name string) (*int32, error) {
 	}
 	n, err := strconv.ParseInt(*s, 10, 32)
 	if err != nil {
-		return nil, chime.BadRequest("%s: query parameter %s must be an integer, got %q", member, name, *s)
+		return nil, chime.BadRequest("%s: query parameter %s must be %s, got %q", member, name, integerKind(32), *s)
 	}
 	v := int32(n)
 	return &v, nil

@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -34,7 +35,19 @@ func typeError(body []byte, t reflect.Type, typeErr *json.UnmarshalTypeError) er
 		}
 	}
 	// A number out of the member's range has the right JSON type.
-	return chime.BadRequest("%s: must be %s, got a JSON %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)
+	kind := jsonKind(typeErr.Type)
+	switch t := deref(typeErr.Type); t.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		kind = integerKind(t.Bits())
+	}
+	return chime.BadRequest("%s: must be %s, got a JSON %s", typeErr.Field, kind, typeErr.Value)
+}
+
+// integerKind is jsonKind for an integer of so many bits, with its range:
+// a number past it is refused as such, not as something else than an
+// integer.
+func integerKind(bits int) string {
+	return fmt.Sprintf("an integer from %d to %d", int64(-1)<<(bits-1), int64(1)<<(bits-1)-1)
 }
 
 // findMismatch finds a value in doc, decoded JSON meant to be of type t, whose
