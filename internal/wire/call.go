@@ -90,6 +90,13 @@ func DecodeJSON(body []byte, in any) error {
 			return chime.BadRequest("%s: "+surrogateRule, member, digits)
 		}
 	}
+	if bytes.Contains(body, []byte("null")) {
+		if doc, ok := decodeAny(body); ok {
+			if m, ok := nullItem(doc, reflect.TypeOf(in), ""); ok {
+				return m.refusal()
+			}
+		}
+	}
 	err := json.Unmarshal(dropMiscased(body, reflect.TypeOf(in)), in)
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -22,13 +21,8 @@ func dropMiscased(body []byte, t reflect.Type) []byte {
 	if !mayBeMiscased(body, memberNames(t)) {
 		return body
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // keep numbers exactly as sent
-	var doc any
-	if err := dec.Decode(&doc); err != nil {
-		return body
-	}
-	if !pruneMiscased(doc, t) {
+	doc, ok := decodeAny(body) // numbers kept exactly as sent
+	if !ok || !pruneMiscased(doc, t) {
 		return body
 	}
 	out, err := json.Marshal(doc)

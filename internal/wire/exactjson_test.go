@@ -113,6 +113,12 @@ func TestDecodeJSONRefusals(t *testing.T) {
 		{"fraction for an integer", &model.PutRetentionSettingsRequest{},
 			`{"RetentionSettings":{"RoomRetentionSettings":{"RetentionDays":1.5}}}`,
 			"BadRequest: RetentionSettings.RoomRetentionSettings.RetentionDays: must be an integer from -2147483648 to 2147483647, got a JSON number 1.5"},
+		{"null for a list's string", &model.DisassociateSigninDelegateGroupsFromAccountRequest{}, `{"GroupNames":["g2",null]}`,
+			"BadRequest: GroupNames[1]: must be a string, got a JSON null"},
+		{"null for a list's object", &model.BatchCreateRoomMembershipRequest{}, `{"MembershipItemList":[null]}`,
+			"BadRequest: MembershipItemList[0]: must be an object, got a JSON null"},
+		{"null in a nested list", &model.AssociateSigninDelegateGroupsWithAccountRequest{},
+			`{"SigninDelegateGroups":[{"GroupName":"g"},{"GroupName":null}],"x":[null]}`, ""},
 		{"string for a structure", &model.UpdateGlobalSettingsRequest{}, `{"BusinessCalling":"x"}`,
 			"BadRequest: BusinessCalling: must be an object, got a JSON string"},
 		{"invalid UTF-8", &model.CreateAccountRequest{}, "{\"Name\":\"bad\xff\xfe\"}",
@@ -120,6 +126,9 @@ func TestDecodeJSONRefusals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := DecodeJSON([]byte(tc.body), tc.in)
+			if tc.want == "" && err == nil {
+				return // a null member, and a null in an unknown member, are absent members
+			}
 			if err == nil || err.Error() != tc.want {
 				t.Fatalf("got %v, want %s", err, tc.want)
 			}

@@ -26,12 +26,9 @@ var jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 // the way to it; the body is walked again, on this error path only, to name
 // the item too.
 func typeError(body []byte, t reflect.Type, typeErr *json.UnmarshalTypeError) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var doc any
-	if dec.Decode(&doc) == nil {
+	if doc, ok := decodeAny(body); ok {
 		if m, ok := findMismatch(doc, t, ""); ok {
-			return chime.BadRequest("%s: must be %s, got a JSON %s", m.path, jsonKind(m.want), m.got)
+			return m.refusal()
 		}
 	}
 	// A number out of the member's range has the right JSON type.
@@ -48,6 +45,50 @@ func typeError(body []byte, t reflect.Type, typeErr *json.UnmarshalTypeError) er
 // integer.
 func integerKind(bits int) string {
 	return fmt.Sprintf("an integer from %d to %d", int64(-1)<<(bits-1), int64(1)<<(bits-1)-1)
+}
+
+// refusal is the BadRequest that names the value and what it should be.
+func (m mismatch) refusal() error {
+	return chime.BadRequest("%s: must be %s, got a JSON %s", m.path, jsonKind(m.want), m.got)
+}
+
+// decodeAny decodes a JSON document as it was sent, numbers as written.
+func decodeAny(body []byte) (doc any, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	return doc, dec.Decode(&doc) == nil
+}
+
+// nullItem finds a null that stands as a list's item in doc, decoded JSON
+// meant to be of type t. encoding/json reads such a null as the item's
+// zero value, so a list of IDs with a null in it would act on an ID ("")
+// nobody sent. A null member of an object is left alone: it means the
+// member is absent, as in AWS's protocol.
+func nullItem(doc any, t reflect.Type, path string) (mismatch, bool) {
+	t = deref(t)
+	switch v := doc.(type) {
+	case map[string]any:
+		for _, key := range slices.Sorted(maps.Keys(v)) {
+			member, _ := memberOf(t, key)
+			if m, ok := nullItem(v[key], member, memberPath(path, key)); ok {
+				return m, true
+			}
+		}
+	case []any:
+		item := elemOf(t)
+		if item == nil {
+			return mismatch{}, false // not a list: findMismatch says so
+		}
+		for i, x := range v {
+			if x == nil {
+				return mismatch{itemPath(path, i), item, "null"}, true
+			}
+			if m, ok := nullItem(x, item, itemPath(path, i)); ok {
+				return m, true
+			}
+		}
+	}
+	return mismatch{}, false
 }
 
 // findMismatch finds a value in doc, decoded JSON meant to be of type t, whose
