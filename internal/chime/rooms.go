@@ -252,7 +252,9 @@ func (s *Service) ListRooms(ctx context.Context, caller Caller, in *model.ListRo
 	var found []*Room
 	err = s.view(ctx, func(tx Tx) error {
 		a, err := enterpriseAccount(tx, caller, *in.AccountId, roomsWhat)
-		if err != nil {
+		if err != nil || in.MemberId != nil && *in.MemberId == "" {
+			// No member has an empty ID, which in a RoomFilter means no
+			// filter.
 			return err
 		}
 		found, err = tx.ListRooms(a.AccountID, RoomFilter{MemberID: model.Value(in.MemberId)}, Page{After: after, Limit: limit + 1})
