@@ -523,3 +523,26 @@ func TestInviteRacingCreateUser(t *testing.T) {
 		}
 	}
 }
+
+// An address listed twice, in any case, is invited once and answered once,
+// as first spelled.
+func TestInviteUsersInvitesARepeatedAddressOnce(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := createAccount(t, c, "invites")
+	out, err := c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: aws.String(acct),
+		UserEmailList: []string{"Dup@example.com", "other@example.com", "dup@EXAMPLE.com"}})
+	noErr(t, err)
+	var got []string
+	for _, inv := range out.Invites {
+		got = append(got, aws.ToString(inv.EmailAddress))
+	}
+	if want := []string{"Dup@example.com", "other@example.com"}; !slices.Equal(got, want) {
+		t.Fatalf("invited %v, want %v", got, want)
+	}
+	users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	if len(users.Users) != 2 {
+		t.Fatalf("%d users after inviting two people", len(users.Users))
+	}
+}
