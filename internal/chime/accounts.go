@@ -221,7 +221,12 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 			}
 		}
 		a.DeletedAt = &now
-		return tx.SaveAccount(a)
+		if err := tx.SaveAccount(a); err != nil {
+			return err
+		}
+		// Its rooms can no longer be reached, so a CreateRoom retry
+		// cannot answer them: their tokens are free for other accounts.
+		return tx.ForgetRoomTokens(a.AccountID)
 	})
 	if err != nil {
 		return nil, err

@@ -41,6 +41,9 @@ type RoomTx interface {
 	// FindRoomByToken looks a ClientRequestToken's hash up across the AWS
 	// account.
 	FindRoomByToken(awsAccountID, tokenHash string) (*Room, error)
+	// ForgetRoomTokens frees the ClientRequestTokens of an account's rooms
+	// for other rooms to use.
+	ForgetRoomTokens(accountID string) error
 	ListRooms(accountID string, f RoomFilter, p Page) ([]*Room, error)
 	// DeleteRoom removes the room with its memberships, webhooks and
 	// messages.

@@ -238,10 +238,21 @@ func TestCreateRoomIsIdempotentOnClientRequestToken(t *testing.T) {
 		t.Fatalf("want three rooms, got %v", ids)
 	}
 
+	// Deleting an account frees its rooms' tokens, which no retry can
+	// reach any more.
+	collabCall(t, e, keyA, "DELETE", "/_chimed/accounts/"+acct+"/domains/example.com", nil).want(t, http.StatusNoContent, "")
+	_, err = c.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	reused, err := create(c, other, "elsewhere", "token-1")
+	noErr(t, err)
+	if id := aws.ToString(reused.Room.RoomId); id == aws.ToString(first.Room.RoomId) || aws.ToString(reused.Room.AccountId) != other {
+		t.Fatalf("token of a deleted account's room answered %+v", reused.Room)
+	}
+
 	// The model's constraints on the token hold.
-	_, err = create(c, acct, "ops", "x")
+	_, err = create(c, other, "ops", "x")
 	wantError(t, err, "BadRequestException")
-	_, err = create(c, acct, "ops", "not allowed!")
+	_, err = create(c, other, "ops", "not allowed!")
 	wantError(t, err, "BadRequestException")
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -179,6 +180,45 @@ func TestUpgradeStepsAreLogged(t *testing.T) {
 	for _, want := range []string{`msg="upgrading the database" migration=migrations/0012_user_key_guard.sqlite.sql`, `msg="upgrade step done" migration=migrations/0012_user_key_guard.sqlite.sql took=`} {
 		if !strings.Contains(logged.String(), want) {
 			t.Errorf("the upgrade's log:\n%s\nwant %s", logged.String(), want)
+		}
+	}
+}
+
+// Migration 0014 frees the room tokens of accounts deleted before
+// DeleteAccount did so itself, and keeps those of live accounts.
+func TestDeletedRoomTokensMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Shared)
+	deleted := time.Unix(1_700_000_000, 0).UTC()
+	err := db.Update(ctx, func(tx chime.Tx) error {
+		return errors.Join(
+			tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: "gone", DeletedAt: &deleted}),
+			tx.InsertRoom(&chime.Room{AwsAccountID: "111122223333", AccountID: "gone", RoomID: "r1", TokenHash: "h-gone"}),
+			tx.InsertRoom(&chime.Room{AwsAccountID: "111122223333", AccountID: "a1", RoomID: "r2", TokenHash: "h-live"}))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := openRaw(t, path)
+	if _, err := raw.Exec(`DELETE FROM schema_migrations WHERE name = 'migrations/0014_free_deleted_room_tokens.sql'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err = sqlite.Open(ctx, path, sqlite.Shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for hash, want := range map[string]error{"h-gone": chime.ErrNoRows, "h-live": nil} {
+		err := db.View(ctx, func(tx chime.Tx) error {
+			_, err := tx.FindRoomByToken("111122223333", hash)
+			return err
+		})
+		if !errors.Is(err, want) {
+			t.Errorf("after the migration, FindRoomByToken(%s): %v, want %v", hash, err, want)
 		}
 	}
 }

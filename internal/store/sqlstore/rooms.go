@@ -35,6 +35,11 @@ func (t *tx) FindRoomByToken(awsAccountID, tokenHash string) (*chime.Room, error
 	return r, err
 }
 
+func (t *tx) ForgetRoomTokens(accountID string) error {
+	_, err := t.exec(`UPDATE rooms SET token_hash = NULL WHERE account_id = $1 AND token_hash IS NOT NULL`, accountID)
+	return err
+}
+
 func (t *tx) ListRooms(accountID string, f chime.RoomFilter, p chime.Page) ([]*chime.Room, error) {
 	q := query{sql: `SELECT doc FROM rooms WHERE account_id = $1 AND room_id > $2`, args: []any{accountID, p.After}}
 	if f.MemberID != "" {
