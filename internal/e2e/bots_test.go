@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/base64"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -279,6 +280,11 @@ func TestEventsConfiguration(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 	_, err = c.DeleteEventsConfiguration(ctx, &chime.DeleteEventsConfigurationInput{AccountId: aws.String(acct), BotId: missing})
 	wantError(t, err, "NotFoundException")
+	// Its model lists no NotFoundException, but the SDK types it (the
+	// README says so).
+	if nf := (*types.NotFoundException)(nil); !errors.As(err, &nf) {
+		t.Errorf("DeleteEventsConfiguration's 404 is a %T, not a *types.NotFoundException", err)
+	}
 	_, err = e.client(keyB).PutEventsConfiguration(ctx, &chime.PutEventsConfigurationInput{AccountId: aws.String(acct), BotId: bot.BotId, OutboundEventsHTTPSEndpoint: aws.String(endpoint)})
 	wantError(t, err, "NotFoundException")
 }

@@ -110,7 +110,7 @@ var poolAliases = map[string][]string{
 // DeleteEventsConfiguration answers 404 NotFoundException for an unknown
 // account or bot (internal/chime/bots.go: changeBot, accountBot), which its
 // model does not list; TestNotFoundForUnknownIDs and TestEventsConfiguration
-// require it. The SDKs turn it into an untyped error with that code.
+// require it. The SDKs type it all the same (TestEventsConfiguration).
 var toleratedErrors = map[string]bool{
 	"DeleteEventsConfiguration NotFoundException": true,
 }
