@@ -521,7 +521,9 @@ func openStore(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
 func (s *Server) warnOfCollation(ctx context.Context) {
 	byBytes, err := s.store.OrdersTextByBytes(ctx)
 	switch {
-	case err != nil && ctx.Err() == nil:
+	case ctx.Err() != nil:
+		// Start is being stopped: nothing was checked.
+	case err != nil:
 		s.log.Warn("could not check the database's collation", "error", err.Error())
 	case !byBytes:
 		s.log.Warn("the database's collation does not order text byte by byte (the C collation): listings page in " +
