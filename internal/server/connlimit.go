@@ -5,13 +5,17 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // connLimit caps the connections the API serves at once (--max-connections).
 // While the cap is reached Accept waits, and idle keep-alive connections
 // are closed to make room: the SDKs keep idle connections for minutes and
 // open a new one when the server has closed theirs, so without that the
-// cap would leave new clients waiting on clients that have finished.
+// cap would leave new clients waiting on clients that have finished. So
+// are connections that have sent nothing for silentGrace since they were
+// opened: else a few clients that connect and say nothing would hold every
+// place until the header timeout, health checks waiting behind them.
 type connLimit struct {
 	net.Listener
 	// places holds a token per open connection.
@@ -19,8 +23,10 @@ type connLimit struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 
-	mu   sync.Mutex
-	idle map[*limitedConn]struct{}
+	mu sync.Mutex
+	// idle holds the connections closeIdle may close, each with the time
+	// from which it may.
+	idle map[*limitedConn]time.Time
 	// becameIdle wakes an Accept that waits for a place.
 	becameIdle chan struct{}
 }
@@ -30,7 +36,7 @@ func newConnLimit(ln net.Listener, n int) *connLimit {
 		Listener:   ln,
 		places:     make(chan struct{}, n),
 		closed:     make(chan struct{}),
-		idle:       map[*limitedConn]struct{}{},
+		idle:       map[*limitedConn]time.Time{},
 		becameIdle: make(chan struct{}, 1),
 	}
 }
@@ -60,6 +66,7 @@ func (l *connLimit) takePlace() error {
 		case l.places <- struct{}{}:
 			return nil
 		case <-l.becameIdle:
+		case <-time.After(silentGrace): // a new connection may have stayed silent
 		case <-l.closed:
 			return net.ErrClosed
 		}
@@ -71,8 +78,12 @@ func (l *connLimit) Close() error {
 	return l.Listener.Close()
 }
 
-// track is the http.Server's ConnState hook: it keeps the idle connections
-// that closeIdle may close. A TLS connection is not one: its record layer
+// silentGrace is how long a new connection may send nothing before it may
+// be closed to make room: an SDK sends its request as soon as it connects.
+const silentGrace = time.Second
+
+// track is the http.Server's ConnState hook: it keeps the idle and the new
+// connections that closeIdle may close. A TLS connection is not one: its record layer
 // may already hold the next request, read while the last answer went out,
 // which a closed tls.Conn still hands to net/http, whose answer would then
 // be lost. An idle TLS connection keeps its place until the idle timeout.
@@ -83,12 +94,17 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if state != http.StateIdle {
+	from := time.Now()
+	switch state {
+	case http.StateNew:
+		from = from.Add(silentGrace)
+	case http.StateIdle:
+	default:
 		delete(l.idle, lc)
 		return
 	}
 	lc.state.CompareAndSwap(connBusy, connIdle)
-	l.idle[lc] = struct{}{}
+	l.idle[lc] = from
 	select {
 	case l.becameIdle <- struct{}{}:
 	default:
@@ -96,11 +112,15 @@ func (l *connLimit) track(c net.Conn, state http.ConnState) {
 }
 
 // closeIdle closes the idle connections that have read nothing since
-// their last answer.
+// their last answer, and the new ones silent for silentGrace.
 func (l *connLimit) closeIdle() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for lc := range l.idle {
+	now := time.Now()
+	for lc, from := range l.idle {
+		if now.Before(from) {
+			continue
+		}
 		delete(l.idle, lc)
 		if lc.state.CompareAndSwap(connIdle, connEvicted) {
 			lc.Close()
@@ -117,7 +137,7 @@ func (l *connLimit) closeIdle() {
 // ends an answer it may read one byte ahead, never a whole request.)
 const (
 	connBusy    int32 = iota
-	connIdle          // answered, and nothing read since
+	connIdle          // new or answered, and nothing read since
 	connEvicted       // closed by closeIdle: reads fail
 )
 

@@ -98,6 +98,34 @@ func TestMaxConnectionsClosesIdleConnectionsForNewClients(t *testing.T) {
 	}
 }
 
+// Connections that have sent nothing for silentGrace give their places up
+// to a client that has something to ask; one that has begun a request
+// keeps its place.
+func TestMaxConnectionsClosesSilentConnectionsForNewClients(t *testing.T) {
+	addr := startCapped(t, 2)
+	silent, started := dial(t, addr), dial(t, addr)
+	if _, err := io.WriteString(started, "GET /healthz HTTP/1.1\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	if status, err := dial(t, addr).health(t, 5*time.Second); err != nil || status != "200 OK" {
+		t.Fatalf("a client behind a silent connection: %q, %v", status, err)
+	}
+	if waited := time.Since(began); waited < silentGrace/2 {
+		t.Errorf("served after %v: the silent connection was closed before its grace", waited)
+	}
+	silent.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := silent.r.ReadByte(); err != io.EOF {
+		t.Fatalf("the silent connection was not closed: read %v", err)
+	}
+	if _, err := io.WriteString(started, "Host: chimed\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if status, err := started.response(5 * time.Second); err != nil || status != "200 OK" {
+		t.Fatalf("the connection that had begun a request: %q, %v", status, err)
+	}
+}
+
 func TestConnLimitAcceptEndsWhenClosed(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
