@@ -127,9 +127,11 @@ func Open(ctx context.Context, path string, access Access) (*sqlstore.DB, error)
 }
 
 // stillAt returns a check that the file at path is still the one opened. A
-// database file deleted or replaced under a running chimed (rm, a backup
-// copied over it) would go on taking writes through the handles SQLite
-// holds, all of them lost at the next start.
+// database file deleted or replaced under a running chimed (rm, or a file
+// moved into its place) would go on taking writes through the handles
+// SQLite holds, all of them lost at the next start. A file copied over it
+// in place keeps its identity: no check of chimed's can tell it from its
+// own writes.
 func stillAt(path string, opened os.FileInfo) func() error {
 	return func() error {
 		if now, err := os.Stat(path); err == nil && os.SameFile(opened, now) {
