@@ -85,8 +85,20 @@ func TestReadBodyIncomplete(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	r = httptest.NewRequest("POST", "/accounts", strings.NewReader(strings.Repeat("x", MaxBodyBytes+1)))
+	r.ContentLength = -1 // chunked: the size shows as the body is read
 	if _, err := ReadBody(r, MaxBodyBytes); err == nil || !strings.Contains(err.Error(), "request body exceeds 1048576 bytes") {
 		t.Fatalf("too large: %v", err)
+	}
+}
+
+// A Content-Length over the limit is refused before any of the body is
+// read: a client that announces 2 MB and sends 4 bytes is not waited for.
+func TestReadBodyRefusesAnAnnouncedLengthOverTheLimit(t *testing.T) {
+	r := httptest.NewRequest("POST", "/accounts", errReader{errors.New("the body was read")})
+	r.ContentLength = 2_000_000
+	_, err := ReadBody(r, MaxBodyBytes)
+	if err == nil || err.Error() != "BadRequest: request body exceeds 1048576 bytes (Content-Length 2000000)" {
+		t.Fatalf("got %v", err)
 	}
 }
 

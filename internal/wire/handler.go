@@ -77,6 +77,11 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
 		return nil, chime.BadRequest("Content-Encoding %q: request bodies are read as sent; send the JSON uncompressed", ce)
 	}
+	if r.ContentLength > limit {
+		// Refused now, not once the body has arrived (or the client has
+		// kept the connection waiting for it for 30 s).
+		return nil, chime.BadRequest("request body exceeds %d bytes (Content-Length %d)", limit, r.ContentLength)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	switch {
