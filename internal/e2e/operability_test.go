@@ -86,11 +86,22 @@ func TestMetricsCountRequestsByOperationAndErrorCode(t *testing.T) {
 
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
 	e := start(t, func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" })
-	resp, err := http.Get(e.srv.URL + "/metrics")
-	noErr(t, err)
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		t.Fatal("/metrics still served beside the API when it has its own address")
+	for _, method := range []string{"GET", "POST"} {
+		for _, path := range []string{"/metrics", "/healthz"} {
+			if method == "GET" && path == "/healthz" {
+				continue
+			}
+			req, _ := http.NewRequest(method, e.srv.URL+path, nil)
+			resp, err := http.DefaultClient.Do(req)
+			noErr(t, err)
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			// As for any unknown path: a JSON error with its type.
+			if resp.StatusCode != http.StatusNotFound || resp.Header.Get("x-amzn-ErrorType") == "" || !json.Valid(body) {
+				t.Errorf("%s %s beside the API with metrics on their own address: %d %s %q", method, path,
+					resp.StatusCode, resp.Header.Get("x-amzn-ErrorType"), body)
+			}
+		}
 	}
 }
 

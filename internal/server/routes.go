@@ -27,6 +27,11 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	if s.cfg.MetricsAddr == "" {
 		ext.Handle("GET /metrics", s.metrics.Handler())
 	}
+	// Other methods on these paths, and /metrics when it is served on its
+	// own address, get a JSON error, not the mux's plain-text 404 or 405.
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		ext.HandleFunc(path, unknownUnsigned)
+	}
 	ext.Handle("POST /_chimed/accounts/{accountId}/domains", api.Signed(claimDomain(svc)))
 	ext.Handle("DELETE /_chimed/accounts/{accountId}/domains/{domain}", api.Signed(releaseDomain(svc)))
 	ext.Handle("GET /_chimed/audit", api.Signed(s.listAudit))
