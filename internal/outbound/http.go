@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -209,7 +210,9 @@ func retryAfter(resp *http.Response) time.Duration {
 		return time.Duration(max(seconds, 0)) * time.Second
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		return max(time.Until(at), 0)
+		// Rounded up to whole seconds, as the attempt records it: the
+		// target is not called back before the time it gave.
+		return max(time.Duration(math.Ceil(time.Until(at).Seconds()))*time.Second, 0)
 	}
 	return 0
 }

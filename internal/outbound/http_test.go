@@ -183,6 +183,17 @@ func TestUnresolvableHostNamesOnlyTheHost(t *testing.T) {
 	}
 }
 
+// Retry-After as a date is the whole seconds until it, rounded up: an
+// attempt records it in seconds, and must not come back before the date.
+func TestRetryAfterDateIsRoundedUp(t *testing.T) {
+	at := time.Now().Add(20 * time.Second).UTC() // a date drops the fraction
+	resp := &http.Response{StatusCode: http.StatusServiceUnavailable,
+		Header: http.Header{"Retry-After": {at.Format(http.TimeFormat)}}}
+	if got := retryAfter(resp); got != 20*time.Second {
+		t.Fatalf("Retry-After %s, 20 s from now less a fraction: got %v, want 20s", at.Format(http.TimeFormat), got)
+	}
+}
+
 // A target that is throttling says how long to leave it alone: an HTTPS
 // endpoint with Retry-After on its 429 or 503, the Lambda API with
 // Retry-After on its TooManyRequestsException.
