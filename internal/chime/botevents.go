@@ -148,6 +148,17 @@ type MentionFilter struct {
 	DeletedIn string
 }
 
+// SkipReason says why the pending Mentions f selects are not delivered.
+func (f MentionFilter) SkipReason() string {
+	switch {
+	case f.MessageID != "":
+		return "the message was redacted"
+	case f.RoomID != "":
+		return "the room was deleted"
+	}
+	return "the message was deleted under the account's retention settings"
+}
+
 // botEventPayload is an event as CHIME-FACTS lists its fields, and EventId.
 type botEventPayload struct {
 	Sender struct {

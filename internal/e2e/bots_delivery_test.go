@@ -332,30 +332,48 @@ func TestBotEventSurvivesRestart(t *testing.T) {
 	wantEvent(t, got[0], aws.ToString(bot.SecurityToken), "Invite", room, "Persistent")
 }
 
-// Redacting a message erases its text from the Mentions about it too: one
-// not yet delivered is skipped, and the text is gone from the database.
+// Redacting a message, or deleting its room, erases its text from the
+// Mentions about it too: one not yet delivered is skipped, saying why, and
+// the text is gone from the database.
 func TestRedactedMentionNotDelivered(t *testing.T) {
-	endpoint := startTestBot(t, false)
-	e := start(t, endpoint.trusted)
-	acct, room, hook, bot := botRoom(t, e, endpoint.url())
-	addBot(t, e, acct, room, aws.ToString(bot.BotId))
-	const secretText = "@helper the launch code is 0000"
-	id := postToRoom(t, e, hook, secretText)
-	noErr(t, redactRoom(e.client(keyA), acct, room, id))
-	e.runJobs(0)
+	tests := []struct {
+		name   string
+		remove func(c *chime.Client, acct, room, message string) error
+		reason string
+	}{
+		{"redacted", redactRoom, "the message was redacted"},
+		{"room deleted", func(c *chime.Client, acct, room, _ string) error {
+			_, err := c.DeleteRoom(ctx, &chime.DeleteRoomInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
+			return err
+		}, "the room was deleted"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			endpoint := startTestBot(t, false)
+			e := start(t, endpoint.trusted)
+			acct, room, hook, bot := botRoom(t, e, endpoint.url())
+			addBot(t, e, acct, room, aws.ToString(bot.BotId))
+			const secretText = "@helper the launch code is 0000"
+			id := postToRoom(t, e, hook, secretText)
+			noErr(t, tt.remove(e.client(keyA), acct, room, id))
+			e.runJobs(0)
 
-	got := endpoint.events()
-	if len(got) != 1 || got[0].event.EventType != "Invite" {
-		t.Fatalf("%d events, want the Invite only", len(got))
-	}
-	listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
-	if len(listed) != 2 || listed[1].EventType != "Mention" || listed[1].Status != "Skipped" {
-		t.Fatalf("deliveries %+v", listed)
-	}
-	var n int
-	noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%launch code%'`).Scan(&n))
-	if n != 0 {
-		t.Fatalf("the redacted text is still in %d outbox rows", n)
+			for _, got := range endpoint.events() {
+				if got.event.EventType == "Mention" {
+					t.Fatalf("the Mention was delivered: %+v", got.event)
+				}
+			}
+			listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+			if len(listed) < 2 || listed[1].EventType != "Mention" || listed[1].Status != "Skipped" ||
+				len(listed[1].Attempts) != 1 || listed[1].Attempts[0].Error != tt.reason {
+				t.Fatalf("deliveries %+v, want the Mention skipped: %s", listed, tt.reason)
+			}
+			var n int
+			noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%launch code%'`).Scan(&n))
+			if n != 0 {
+				t.Fatalf("the message's text is still in %d outbox rows", n)
+			}
+		})
 	}
 }
 

@@ -109,7 +109,7 @@ func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) ([]stri
 		ev.Payload, ev.MessageID = encode(payload), ""
 		if ev.Status == chime.BotEventPending {
 			ev.Status, ev.FinishedAt = chime.BotEventSkipped, &now
-			ev.Attempts = append(ev.Attempts, chime.DeliveryAttempt{At: now, Outcome: chime.AttemptSkipped, Error: "the message was redacted"})
+			ev.Attempts = append(ev.Attempts, chime.DeliveryAttempt{At: now, Outcome: chime.AttemptSkipped, Error: f.SkipReason()})
 			if ev.ReplyEndpointID != "" {
 				skipped = append(skipped, ev.ReplyEndpointID)
 			}
