@@ -70,10 +70,18 @@ type MessageSender struct {
 // concurrent posts).
 func (m *Message) Key() string {
 	if m.Tie == 0 {
-		return fmt.Sprintf("%015d/%s", m.CreatedAt.UnixMilli(), m.MessageID)
+		return keyPrefix(m.CreatedAt.UnixMilli()) + m.MessageID
 	}
-	return fmt.Sprintf("%015d/~%012d/%s", m.CreatedAt.UnixMilli(), m.Tie, m.MessageID)
+	return fmt.Sprintf("%s~%012d/%s", keyPrefix(m.CreatedAt.UnixMilli()), m.Tie, m.MessageID)
 }
+
+// KeysAt bounds the keys of the messages posted in at's millisecond, from
+// (inclusive) to (exclusive): a store finds them in its key index.
+func KeysAt(at time.Time) (from, to string) {
+	return keyPrefix(at.UnixMilli()), keyPrefix(at.UnixMilli() + 1)
+}
+
+func keyPrefix(millis int64) string { return fmt.Sprintf("%015d/", millis) }
 
 // insertMessage posts m after the messages of its parent: one posted in the
 // same millisecond as others (a quick client, or a stopped test clock) takes

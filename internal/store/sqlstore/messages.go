@@ -20,9 +20,13 @@ func (t *tx) InsertMessage(m *chime.Message) error {
 	return err
 }
 
+// LastMessageAt looks in the key range of at's millisecond: with created_at
+// instead, the parent's index was walked back over every older message, and
+// a post to a room cost more the more the room held.
 func (t *tx) LastMessageAt(parentID string, at time.Time) (*chime.Message, error) {
-	found, err := t.messages(`SELECT doc, content FROM messages WHERE parent_id = $1 AND created_at = $2 ORDER BY sort_key DESC LIMIT 1`,
-		parentID, at.UnixMilli())
+	from, to := chime.KeysAt(at)
+	found, err := t.messages(`SELECT doc, content FROM messages WHERE parent_id = $1 AND sort_key >= $2 AND sort_key < $3 ORDER BY sort_key DESC LIMIT 1`,
+		parentID, from, to)
 	if err != nil {
 		return nil, err
 	}
