@@ -74,8 +74,12 @@ type UserTx interface {
 
 // UserFilter narrows ListUsers. Empty fields do not filter.
 type UserFilter struct {
-	Email    string
-	UserType string
+	// Email is an email key (emailKey). AwsAccountID, the account's AWS
+	// account, goes with it: an email is unique within an AWS account,
+	// which is how a store finds its user among millions.
+	Email        string
+	AwsAccountID string
+	UserType     string
 }
 
 func (u *User) toModel() *model.User {
@@ -249,7 +253,7 @@ func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUs
 		return nil, err
 	}
 	limit := pageSize(in.MaxResults, 100)
-	filter := UserFilter{Email: emailKey(model.Value(in.UserEmail)), UserType: model.Value(in.UserType)}
+	filter := UserFilter{Email: emailKey(model.Value(in.UserEmail)), AwsAccountID: caller.AwsAccountID, UserType: model.Value(in.UserType)}
 	var found []*User
 	err = s.view(ctx, func(tx Tx) error {
 		if _, err := liveAccount(tx, caller, *in.AccountId); err != nil {

@@ -69,6 +69,9 @@ func (t *tx) FindUserByEmail(awsAccountID, email string) (*chime.User, error) {
 func (t *tx) ListUsers(accountID string, f chime.UserFilter, p chime.Page) ([]*chime.User, error) {
 	q := query{sql: `SELECT doc FROM users WHERE account_id = $1 AND user_id > $2`, args: []any{accountID, p.After}}
 	if f.Email != "" {
+		// On users_by_email: the account's own index would be walked
+		// whole for the one user.
+		q.add(` AND aws_account_id = `+q.next(), f.AwsAccountID)
 		q.add(` AND email_key = `+q.next(), f.Email)
 	}
 	if f.UserType != "" {
