@@ -546,3 +546,39 @@ func TestInviteUsersInvitesARepeatedAddressOnce(t *testing.T) {
 		t.Fatalf("%d users after inviting two people", len(users.Users))
 	}
 }
+
+// UserEmail finds the account's user with that address in any case, and
+// nobody in another account, of the same AWS account or another.
+func TestListUsersByEmail(t *testing.T) {
+	e := start(t)
+	a, b := e.client(keyA), e.client(keyB)
+	first, second, other := createAccount(t, a, "first"), createAccount(t, a, "second"), createAccount(t, b, "other")
+	for _, u := range []struct {
+		c       *chime.Client
+		account string
+		email   string
+	}{{a, first, "pat@example.com"}, {a, first, "sam@example.com"}, {b, other, "kim@example.com"}} {
+		_, err := u.c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(u.account), Email: aws.String(u.email)})
+		noErr(t, err)
+	}
+	tests := []struct {
+		account, email string
+		want           []string
+	}{
+		{first, "PAT@example.com", []string{"pat@example.com"}},
+		{second, "pat@example.com", nil},
+		{first, "kim@example.com", nil},
+		{first, "nobody@example.com", nil},
+	}
+	for _, tt := range tests {
+		out, err := a.ListUsers(ctx, &chime.ListUsersInput{AccountId: aws.String(tt.account), UserEmail: aws.String(tt.email)})
+		noErr(t, err)
+		var got []string
+		for _, u := range out.Users {
+			got = append(got, aws.ToString(u.PrimaryEmail))
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ListUsers(%s, %s) = %v, want %v", tt.account, tt.email, got, tt.want)
+		}
+	}
+}
