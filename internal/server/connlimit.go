@@ -83,10 +83,11 @@ func (l *connLimit) Close() error {
 const silentGrace = time.Second
 
 // track is the http.Server's ConnState hook: it keeps the idle and the new
-// connections that closeIdle may close. A TLS connection is not one: its record layer
-// may already hold the next request, read while the last answer went out,
-// which a closed tls.Conn still hands to net/http, whose answer would then
-// be lost. An idle TLS connection keeps its place until the idle timeout.
+// connections that closeIdle may close. A TLS connection is not one: its
+// record layer may already hold the next request, read while the last
+// answer went out, which a closed tls.Conn still hands to net/http, whose
+// answer would then be lost. An idle TLS connection keeps its place until
+// the idle timeout.
 func (l *connLimit) track(c net.Conn, state http.ConnState) {
 	lc, ok := c.(*limitedConn)
 	if !ok {
