@@ -27,11 +27,6 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	if s.cfg.MetricsAddr == "" {
 		ext.Handle("GET /metrics", s.metrics.Handler())
 	}
-	// Other methods on these paths, and /metrics when it is served on its
-	// own address, get a JSON error, not the mux's plain-text 404 or 405.
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		ext.HandleFunc(path, unknownUnsigned)
-	}
 	ext.Handle("POST /_chimed/accounts/{accountId}/domains", api.Signed(claimDomain(svc)))
 	ext.Handle("DELETE /_chimed/accounts/{accountId}/domains/{domain}", api.Signed(releaseDomain(svc)))
 	ext.Handle("GET /_chimed/audit", api.Signed(s.listAudit))
@@ -53,10 +48,11 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 	ext.Handle("POST /botreplies/{endpointId}", botReply(svc))
 	ext.Handle("GET /invitations/{inviteId}", invitation(svc))
 	ext.Handle("POST /invitations/{inviteId}", invitation(svc))
-	// Other methods and paths under these get a JSON error, as the API's
-	// do, not the mux's plain-text 404 or 405.
-	for _, prefix := range []string{"/incomingwebhooks/", "/botreplies/", "/invitations/"} {
-		ext.HandleFunc(prefix, unknownUnsigned)
+	// Other methods on the unsigned paths and under the token routes, and
+	// /metrics when it is served on its own address, get a JSON error, as
+	// the API's do, not the mux's plain-text 404 or 405.
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/incomingwebhooks/", "/botreplies/", "/invitations/"} {
+		ext.HandleFunc(path, unknownUnsigned)
 	}
 	if s.cfg.EnableTestAPI {
 		ext.Handle("POST /_chimed/test/reset", api.Signed(s.testReset))
