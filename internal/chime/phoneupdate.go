@@ -76,6 +76,11 @@ func (s *Service) updatePhoneNumber(tx Tx, caller Caller, id string, productType
 		if n.Country != catalogue.US {
 			return nil, BadRequest("phone number %s is a number of %s: calling names apply to US numbers only", n.E164, n.Country)
 		}
+		if *callingName == n.CallingName {
+			// The name it has or is getting: not a change, so that an
+			// SDK's retry succeeds, as UpdatePhoneNumberSettings' does.
+			return n, nil
+		}
 		if n.CallingNameStatus == model.CallingNameStatusUpdateInProgress {
 			return nil, Conflict("the calling name of %s is being updated until %s: that update must complete before another", n.E164, n.CallingNameDueAt.Format(time.RFC3339))
 		}

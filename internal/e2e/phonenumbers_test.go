@@ -206,12 +206,24 @@ func TestCallingNameLifecycle(t *testing.T) {
 	wantError(t, err, "ConflictException")
 
 	e.runJobs(30 * time.Minute)
+	// The same name again (an SDK's retry) is not a second change: it
+	// succeeds, and the pending one keeps its time.
+	again, err := a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(n), CallingName: aws.String("Acme Support")})
+	noErr(t, err)
+	if p := again.PhoneNumber; p.CallingNameStatus != types.CallingNameStatusUpdateInProgress || !p.UpdatedTimestamp.Equal(aws.ToTime(out.PhoneNumber.UpdatedTimestamp)) {
+		t.Fatalf("after the same name again: %s, updated %v (first update %v)", p.CallingNameStatus, p.UpdatedTimestamp, out.PhoneNumber.UpdatedTimestamp)
+	}
 	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateInProgress {
 		t.Fatalf("finished early: %s", p.CallingNameStatus)
 	}
 	e.runJobs(30 * time.Minute)
 	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateSucceeded || aws.ToString(p.CallingName) != "Acme Support" {
 		t.Fatalf("after the delay: %q %s", aws.ToString(p.CallingName), p.CallingNameStatus)
+	}
+	_, err = a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(n), CallingName: aws.String("Acme Support")})
+	noErr(t, err)
+	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateSucceeded {
+		t.Fatalf("the name it has, set again: %s, want UpdateSucceeded still", p.CallingNameStatus)
 	}
 	// Now it may change again; an empty name clears it.
 	_, err = a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(n), CallingName: aws.String("")})
