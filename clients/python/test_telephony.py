@@ -10,6 +10,7 @@ from harness import ChimeTestCase, client, create_account, create_user, extensio
 
 UNKNOWN_ORDER = "00000000-0000-4000-8000-000000000000"
 UNKNOWN_NUMBER = "+19995550100"
+UNKNOWN_USER = "00000000-0000-4000-8000-000000000000"
 
 
 def search(**filters):
@@ -198,8 +199,10 @@ class Telephony(ChimeTestCase):
         self.assertNotIn("PrimaryProvisionedNumber",
                          client.get_user(AccountId=account_id, UserId=user["UserId"])["User"])
         self.assertEqual(client.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]["Status"], "Unassigned")
-        self.assertRaisesModelled("BadRequestException", client.disassociate_phone_number_from_user,
-                                  AccountId=account_id, UserId=user["UserId"])
+        # Again, as a retry would: the user has no number, as asked.
+        client.disassociate_phone_number_from_user(AccountId=account_id, UserId=user["UserId"])
+        self.assertRaisesModelled("NotFoundException", client.disassociate_phone_number_from_user,
+                                  AccountId=account_id, UserId=UNKNOWN_USER)
 
     def test_GetPhoneNumberSettings(self):
         out = client.get_phone_number_settings()

@@ -56,8 +56,9 @@ func TestAssociateAndDisassociate(t *testing.T) {
 	if u := getUser(t, a, accountID, userID); u.PrimaryProvisionedNumber != nil {
 		t.Fatalf("user still has %q", aws.ToString(u.PrimaryProvisionedNumber))
 	}
+	// Again (an SDK's retry): the user has no number, as asked.
 	_, err = a.DisassociatePhoneNumberFromUser(ctx, &chime.DisassociatePhoneNumberFromUserInput{AccountId: accountID, UserId: userID})
-	wantError(t, err, "BadRequestException")
+	noErr(t, err)
 }
 
 func TestAssociateRefusals(t *testing.T) {
