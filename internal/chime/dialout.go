@@ -177,6 +177,9 @@ func (s *Service) CreateMeetingDialOut(ctx context.Context, caller Caller, in *m
 			return err
 		case n.Status != model.PhoneNumberStatusUnassigned && n.Status != model.PhoneNumberStatusAssigned:
 			return Forbidden("FromPhoneNumber: %s is %s, not a phone number in the inventory of AWS account %s", from, n.Status, caller.AwsAccountID)
+		case !*capabilities(n.ProductType, n.Country, n.Type).OutboundCall:
+			// As GetPhoneNumber reports it.
+			return Forbidden("FromPhoneNumber: %s cannot place calls: a %s number of %s only answers them", from, n.ProductType, n.Country)
 		}
 		if callerName, err = callingNameOf(tx, n); err != nil {
 			return err

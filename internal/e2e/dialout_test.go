@@ -347,6 +347,16 @@ func TestDialOutRefusals(t *testing.T) {
 	deleted := e.acquire(t, keyA, types.PhoneNumberProductTypeVoiceConnector, "212", 1)[0]
 	_, err := a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(deleted)})
 	noErr(t, err)
+	// A number abroad answers calls to a SIP media application; its
+	// capabilities have no outbound calls.
+	gb, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeLocal, MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	order(t, a, types.PhoneNumberProductTypeSipMediaApplicationDialIn, gb.E164PhoneNumbers...)
+	e.runJobs(orderDelay)
+	inbound := gb.E164PhoneNumbers[0]
+	if n := getNumber(t, a, inbound); n.Status != types.PhoneNumberStatusUnassigned || aws.ToBool(n.Capabilities.OutboundCall) {
+		t.Fatalf("number abroad %+v, want it in the inventory without OutboundCall", n)
+	}
 	tests := []struct {
 		name string
 		in   chime.CreateMeetingDialOutInput
@@ -355,6 +365,7 @@ func TestDialOutRefusals(t *testing.T) {
 		{"From of another AWS account", chime.CreateMeetingDialOutInput{FromPhoneNumber: aws.String(theirs)}, "ForbiddenException"},
 		{"From not in any inventory", chime.CreateMeetingDialOutInput{FromPhoneNumber: aws.String("+12065550100")}, "ForbiddenException"},
 		{"From in the deletion queue", chime.CreateMeetingDialOutInput{FromPhoneNumber: aws.String(deleted)}, "ForbiddenException"},
+		{"From without outbound calls", chime.CreateMeetingDialOutInput{FromPhoneNumber: aws.String(inbound)}, "ForbiddenException"},
 		{"To not a valid number", chime.CreateMeetingDialOutInput{ToPhoneNumber: aws.String("+19999999999")}, "BadRequestException"},
 		{"To not E.164", chime.CreateMeetingDialOutInput{ToPhoneNumber: aws.String("call me")}, "BadRequestException"},
 		{"meeting ID not a UUID", chime.CreateMeetingDialOutInput{MeetingId: aws.String("meeting-1")}, "BadRequestException"},
