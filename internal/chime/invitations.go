@@ -174,9 +174,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, inviteID, token string) 
 			return Forbidden("invitation %s can no longer be accepted: its user %s is suspended", inviteID, u.UserID)
 		case model.RegistrationStatusUnregistered:
 			// Registering is when an invitee gets the personal meeting PIN
-			// that CreateUser gives its users at once.
+			// that CreateUser gives its users at once, unless
+			// ResetPersonalPIN gave one already and told it.
 			u.RegistrationStatus, u.RegisteredOn = model.RegistrationStatusRegistered, &now
-			u.PersonalPIN = randomDigits(10)
+			if u.PersonalPIN == "" {
+				u.PersonalPIN = randomDigits(10)
+			}
 		}
 		u.InvitationStatus = model.InviteStatusAccepted
 		if err := tx.SaveUser(u); err != nil {

@@ -525,8 +525,9 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 	return out, nil
 }
 
-// BatchUnsuspendUser returns suspended EnterpriseLWA users to Registered;
-// users who are not suspended are left as they are.
+// BatchUnsuspendUser returns suspended EnterpriseLWA users to Registered (or
+// Unregistered, if they never registered); users who are not suspended are
+// left as they are.
 func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *model.BatchUnsuspendUserRequest) (*model.BatchUnsuspendUserResponse, error) {
 	out := &model.BatchUnsuspendUserResponse{}
 	ids := in.UserIdList
@@ -544,7 +545,12 @@ func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *mod
 			if err != nil || u.RegistrationStatus != model.RegistrationStatusSuspended {
 				return err
 			}
+			// Back to the status the suspension interrupted: an invitee
+			// who never accepted registers by following the link.
 			u.RegistrationStatus = model.RegistrationStatusRegistered
+			if u.RegisteredOn == nil {
+				u.RegistrationStatus = model.RegistrationStatusUnregistered
+			}
 			return tx.SaveUser(u)
 		}, userErrorOf(userID))
 		return err

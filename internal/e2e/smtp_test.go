@@ -518,3 +518,49 @@ func TestLinksWhenListeningOnEveryAddress(t *testing.T) {
 		t.Fatalf("listed %+v, want a link to http://localhost:%s", listed, port)
 	}
 }
+
+// Unsuspending returns a user to the status the suspension interrupted: an
+// invitee who never accepted is Unregistered again, and registers (with a
+// PIN) by following the link, not by being unsuspended.
+func TestUnsuspendReturnsAnInviteeToUnregistered(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "dana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
+	userID := aws.String(listed.UserId)
+	wantStatus(t, e.claimDomainHTTP(t, keyA, acct, "example.com", "EnterpriseLWA"), http.StatusCreated)
+	_, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
+	noErr(t, err)
+	_, err = c.BatchUnsuspendUser(ctx, &chime.BatchUnsuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
+	noErr(t, err)
+	u := getUser(t, c, aws.String(acct), userID)
+	if u.UserRegistrationStatus != types.RegistrationStatusUnregistered || u.RegisteredOn != nil || u.PersonalPIN != nil {
+		t.Fatalf("unsuspended invitee: %s, registered on %v, PIN %v; want Unregistered with neither",
+			u.UserRegistrationStatus, u.RegisteredOn, aws.ToString(u.PersonalPIN))
+	}
+
+	collabCall(t, e, "", "POST", listed.InvitationUrl, nil).want(t, http.StatusOK, "")
+	u = getUser(t, c, aws.String(acct), userID)
+	if u.UserRegistrationStatus != types.RegistrationStatusRegistered || u.RegisteredOn == nil || !pinPattern.MatchString(aws.ToString(u.PersonalPIN)) {
+		t.Fatalf("after the link: %s, registered on %v, PIN %q", u.UserRegistrationStatus, u.RegisteredOn, aws.ToString(u.PersonalPIN))
+	}
+}
+
+// A PIN an administrator reset for an invitee is the one the invitee has
+// once registered: ResetPersonalPIN answered it.
+func TestInvitationKeepsAResetPIN(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "dana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
+	reset, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: aws.String(acct), UserId: aws.String(listed.UserId)})
+	noErr(t, err)
+
+	collabCall(t, e, "", "POST", listed.InvitationUrl, nil).want(t, http.StatusOK, "")
+	u := getUser(t, c, aws.String(acct), aws.String(listed.UserId))
+	if got, want := aws.ToString(u.PersonalPIN), aws.ToString(reset.User.PersonalPIN); got != want {
+		t.Fatalf("PIN after registering %q, ResetPersonalPIN answered %q", got, want)
+	}
+}
