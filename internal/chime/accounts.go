@@ -177,7 +177,7 @@ func (s *Service) UpdateAccount(ctx context.Context, caller Caller, in *model.Up
 		}
 		if in.DefaultLicense != nil {
 			if !slices.Contains(a.SupportedLicenses, *in.DefaultLicense) {
-				return BadRequest("DefaultLicense: account %s supports only %v", a.AccountID, a.SupportedLicenses)
+				return BadRequest("DefaultLicense: account %s supports only %s", a.AccountID, strings.Join(a.SupportedLicenses, ", "))
 			}
 			a.DefaultLicense = *in.DefaultLicense
 		}
@@ -217,7 +217,7 @@ func (s *Service) DeleteAccount(ctx context.Context, caller Caller, in *model.De
 				return err
 			}
 			if n > 0 {
-				return errorf(model.ErrorCodeUnprocessable, "account %s still has %d users: suspend them with BatchSuspendUser first", a.AccountID, n)
+				return errorf(model.ErrorCodeUnprocessable, "account %s still has users (%d): suspend them with BatchSuspendUser first", a.AccountID, n)
 			}
 		}
 		a.DeletedAt = &now

@@ -530,7 +530,9 @@ func (s *Service) BatchSuspendUser(ctx context.Context, caller Caller, in *model
 // left as they are.
 func (s *Service) BatchUnsuspendUser(ctx context.Context, caller Caller, in *model.BatchUnsuspendUserRequest) (*model.BatchUnsuspendUserResponse, error) {
 	out := &model.BatchUnsuspendUserResponse{}
-	ids := in.UserIdList
+	// A user listed twice is unsuspended once, and reported once if not
+	// found, as in BatchSuspendUser.
+	ids := withoutRepeats(in.UserIdList, func(id string) string { return id })
 	userID := func(i int) string { return ids[i] }
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		a, err := liveAccount(tx, caller, *in.AccountId)

@@ -386,10 +386,10 @@ func TestSuspendEnterpriseUsers(t *testing.T) {
 		t.Errorf("suspended user is %s", s)
 	}
 	un, err := c.BatchUnsuspendUser(ctx, &chime.BatchUnsuspendUserInput{AccountId: lwa,
-		UserIdList: []string{aws.ToString(u), aws.ToString(untouched), "no-such-user"}})
+		UserIdList: []string{aws.ToString(u), aws.ToString(untouched), "no-such-user", "no-such-user"}})
 	noErr(t, err)
 	if len(un.UserErrors) != 1 || un.UserErrors[0].ErrorCode != types.ErrorCodeNotFound {
-		t.Errorf("UserErrors %+v, want NotFound for no-such-user only", un.UserErrors)
+		t.Errorf("UserErrors %+v, want NotFound for no-such-user only, once", un.UserErrors)
 	}
 	if s := status(u); s != types.RegistrationStatusRegistered {
 		t.Errorf("unsuspended user is %s, want Registered", s)
