@@ -3,9 +3,12 @@ package auth
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
+	"time"
 )
 
 // Credential is one access key the server accepts.
@@ -18,6 +21,9 @@ type Credential struct {
 	// them: a request must carry this token, and one signed with a key
 	// without a token must carry none.
 	SessionToken string `json:"SessionToken,omitempty"`
+	// Expiration, which only a temporary credential has, is when its
+	// requests start to be refused as expired, as an STS credential's are.
+	Expiration *time.Time `json:"Expiration,omitempty"`
 }
 
 // credentialsFile is the on-disk shape read by LoadFile.
@@ -39,7 +45,8 @@ func DevCredential() Credential {
 // LoadFile reads {"Credentials": [ {...}, ... ]} from path and validates every
 // entry: a non-empty AccessKeyId that can appear in an Authorization header, a
 // non-empty SecretAccessKey, an AwsAccountId of 12 digits, an optional
-// PrincipalArn in that account, and no AccessKeyId used twice. Unknown fields are
+// PrincipalArn in that account, an Expiration only with a SessionToken, and
+// no AccessKeyId used twice. Unknown fields are
 // refused so that a misspelt field name fails loudly instead of being ignored.
 // Errors name the file, the entry index and the field.
 func LoadFile(path string) ([]Credential, error) {
@@ -51,6 +58,11 @@ func LoadFile(path string) ([]Credential, error) {
 	dec.DisallowUnknownFields()
 	var f credentialsFile
 	if err := dec.Decode(&f); err != nil {
+		var notTime *time.ParseError
+		if errors.As(err, &notTime) {
+			// The one time field; encoding/json does not name it.
+			return nil, fmt.Errorf("credentials file %s: Expiration: %s is not an RFC 3339 time such as 2026-11-25T12:00:00Z", path, notTime.Value)
+		}
 		return nil, fmt.Errorf("credentials file %s: %w", path, err)
 	}
 	if dec.More() {
@@ -89,10 +101,23 @@ func validate(c *Credential) error {
 		return fmt.Errorf("SecretAccessKey: must not be empty")
 	case !isAccountID(c.AwsAccountID):
 		return fmt.Errorf("AwsAccountId: %q must be exactly 12 digits", c.AwsAccountID)
-	case c.PrincipalARN != "" && !strings.HasPrefix(c.PrincipalARN, "arn:aws:iam::"+c.AwsAccountID+":"):
-		return fmt.Errorf("PrincipalArn: %q must start with arn:aws:iam::%s:", c.PrincipalARN, c.AwsAccountID)
+	case c.PrincipalARN != "" && !isPrincipalOf(c.PrincipalARN, c.AwsAccountID):
+		return fmt.Errorf("PrincipalArn: %q must be an IAM or STS principal of account %s (arn:aws:iam::%s:user/... or arn:aws:sts::%s:assumed-role/...)",
+			c.PrincipalARN, c.AwsAccountID, c.AwsAccountID, c.AwsAccountID)
+	case c.Expiration != nil && c.SessionToken == "":
+		return fmt.Errorf("Expiration: only a temporary credential (one with a SessionToken) expires")
 	}
 	return nil
+}
+
+// principalARN is an IAM principal (user, role, root) or an STS one (an
+// assumed role, a federated user: a temporary credential's), in any
+// partition (aws, aws-cn, aws-us-gov, ...).
+var principalARN = regexp.MustCompile(`^arn:aws(-[a-z]+)*:(iam|sts)::([0-9]{12}):.+$`)
+
+func isPrincipalOf(arn, awsAccountID string) bool {
+	m := principalARN.FindStringSubmatch(arn)
+	return m != nil && m[3] == awsAccountID
 }
 
 func isKeySeparator(r rune) bool { return r == ',' || r == ' ' || r < 0x20 || r == 0x7f }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeFile(t *testing.T, content string) string {
@@ -22,16 +23,20 @@ func TestLoadFile(t *testing.T) {
 		{"AccessKeyId": "AKIDEXAMPLE", "SecretAccessKey": "secret1", "AwsAccountId": "123456789012"},
 		{"AccessKeyId": "AKID/2", "SecretAccessKey": "secret2", "AwsAccountId": "210987654321",
 		 "PrincipalArn": "arn:aws:iam::210987654321:user/alice"},
-		{"AccessKeyId": "ASIA3", "SecretAccessKey": "secret3", "AwsAccountId": "210987654321", "SessionToken": "token3"}
+		{"AccessKeyId": "ASIA3", "SecretAccessKey": "secret3", "AwsAccountId": "210987654321", "SessionToken": "token3",
+		 "PrincipalArn": "arn:aws:sts::210987654321:assumed-role/Admin/alice", "Expiration": "2026-11-25T12:00:00Z"},
+		{"AccessKeyId": "AKID4", "SecretAccessKey": "secret4", "AwsAccountId": "123456789012",
+		 "PrincipalArn": "arn:aws-us-gov:iam::123456789012:user/bob"}
 	]}`)
 	got, err := LoadFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []Credential{
-		{"AKIDEXAMPLE", "secret1", "123456789012", "arn:aws:iam::123456789012:root", ""},
-		{"AKID/2", "secret2", "210987654321", "arn:aws:iam::210987654321:user/alice", ""},
-		{"ASIA3", "secret3", "210987654321", "arn:aws:iam::210987654321:root", "token3"},
+		{"AKIDEXAMPLE", "secret1", "123456789012", "arn:aws:iam::123456789012:root", "", nil},
+		{"AKID/2", "secret2", "210987654321", "arn:aws:iam::210987654321:user/alice", "", nil},
+		{"ASIA3", "secret3", "210987654321", "arn:aws:sts::210987654321:assumed-role/Admin/alice", "token3", new(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))},
+		{"AKID4", "secret4", "123456789012", "arn:aws-us-gov:iam::123456789012:user/bob", "", nil},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
@@ -66,6 +71,14 @@ func TestLoadFileInvalid(t *testing.T) {
 			"Credentials[0].AwsAccountId:"},
 		{"principal in another account", `{"Credentials": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AwsAccountId": "123456789012",
 			"PrincipalArn": "arn:aws:iam::999999999999:root"}]}`, "Credentials[0].PrincipalArn:"},
+		{"assumed role in another account", `{"Credentials": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AwsAccountId": "123456789012",
+			"PrincipalArn": "arn:aws:sts::999999999999:assumed-role/Admin/alice"}]}`, "Credentials[0].PrincipalArn:"},
+		{"principal of another service", `{"Credentials": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AwsAccountId": "123456789012",
+			"PrincipalArn": "arn:aws:s3:::123456789012"}]}`, "Credentials[0].PrincipalArn:"},
+		{"expiring long-term key", `{"Credentials": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AwsAccountId": "123456789012",
+			"Expiration": "2026-11-25T12:00:00Z"}]}`, "Credentials[0].Expiration: only a temporary credential"},
+		{"expiration not a time", `{"Credentials": [{"AccessKeyId": "A", "SecretAccessKey": "s", "AwsAccountId": "123456789012",
+			"SessionToken": "t", "Expiration": "tomorrow"}]}`, "Expiration"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -81,7 +94,7 @@ func TestLoadFileInvalid(t *testing.T) {
 }
 
 func TestDevCredential(t *testing.T) {
-	want := Credential{"test", "test", "000000000000", "arn:aws:iam::000000000000:root", ""}
+	want := Credential{"test", "test", "000000000000", "arn:aws:iam::000000000000:root", "", nil}
 	if got := DevCredential(); got != want {
 		t.Fatalf("got %+v", got)
 	}

@@ -10,6 +10,7 @@ const (
 	TypeIncompleteSignature        = "IncompleteSignatureException"
 	TypeUnrecognizedClient         = "UnrecognizedClientException"
 	TypeInvalidSignature           = "InvalidSignatureException"
+	TypeExpiredToken               = "ExpiredTokenException"
 )
 
 // StatusCode is the HTTP status of every authentication refusal.
@@ -33,6 +34,7 @@ var (
 	errMismatch     = &Error{TypeInvalidSignature, "The request signature we calculated does not match the signature you provided. " +
 		"Check your AWS Secret Access Key and signing method."}
 	errQueryEncoding = invalid("The query string is not valid percent-encoding.")
+	errExpiredToken  = &Error{TypeExpiredToken, "The security token included in the request is expired"}
 )
 
 func incomplete(msg string) *Error { return &Error{TypeIncompleteSignature, msg} }

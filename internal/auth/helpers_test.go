@@ -26,15 +26,18 @@ var (
 	testNow   = time.Date(2019, 9, 18, 17, 24, 39, 0, time.UTC)
 	testCred  = Credential{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AwsAccountID: "123456789012"}
 	slashCred = Credential{AccessKeyID: "AKID/with/slash", SecretAccessKey: "s3cr3t/+=", AwsAccountID: "210987654321"}
-	// tempCred is a temporary credential, as STS issues them.
+	// tempCred is a temporary credential, as STS issues them; expiredCred
+	// one whose time is up.
 	tempCred = Credential{AccessKeyID: "ASIAEXAMPLE", SecretAccessKey: "temporary-secret", AwsAccountID: "123456789012",
-		SessionToken: "FwoGZXIvYXdzEBYaDH/token+with=chars"}
+		SessionToken: "FwoGZXIvYXdzEBYaDH/token+with=chars", Expiration: new(testNow.Add(time.Hour))}
+	expiredCred = Credential{AccessKeyID: "ASIAEXPIRED", SecretAccessKey: "expired-secret", AwsAccountID: "123456789012",
+		SessionToken: "FwoGZXIvYXdzEBYaDH/expired", Expiration: new(testNow)}
 )
 
 const testEndpoint = "http://chime.local:8080"
 
 func newTestVerifier() *Verifier {
-	return NewVerifier([]Credential{testCred, slashCred, tempCred, DevCredential()}, func() time.Time { return testNow })
+	return NewVerifier([]Credential{testCred, slashCred, tempCred, expiredCred, DevCredential()}, func() time.Time { return testNow })
 }
 
 func sha256Hex(b []byte) string {

@@ -60,6 +60,9 @@ func TestRefusals(t *testing.T) {
 		{"temporary key with another session token", func(t *testing.T) *http.Request {
 			return signed(t, withToken(tempCred, "FwoGZXIvYXdzEBYaDH/another"), "chime", testNow)
 		}, nil, TypeUnrecognizedClient},
+		{"temporary key past its expiration", func(t *testing.T) *http.Request {
+			return signed(t, expiredCred, "chime", testNow)
+		}, nil, TypeExpiredToken},
 		{"wrong secret", func(t *testing.T) *http.Request {
 			return signed(t, wrongSecret, "chime", testNow)
 		}, nil, TypeInvalidSignature},

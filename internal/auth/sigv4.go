@@ -205,6 +205,9 @@ func (v *Verifier) verify(r *http.Request, body []byte) (Credential, *Error) {
 	if !tokenMatches(r, in.presigned, cred.SessionToken) {
 		return Credential{}, errUnknownKey // AWS's answer to a token it did not issue
 	}
+	if cred.Expiration != nil && !v.now().Before(*cred.Expiration) {
+		return Credential{}, errExpiredToken
+	}
 	if !cached {
 		v.storeKey(cred.SecretAccessKey, &in.scope, &key)
 	}
