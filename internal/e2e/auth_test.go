@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+
+	"github.com/chimed/chimed/internal/server"
 )
 
 // signing says how a test request is signed, and how it is then altered.
@@ -256,4 +259,26 @@ func TestRefusedBeforeTheBodyIsRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTemporaryCredentials checks a credentials file's temporary keys with a
+// real SDK: one in its time works with its token, one past its Expiration is
+// refused as expired.
+func TestTemporaryCredentials(t *testing.T) {
+	e := start(t, func(c *server.Config) {
+		c.Credentials = filepath.Join(t.TempDir(), "temporary.json")
+		writeJSON(t, c.Credentials, map[string]any{"Credentials": []map[string]string{
+			{"AccessKeyId": "ASIAVALID", "SecretAccessKey": secret, "AwsAccountId": accountA, "SessionToken": "valid-token",
+				"PrincipalArn": "arn:aws:sts::" + accountA + ":assumed-role/Admin/alice", "Expiration": time.Now().Add(time.Hour).Format(time.RFC3339)},
+			{"AccessKeyId": "ASIAEXPIRED", "SecretAccessKey": secret, "AwsAccountId": accountA, "SessionToken": "old-token",
+				"Expiration": time.Now().Add(-time.Second).Format(time.RFC3339)},
+		}})
+	})
+	withToken := func(key, token string) func(*chime.Options) {
+		return func(o *chime.Options) { o.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token) }
+	}
+	_, err := e.client("ASIAVALID").CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("temporary")}, withToken("ASIAVALID", "valid-token"))
+	noErr(t, err)
+	_, err = e.client("ASIAEXPIRED").ListAccounts(ctx, &chime.ListAccountsInput{}, withToken("ASIAEXPIRED", "old-token"))
+	wantError(t, err, "ExpiredTokenException")
 }
