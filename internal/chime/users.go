@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/chimed/chimed/internal/model"
 )
@@ -127,9 +128,15 @@ func emailKey(email string) string { return strings.ToLower(email) }
 // PostgreSQL's index on emails, an internal error, while SQLite stored it.
 const maxEmailBytes = 254
 
-func checkEmailLength(member, email string) error {
-	if len(email) > maxEmailBytes {
+// checkEmail refuses what the model's pattern lets through but no mailbox
+// is: an address too long for SMTP, or with white space (" ana@example.com",
+// pasted from a list, would otherwise be a second user beside ana's).
+func checkEmail(member, email string) error {
+	switch {
+	case len(email) > maxEmailBytes:
 		return BadRequest("%s: an email address has at most %d bytes (RFC 5321), got %d", member, maxEmailBytes, len(email))
+	case strings.ContainsFunc(email, unicode.IsSpace):
+		return BadRequest("%s: an email address has no white space, got %q", member, email)
 	}
 	return nil
 }
@@ -148,7 +155,7 @@ func liveUser(tx Tx, caller Caller, accountID, userID string) (*User, error) {
 }
 
 func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.CreateUserRequest) (*model.CreateUserResponse, error) {
-	if err := checkEmailLength("Email", model.Value(in.Email)); err != nil {
+	if err := checkEmail("Email", model.Value(in.Email)); err != nil {
 		return nil, err
 	}
 	var u *User
@@ -375,7 +382,7 @@ func userError(userID string, err error) (model.UserError, bool) {
 // an Unregistered user with a Pending invitation until they accept.
 func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.InviteUsersRequest) (*model.InviteUsersResponse, error) {
 	for i, email := range in.UserEmailList {
-		if err := checkEmailLength(fmt.Sprintf("UserEmailList[%d]", i), email); err != nil {
+		if err := checkEmail(fmt.Sprintf("UserEmailList[%d]", i), email); err != nil {
 			return nil, err
 		}
 	}

@@ -116,6 +116,27 @@ func TestEmailAddressesAtMost254Bytes(t *testing.T) {
 	}
 }
 
+// An address with white space in it (" ana@example.com ", pasted from a
+// list) is no address a person has: kept as given, it would make a second
+// user of someone already there.
+func TestEmailAddressesWithoutWhiteSpace(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := createTeamAccount(t, c, "spaced emails").AccountId
+	createUserIn(t, c, acct, "ana@example.com")
+	for _, address := range []string{" ana@example.com", "ana@example.com ", "ana @example.com", "ana@example.com\t"} {
+		_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address)})
+		wantErrorMessage(t, err, "BadRequestException", "Email: an email address has no white space")
+		_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: acct, UserEmailList: []string{"fine@example.com", address}})
+		wantErrorMessage(t, err, "BadRequestException", "UserEmailList[1]: an email address has no white space")
+	}
+	users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: acct})
+	noErr(t, err)
+	if len(users.Users) != 1 {
+		t.Fatalf("%d users after the refusals, want ana alone", len(users.Users))
+	}
+}
+
 func TestListUsers(t *testing.T) {
 	e := start(t)
 	c := e.client(keyA)
