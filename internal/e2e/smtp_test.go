@@ -461,26 +461,36 @@ func TestInvitationOutbox(t *testing.T) {
 	}
 }
 
+// danaInvited starts a server whose Team account, acct, has invited
+// dana@example.com, and returns her invitation's link and user ID.
+func danaInvited(t *testing.T) (e *env, acct, link string, userID *string) {
+	t.Helper()
+	e = start(t)
+	acct = collabTeamAccount(t, e, keyA)
+	inviteUsers(t, e, acct, "dana@example.com")
+	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
+	return e, acct, listed.InvitationUrl, aws.String(listed.UserId)
+}
+
+// suspend suspends userID, once acct has claimed a domain: that makes the
+// account EnterpriseLWA, whose users can be suspended and keep their
+// invitation.
+func suspend(t *testing.T, e *env, acct string, userID *string) {
+	t.Helper()
+	wantStatus(t, e.claimDomainHTTP(t, keyA, acct, "example.com", "EnterpriseLWA"), http.StatusCreated)
+	_, err := e.client(keyA).BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
+	noErr(t, err)
+}
+
 // A suspension outlives the invitation: following an old link does not
 // register a suspended user again (only BatchUnsuspendUser lifts it).
 func TestInvitationLinkDoesNotLiftASuspension(t *testing.T) {
-	e := start(t)
-	c := e.client(keyA)
-	acct := collabTeamAccount(t, e, keyA)
-	inviteUsers(t, e, acct, "dana@example.com")
-	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
-	link, userID := listed.InvitationUrl, aws.String(listed.UserId)
-	// Claiming a domain makes the account EnterpriseLWA, whose users can be
-	// suspended and keep their invitation.
-	wantStatus(t, e.claimDomainHTTP(t, keyA, acct, "example.com", "EnterpriseLWA"), http.StatusCreated)
-	_, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
-	noErr(t, err)
+	e, acct, link, userID := danaInvited(t)
+	suspend(t, e, acct, userID)
 
 	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusForbidden, "ForbiddenException")
-	u, err := c.GetUser(ctx, &chime.GetUserInput{AccountId: aws.String(acct), UserId: userID})
-	noErr(t, err)
-	if u.User.UserRegistrationStatus != types.RegistrationStatusSuspended {
-		t.Fatalf("after the old link: %s", u.User.UserRegistrationStatus)
+	if u := getUser(t, e.client(keyA), aws.String(acct), userID); u.UserRegistrationStatus != types.RegistrationStatusSuspended {
+		t.Fatalf("after the old link: %s", u.UserRegistrationStatus)
 	}
 }
 
@@ -523,16 +533,10 @@ func TestLinksWhenListeningOnEveryAddress(t *testing.T) {
 // invitee who never accepted is Unregistered again, and registers (with a
 // PIN) by following the link, not by being unsuspended.
 func TestUnsuspendReturnsAnInviteeToUnregistered(t *testing.T) {
-	e := start(t)
+	e, acct, link, userID := danaInvited(t)
 	c := e.client(keyA)
-	acct := collabTeamAccount(t, e, keyA)
-	inviteUsers(t, e, acct, "dana@example.com")
-	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
-	userID := aws.String(listed.UserId)
-	wantStatus(t, e.claimDomainHTTP(t, keyA, acct, "example.com", "EnterpriseLWA"), http.StatusCreated)
-	_, err := c.BatchSuspendUser(ctx, &chime.BatchSuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
-	noErr(t, err)
-	_, err = c.BatchUnsuspendUser(ctx, &chime.BatchUnsuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
+	suspend(t, e, acct, userID)
+	_, err := c.BatchUnsuspendUser(ctx, &chime.BatchUnsuspendUserInput{AccountId: aws.String(acct), UserIdList: []string{*userID}})
 	noErr(t, err)
 	u := getUser(t, c, aws.String(acct), userID)
 	if u.UserRegistrationStatus != types.RegistrationStatusUnregistered || u.RegisteredOn != nil || u.PersonalPIN != nil {
@@ -540,7 +544,7 @@ func TestUnsuspendReturnsAnInviteeToUnregistered(t *testing.T) {
 			u.UserRegistrationStatus, u.RegisteredOn, aws.ToString(u.PersonalPIN))
 	}
 
-	collabCall(t, e, "", "POST", listed.InvitationUrl, nil).want(t, http.StatusOK, "")
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
 	u = getUser(t, c, aws.String(acct), userID)
 	if u.UserRegistrationStatus != types.RegistrationStatusRegistered || u.RegisteredOn == nil || !pinPattern.MatchString(aws.ToString(u.PersonalPIN)) {
 		t.Fatalf("after the link: %s, registered on %v, PIN %q", u.UserRegistrationStatus, u.RegisteredOn, aws.ToString(u.PersonalPIN))
@@ -550,16 +554,13 @@ func TestUnsuspendReturnsAnInviteeToUnregistered(t *testing.T) {
 // A PIN an administrator reset for an invitee is the one the invitee has
 // once registered: ResetPersonalPIN answered it.
 func TestInvitationKeepsAResetPIN(t *testing.T) {
-	e := start(t)
+	e, acct, link, userID := danaInvited(t)
 	c := e.client(keyA)
-	acct := collabTeamAccount(t, e, keyA)
-	inviteUsers(t, e, acct, "dana@example.com")
-	listed := listInvitations(t, e, keyA, acct, "").Invitations[0]
-	reset, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: aws.String(acct), UserId: aws.String(listed.UserId)})
+	reset, err := c.ResetPersonalPIN(ctx, &chime.ResetPersonalPINInput{AccountId: aws.String(acct), UserId: userID})
 	noErr(t, err)
 
-	collabCall(t, e, "", "POST", listed.InvitationUrl, nil).want(t, http.StatusOK, "")
-	u := getUser(t, c, aws.String(acct), aws.String(listed.UserId))
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
+	u := getUser(t, c, aws.String(acct), userID)
 	if got, want := aws.ToString(u.PersonalPIN), aws.ToString(reset.User.PersonalPIN); got != want {
 		t.Fatalf("PIN after registering %q, ResetPersonalPIN answered %q", got, want)
 	}
