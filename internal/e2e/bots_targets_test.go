@@ -135,6 +135,20 @@ func TestBotLambdaUnreachable(t *testing.T) {
 	}
 }
 
+// A refusal of the Lambda API is the operator's AWS account speaking: the
+// caller learns its status and type, not the operator's role it names.
+func TestBotLambdaRefusalKeepsTheOperatorsIdentity(t *testing.T) {
+	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
+	lambda := startTestLambda(t, arn)
+	lambda.denied = true
+	e := start(t, lambda.configure)
+	_, err := lambdaBot(t, e, collabAccount(t, e, keyA, "example.com"), arn)
+	wantErrorMessage(t, err, "BadRequestException", "AccessDeniedException")
+	if strings.Contains(err.Error(), "999988887777") {
+		t.Fatalf("the error names the operator's role: %v", err)
+	}
+}
+
 // Two servers on one database, both running the delivery job over the same
 // outbox at once: every event reaches its bot exactly once.
 func TestTwoInstancesDeliverOnce(t *testing.T) {

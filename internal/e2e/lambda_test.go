@@ -25,7 +25,10 @@ const (
 type testLambda struct {
 	srv       *httptest.Server
 	functions map[string]bool
-	mu        sync.Mutex
+	// denied makes every invocation answer AWS's AccessDeniedException,
+	// as to an operator whose role may not invoke the function.
+	denied bool
+	mu     sync.Mutex
 	// invocations holds each call: its function, invocation type and
 	// payload.
 	invocations []lambdaCall
@@ -35,6 +38,10 @@ type lambdaCall struct {
 	function, invocationType, authorization string
 	payload                                 []byte
 }
+
+// operatorRole is who chimed invokes functions as, in the test Lambda's
+// refusals.
+const operatorRole = "arn:aws:sts::999988887777:assumed-role/chimed-invoker/i-0abc123"
 
 // startTestLambda serves the named functions (their ARNs).
 func startTestLambda(t *testing.T, functionARNs ...string) *testLambda {
@@ -72,6 +79,12 @@ func (l *testLambda) serve(w http.ResponseWriter, r *http.Request) {
 	l.invocations = append(l.invocations, call)
 	l.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
+	if l.denied {
+		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+		w.WriteHeader(http.StatusForbidden)
+		json.NewEncoder(w).Encode(map[string]string{"Message": "User: " + operatorRole + " is not authorized to perform: lambda:InvokeFunction on resource: " + name})
+		return
+	}
 	if !l.functions[name] {
 		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
 		w.WriteHeader(http.StatusNotFound)

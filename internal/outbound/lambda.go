@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/chimed/chimed/internal/chime"
 )
@@ -82,7 +83,11 @@ func (c *Client) Invoke(ctx context.Context, functionARN string, payload []byte,
 	var apiErr *awshttp.ResponseError
 	switch {
 	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode() != 0:
-		return &chime.TargetAnswer{Status: apiErr.HTTPStatusCode(), Body: []byte(apiErr.Err.Error()), RetryAfter: retryAfter(apiErr.Response.Response)}, nil
+		// The refusal is the operator's AWS account speaking, and its
+		// message can name the operator's role: the log has it, the
+		// tenant's error and delivery record only its type.
+		slog.WarnContext(ctx, "Lambda API refused an invocation", "function", functionARN, "status", apiErr.HTTPStatusCode(), "err", apiErr.Err)
+		return &chime.TargetAnswer{Status: apiErr.HTTPStatusCode(), Body: []byte(errorCode(apiErr.Err)), RetryAfter: retryAfter(apiErr.Response.Response)}, nil
 	case err != nil && ctx.Err() == nil:
 		// No answer (the SDK's status 0): the text names the operator's
 		// endpoint and its address. It goes to the log, not into a
@@ -106,4 +111,14 @@ func arnRegion(arn string) string {
 		return ""
 	}
 	return parts[3]
+}
+
+// errorCode is the AWS error type of err ("AccessDeniedException"), or ""
+// when the answer named none.
+func errorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
 }
