@@ -176,7 +176,11 @@ func TestBotEventsSignedAndAnswered(t *testing.T) {
 		t.Fatal("an event after RegenerateSecurityToken is signed with the old token")
 	}
 
-	// A disabled bot receives nothing.
+	// The reply URLs are credentials of their own: the new token leaves
+	// the Persistent one working.
+	reply(t, e, invite, "after the new token").want(t, http.StatusOK, "")
+
+	// A disabled bot receives nothing, and none of its reply URLs works.
 	_, err = c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(true)})
 	noErr(t, err)
 	postToRoom(t, e, hook, "@helper are you there?")
@@ -184,6 +188,7 @@ func TestBotEventsSignedAndAnswered(t *testing.T) {
 	if n := len(endpoint.events()); n != 3 {
 		t.Fatalf("a disabled bot received %d events, want none", n-3)
 	}
+	reply(t, e, invite, "while disabled").want(t, http.StatusForbidden, "ForbiddenException")
 	_, err = c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(false)})
 	noErr(t, err)
 
