@@ -46,9 +46,9 @@ func DevCredential() Credential {
 // entry: a non-empty AccessKeyId that can appear in an Authorization header, a
 // non-empty SecretAccessKey, an AwsAccountId of 12 digits, an optional
 // PrincipalArn in that account, an Expiration only with a SessionToken, and
-// no AccessKeyId used twice. Unknown fields are
-// refused so that a misspelt field name fails loudly instead of being ignored.
-// Errors name the file, the entry index and the field.
+// no AccessKeyId used twice. Unknown fields are refused so that a misspelt
+// field name fails loudly instead of being ignored. Errors name the file, the
+// entry index and the field.
 func LoadFile(path string) ([]Credential, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
