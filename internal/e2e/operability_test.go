@@ -351,7 +351,9 @@ func testAPI(c *server.Config) { c.EnableTestAPI = true }
 func TestTestAPIIsOffUnlessEnabled(t *testing.T) {
 	e := start(t)
 	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"})
-	if resp.status != http.StatusNotFound {
+	// The 404 says why: a test suite pointed at a server started without
+	// the flag is a common mistake.
+	if resp.status != http.StatusNotFound || !strings.Contains(resp.message(), "--enable-test-api") {
 		t.Fatalf("reset without --enable-test-api: %s", resp)
 	}
 }
@@ -585,6 +587,47 @@ func TestTestAPIFaultMakesTheNextTwoCallsFail(t *testing.T) {
 	noErr(t, err)
 }
 
+// An injected throttle can say when to come back, as chimed's own rate
+// limit does, for code that honours Retry-After.
+func TestTestAPIFaultRetryAfter(t *testing.T) {
+	e := start(t, testAPI)
+	resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults",
+		body: []byte(`{"Operation":"ListAccounts","ErrorType":"ThrottledClientException","RetryAfterSeconds":7,"Remaining":1}`)})
+	if resp.status != http.StatusCreated {
+		t.Fatalf("add fault: %s", resp)
+	}
+	throttled := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts"})
+	if throttled.status != http.StatusTooManyRequests || throttled.header.Get("Retry-After") != "7" {
+		t.Fatalf("injected throttle: %s, Retry-After %q; want 429 with Retry-After 7", throttled, throttled.header.Get("Retry-After"))
+	}
+	// Only an answer that a client retries carries it.
+	resp = e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/faults",
+		body: []byte(`{"Operation":"GetAccount","ErrorType":"NotFoundException","RetryAfterSeconds":7}`)})
+	if resp.status != http.StatusBadRequest || !strings.Contains(string(resp.body), "RetryAfterSeconds") {
+		t.Fatalf("Retry-After on a 404: %s", resp)
+	}
+}
+
+// The test API's bodies are chimed's own: a member it does not know is a
+// mistake to report, not one to ignore as the API does. A misspelt
+// "Remaining" would otherwise make a rule that never runs out.
+func TestTestAPIRefusesUnknownMembers(t *testing.T) {
+	e := start(t, testAPI)
+	for _, tt := range []struct{ path, body, member string }{
+		{"/_chimed/test/faults", `{"Operation":"ListAccounts","ErrorType":"ServiceUnavailableException","Count":1}`, "Count"},
+		{"/_chimed/test/faults", `{"Operation":"ListAccounts","ErrorType":"ServiceUnavailableException","remaining":1}`, "remaining"},
+		{"/_chimed/test/clock", `{"Advance":"1h","By":"2h"}`, "By"},
+	} {
+		resp := e.send(t, keyA, rawRequest{method: "POST", path: tt.path, body: []byte(tt.body)})
+		if resp.status != http.StatusBadRequest || !strings.Contains(string(resp.body), tt.member+": ") {
+			t.Errorf("POST %s %s: %s, want a 400 naming %s", tt.path, tt.body, resp, tt.member)
+		}
+	}
+	if listed := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/faults"}); string(listed.body) != `{"Faults":[]}` {
+		t.Fatalf("refused rules were added: %s", listed)
+	}
+}
+
 // DELETE /_chimed/test/faults/{ruleId} removes that one rule, and only in
 // the caller's AWS account: another tenant's rule is not found.
 func TestTestAPIFaultDeletedByID(t *testing.T) {
@@ -791,6 +834,27 @@ func TestThrottlingCoversExtensionEndpoints(t *testing.T) {
 	}
 	if throttled == 0 {
 		t.Fatal("a burst of 12 extension calls at 5/s was never throttled")
+	}
+}
+
+// The test API steers a suite rather than being traffic under test: a test
+// that spent its key's rate must not make the next one's reset fail, nor do
+// the test API's calls spend the rate.
+func TestThrottlingLeavesTheTestAPIAlone(t *testing.T) {
+	e := start(t, testAPI, func(c *server.Config) { c.RateLimit = "1/s" })
+	for range 3 {
+		if resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/clock"}); resp.status != http.StatusOK {
+			t.Fatalf("clock: %s", resp)
+		}
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts"}); resp.status != http.StatusOK {
+		t.Fatalf("the first API call after test API calls: %s", resp)
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "GET", path: "/accounts"}); resp.status != http.StatusTooManyRequests {
+		t.Fatalf("the second API call within the second: %s, want 429", resp)
+	}
+	if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/reset"}); resp.status != http.StatusNoContent {
+		t.Fatalf("reset with the key's rate spent: %s", resp)
 	}
 }
 

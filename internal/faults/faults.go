@@ -30,9 +30,15 @@ type Rule struct {
 	Remaining *int `json:",omitempty"`
 	// Probability (0 < p ≤ 1) that a matching call is disturbed; 1 if absent.
 	Probability *float64
+	// RetryAfterSeconds, for an error a client retries (a 429 or 503),
+	// is the answer's Retry-After, as chimed's own rate limit sends one.
+	RetryAfterSeconds int `json:",omitempty"`
 
 	awsAccountID string
 }
+
+// retried are the error shapes whose answers may carry a Retry-After.
+var retried = map[string]bool{"ThrottledClientException": true, "ServiceUnavailableException": true}
 
 // Injector holds the rules and applies them to calls.
 type Injector struct {
@@ -66,6 +72,12 @@ func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
 		if r.Operation != "*" && !slices.Contains(modelled, r.ErrorType) {
 			return Rule{}, chime.BadRequest("ErrorType: the model of %s lists no %s; it lists %v", r.Operation, r.ErrorType, modelled)
 		}
+	}
+	if r.RetryAfterSeconds != 0 && !retried[r.ErrorType] {
+		return Rule{}, chime.BadRequest("RetryAfterSeconds: only ThrottledClientException (429) and ServiceUnavailableException (503) answers carry a Retry-After")
+	}
+	if r.RetryAfterSeconds < 0 || r.RetryAfterSeconds > 3600 {
+		return Rule{}, chime.BadRequest("RetryAfterSeconds: must be between 1 and 3600 when given")
 	}
 	if r.LatencyMs < 0 || r.LatencyMs > 60_000 {
 		return Rule{}, chime.BadRequest("LatencyMs: must be between 0 and 60000")
@@ -144,6 +156,7 @@ func (in *Injector) Intercept(r *http.Request, operation string, caller chime.Ca
 		return nil
 	}
 	err, _ := wire.ErrorOfShape(failing.ErrorType, fmt.Sprintf("fault injected by rule %s", failing.RuleId))
+	err.RetryAfter = time.Duration(failing.RetryAfterSeconds) * time.Second
 	return err
 }
 

@@ -60,6 +60,11 @@ func TestAddRefusesBadRules(t *testing.T) {
 		{Operation: "GetAccount", ErrorType: "NotFoundException", Probability: floatPtr(0)},
 		// A modelled error, but not one of GetAccount's.
 		{Operation: "GetAccount", ErrorType: "ConflictException"},
+		// Retry-After goes with the answers clients retry only.
+		{Operation: "GetAccount", ErrorType: "NotFoundException", RetryAfterSeconds: 5},
+		{Operation: "GetAccount", LatencyMs: 5, RetryAfterSeconds: 5},
+		{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", RetryAfterSeconds: -1},
+		{Operation: "GetAccount", ErrorType: "ServiceUnavailableException", RetryAfterSeconds: 3601},
 	}
 	for _, r := range bad {
 		if _, err := in.Add("111", r); chime.ErrorCode(err) != "BadRequest" {

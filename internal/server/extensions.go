@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/model"
@@ -47,8 +48,18 @@ func releaseDomain(svc *chime.Service) wire.SignedFunc {
 // unknownExtensionPattern routes the /_chimed/ paths no extension has.
 const unknownExtensionPattern = "/_chimed/"
 
-func unknownExtension(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
-	return 0, nil, chime.NotFound("no extension endpoint %s %s", r.Method, r.URL.Path)
+// testAPIPrefix starts the paths of the test API (--enable-test-api).
+const testAPIPrefix = "/_chimed/test/"
+
+// unknownExtension answers the /_chimed/ paths no extension has; without
+// --enable-test-api, the test API's paths say that is why.
+func unknownExtension(testAPI bool) wire.SignedFunc {
+	return func(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
+		if !testAPI && strings.HasPrefix(r.URL.Path, testAPIPrefix) {
+			return 0, nil, chime.NotFound("no extension endpoint %s %s: the test API is served only with --enable-test-api", r.Method, r.URL.Path)
+		}
+		return 0, nil, chime.NotFound("no extension endpoint %s %s", r.Method, r.URL.Path)
+	}
 }
 
 // unknownUnsigned answers a method or path that no unsigned route (webhook,

@@ -65,7 +65,7 @@ func (s *Server) routes(authn wire.Authenticator) http.Handler {
 		ext.Handle("DELETE /_chimed/test/faults", api.Signed(s.testClearFaults))
 		ext.Handle("DELETE /_chimed/test/faults/{ruleId}", api.Signed(s.testDeleteFault))
 	}
-	unknownSigned := api.Signed(unknownExtension)
+	unknownSigned := api.Signed(unknownExtension(s.cfg.EnableTestAPI))
 	ext.Handle(unknownExtensionPattern, unknownSigned)
 
 	return withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

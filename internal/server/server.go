@@ -414,6 +414,12 @@ func (s *Server) interceptors() []wire.Interceptor {
 }
 
 func (s *Server) throttle(r *http.Request, operation string, caller chime.Caller) error {
+	if strings.HasPrefix(r.URL.Path, testAPIPrefix) {
+		// The test API steers a suite; it is not traffic under test, and
+		// a test that spent its key's rate must not fail the next one's
+		// reset.
+		return nil
+	}
 	ok, wait := s.limiter.Allow(caller.AccessKeyID, time.Now())
 	if ok {
 		return nil

@@ -134,7 +134,7 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 		// Decoded below, so that its error names it.
 		Set json.RawMessage
 	}
-	if err := wire.DecodeJSON(body, &in); err != nil {
+	if err := wire.DecodeStrictJSON(body, &in); err != nil {
 		return 0, nil, err
 	}
 	if (in.Advance == nil) == (in.Set == nil) {
@@ -167,7 +167,7 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 
 func (s *Server) testAddFault(r *http.Request, caller chime.Caller, body []byte) (int, any, error) {
 	var in faults.Rule
-	if err := wire.DecodeJSON(body, &in); err != nil {
+	if err := wire.DecodeStrictJSON(body, &in); err != nil {
 		return 0, nil, err
 	}
 	rule, err := s.faults.Add(caller.AwsAccountID, in)

@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -110,6 +113,27 @@ func DecodeJSON(body []byte, in any) error {
 	default:
 		return chime.BadRequest("request body: %v", err)
 	}
+}
+
+// DecodeStrictJSON is DecodeJSON for bodies of chimed's own design (the test
+// API's): a member that in does not have, spelt otherwise or in another
+// case, is refused rather than ignored, so that a misspelt one fails loudly
+// instead of leaving out what it meant.
+func DecodeStrictJSON(body []byte, in any) error {
+	if err := DecodeJSON(body, in); err != nil {
+		return err
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(body, &members) != nil {
+		return nil // an empty body, which DecodeJSON took as no members
+	}
+	fields := jsonFields(deref(reflect.TypeOf(in)))
+	for _, name := range slices.Sorted(maps.Keys(members)) {
+		if _, ok := fields[name]; !ok {
+			return chime.BadRequest("%s: not a member of this request (its members: %s)", name, strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
+		}
+	}
+	return nil
 }
 
 // reply writes the operation's success status and output. A 204 carries no

@@ -113,7 +113,7 @@ func LogInternalError(w http.ResponseWriter, r *http.Request, err error) {
 // ErrorOfShape returns a refusal that goes on the wire as the modelled error
 // shape (e.g. "ServiceUnavailableException"), or false when the model has no
 // such error.
-func ErrorOfShape(shape, message string) (error, bool) {
+func ErrorOfShape(shape, message string) (*chime.Error, bool) {
 	for code, s := range errorShapes {
 		if s == shape {
 			return &chime.Error{Code: code, Message: message}, true
