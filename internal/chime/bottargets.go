@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -109,7 +110,7 @@ func failure(b *Bot, answer *TargetAnswer, err error) string {
 	case answer.Status >= 200 && answer.Status <= 299:
 		return fmt.Sprintf("answered HTTP %d, not 200", answer.Status)
 	case len(answer.Body) > 0:
-		return fmt.Sprintf("answered HTTP %d: %.200q", answer.Status, answer.Body)
+		return answeredPrefix(answer.Status) + fmt.Sprintf("%.200q", answer.Body)
 	}
 	return fmt.Sprintf("answered HTTP %d", answer.Status)
 }
@@ -148,4 +149,19 @@ func (s *Service) verifyEventsTarget(ctx context.Context, b *Bot, endpoint, arn 
 			endpoint, answer.Status, answer.Body)
 	}
 	return nil
+}
+
+// answeredPrefix starts the error of an attempt whose answer had a body, the
+// start of which the record keeps.
+func answeredPrefix(status int) string { return fmt.Sprintf("answered HTTP %d: ", status) }
+
+// EraseAnswers drops the answers' bodies from ev's attempts, keeping their
+// status: an answer can quote the event's message ("unknown command: ..."),
+// whose text is erased with the message (redaction, retention).
+func (ev *BotEvent) EraseAnswers() {
+	for i, a := range ev.Attempts {
+		if a.StatusCode != 0 && strings.HasPrefix(a.Error, answeredPrefix(a.StatusCode)) {
+			ev.Attempts[i].Error = fmt.Sprintf("answered HTTP %d (the answer was erased with the message)", a.StatusCode)
+		}
+	}
 }

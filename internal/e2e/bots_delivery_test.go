@@ -382,6 +382,31 @@ func TestRedactedMentionNotDelivered(t *testing.T) {
 	}
 }
 
+// A bot's answer can quote the message ("unknown command: ..."), and its
+// delivery record keeps the start of an answer that refused the event: that
+// goes with the message's text when it is redacted.
+func TestRedactionErasesAnswersQuotingTheMessage(t *testing.T) {
+	e, endpoint, acct, room, hook, bot := invitedBot(t)
+	endpoint.answerNext("echo")
+	id := postToRoom(t, e, hook, "@helper the launch code is 0000")
+	e.runJobs(0) // a 500 quoting the message: a retry is due
+	listed := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+	if a := listed[1].Attempts; len(a) != 1 || !strings.Contains(a[0].Error, "launch code") {
+		t.Fatalf("attempts before the redaction %+v, want the answer quoted", a)
+	}
+	noErr(t, redactRoom(e.client(keyA), acct, room, id))
+
+	listed = deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+	if a := listed[1].Attempts; len(a) != 2 || a[0].StatusCode != 500 || strings.Contains(a[0].Error, "launch code") {
+		t.Fatalf("attempts after the redaction %+v, want the 500 without its answer", a)
+	}
+	var n int
+	noErr(t, e.rawDatabase(t).QueryRow(`SELECT COUNT(*) FROM bot_events WHERE doc LIKE '%launch code%'`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("the message's text is still in %d outbox rows", n)
+	}
+}
+
 // A Mention carries its message's text; when the room's retention period
 // deletes the message, the text goes from the outbox too, though the
 // delivery stays listed for a week.

@@ -30,8 +30,9 @@ type testBot struct {
 	challenges []botRequest
 	// script is how the next events are answered: a status code answers
 	// it (a 3xx redirects to the events URL; "429/300" adds Retry-After:
-	// 300), "slow" answers after the 2 s deadline, "late" within it; an
-	// empty script answers 200.
+	// 300), "slow" answers after the 2 s deadline, "late" within it,
+	// "echo" a 500 quoting the event's message, as a bot's error page
+	// quotes its input; an empty script answers 200.
 	script []string
 }
 
@@ -117,6 +118,9 @@ func (b *testBot) serve(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(2500 * time.Millisecond)
 	case next == "late": // within them
 		time.Sleep(time.Second)
+	case next == "echo":
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, "unknown command: "+req.event.Message)
 	case code >= 300 && code <= 399:
 		http.Redirect(w, r, "/events", code)
 	case code != 0:

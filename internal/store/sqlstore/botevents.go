@@ -107,6 +107,7 @@ func (t *tx) EraseBotEventMessages(f chime.MentionFilter, now time.Time) ([]stri
 		}
 		delete(payload, "Message")
 		ev.Payload, ev.MessageID = encode(payload), ""
+		ev.EraseAnswers()
 		if ev.Status == chime.BotEventPending {
 			ev.Status, ev.FinishedAt = chime.BotEventSkipped, &now
 			ev.Attempts = append(ev.Attempts, chime.DeliveryAttempt{At: now, Outcome: chime.AttemptSkipped, Error: f.SkipReason()})
