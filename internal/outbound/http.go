@@ -220,7 +220,7 @@ func retryAfter(resp *http.Response) time.Duration {
 // unwrapURLError drops the *url.Error around a failure, whose message
 // repeats the method and the URL (with the bot's path) before the cause, and
 // keeps what only this server's network knows out of the message a tenant
-// reads: the address a refused host resolved to, and the resolver's.
+// reads: the address a host resolved to, the resolver's, and chimed's own.
 func unwrapURLError(err error) error {
 	var dnsErr *net.DNSError
 	switch {
@@ -228,6 +228,12 @@ func unwrapURLError(err error) error {
 		return errForbiddenAddress // without the dial's "dial tcp <address>:"
 	case errors.As(err, &dnsErr):
 		return fmt.Errorf("cannot resolve %s", dnsErr.Name)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		// "read tcp <chimed's address>-><the target's address>: ..."
+		// without the addresses: "read: connection reset by peer".
+		return opErr.Err
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -183,6 +183,24 @@ func TestUnresolvableHostNamesOnlyTheHost(t *testing.T) {
 	}
 }
 
+// A network failure is reported without the addresses of the connection:
+// chimed's own (a pod's, say) is its operator's business, and the target's
+// is what its host resolved to.
+func TestNetworkFailureNamesNoAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err = New(Config{AllowPrivate: true}).Post(ctx, "http://localhost:"+strings.Split(addr, ":")[1]+"/events", nil, []byte(`{}`))
+	if err == nil || strings.Contains(err.Error(), "127.0.0.1") || strings.Contains(err.Error(), "[::1]") || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("got %v, want connection refused without an address", err)
+	}
+}
+
 // Retry-After as a date is the whole seconds until it, rounded up: an
 // attempt records it in seconds, and must not come back before the date.
 func TestRetryAfterDateIsRoundedUp(t *testing.T) {
