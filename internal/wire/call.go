@@ -88,8 +88,8 @@ func DecodeJSON(body []byte, in any) error {
 	if member, ok := nulMember(body); ok {
 		return chime.BadRequest("%s: %s", member, nulRule)
 	}
-	if digits, ok := loneSurrogate(body); ok {
-		if member, ok := memberWhere(body, hasReplacement); ok {
+	if digits, at, ok := loneSurrogate(body); ok {
+		if member, ok := surrogateMember(body, at, digits); ok {
 			return chime.BadRequest("%s: "+surrogateRule, member, digits)
 		}
 	}

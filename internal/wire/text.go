@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 // Text that a request carries and chimed could not keep as sent is refused,
@@ -38,8 +37,9 @@ func nulMember(body []byte) (string, bool) {
 const surrogateRule = "must be valid Unicode: \\u%s is half of a UTF-16 surrogate pair, without the other half"
 
 // loneSurrogate finds in a JSON text the first escaped surrogate without
-// its other half, and returns its four hex digits.
-func loneSurrogate(body []byte) (string, bool) {
+// its other half, and returns its four hex digits and where its escape
+// starts.
+func loneSurrogate(body []byte) (digits string, at int, found bool) {
 	for i := 0; i+1 < len(body); i++ {
 		if body[i] != '\\' {
 			continue
@@ -54,14 +54,26 @@ func loneSurrogate(body []byte) (string, bool) {
 		}
 		digits := string(body[i+1 : i+5])
 		if r >= 0xDC00 {
-			return digits, true // a second half first
+			return digits, i - 1, true // a second half first
 		}
 		if low, ok := escapedRune(body[i+5:]); !ok || low < 0xDC00 || low > 0xDFFF {
-			return digits, true
+			return digits, i - 1, true
 		}
 		i += 10 // the pair
 	}
-	return "", false
+	return "", 0, false
+}
+
+// surrogateMember names the member whose name or text holds the escape at
+// at. Both halves decode to U+FFFD, as a caller's own U+FFFD does, so the
+// escape is swapped for \u0000, which no member holds (nulMember refused
+// the body otherwise), and the member holding U+0000 is the one. In a
+// member's name the escape is shown as sent.
+func surrogateMember(body []byte, at int, digits string) (string, bool) {
+	marked := slices.Clone(body)
+	copy(marked[at:], `\u0000`)
+	member, ok := memberWhere(marked, hasNUL)
+	return strings.ReplaceAll(member, "\x00", `\u`+digits), ok
 }
 
 // escapedRune reads the \uXXXX escape that b begins with.
@@ -86,10 +98,6 @@ func escapedRune(b []byte) (rune, bool) {
 	}
 	return r, true
 }
-
-// hasReplacement says whether s holds U+FFFD, which is what a lone
-// surrogate decodes to.
-func hasReplacement(s string) bool { return strings.ContainsRune(s, utf8.RuneError) }
 
 // memberWhere names the first member of a JSON body whose name or text
 // satisfies bad.

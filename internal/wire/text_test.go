@@ -26,7 +26,11 @@ func TestDecodeJSONSurrogates(t *testing.T) {
 		{`{"Name":"\ud83d\ud83d\ude00"}`, `Name: must be valid Unicode: \ud83d is half`},
 		{`{"Name":"\\\udc80"}`, `Name: must be valid Unicode: \udc80 is half`},
 		{`{"Name":"\ude00\ud83d"}`, `Name: must be valid Unicode: \ude00 is half`},
-		{`{"Name\udc80":"x"}`, "Name\ufffd: must be valid Unicode: \\udc80 is half"},
+		{`{"Name\udc80":"x"}`, `Name\udc80: must be valid Unicode: \udc80 is half`},
+		// The member named is the one holding the escape, not the first
+		// holding U+FFFD (what a lone half decodes to).
+		{`{"Name":"caf\u00e9 \ufffd","Other":"x\ud800"}`, `Other: must be valid Unicode: \ud800 is half`},
+		{`{"Name":"\ufffd","Other":{"Key\ufffd":"\ud800"}}`, "Other.Key\ufffd: must be valid Unicode: \\ud800 is half"},
 		{`{"Name":"\udc80"`, "request body is not valid JSON"},
 	}
 	for _, tt := range tests {
