@@ -149,7 +149,7 @@ func (s *Service) CreateBot(ctx context.Context, caller Caller, in *model.Create
 			AwsAccountID:  a.AwsAccountID,
 			AccountID:     a.AccountID,
 			BotID:         NewID(),
-			DisplayName:   strings.TrimSpace(*in.DisplayName) + " (Bot)",
+			DisplayName:   strings.TrimFunc(*in.DisplayName, isSpace) + " (Bot)",
 			Email:         email,
 			SecurityToken: newSecurityToken(),
 			CreatedAt:     now,

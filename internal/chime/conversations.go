@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -46,7 +45,7 @@ func accountConversation(tx Tx, caller Caller, accountID, conversationID string)
 // one, or one longer than the API takes.
 func checkUserID(field, id string) error {
 	switch n := utf8.RuneCountInString(id); {
-	case strings.TrimSpace(id) == "":
+	case blank(id):
 		return BadRequest("%s: must be a user ID", field)
 	case n > model.MaxUnboundedString:
 		return BadRequest("%s: length must be at most %d, got %d", field, model.MaxUnboundedString, n)

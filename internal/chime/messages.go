@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -136,7 +135,7 @@ const messagesWhat = "chat messages"
 // checkContent applies Chime's limits on a message's text.
 func checkContent(content *string) (string, error) {
 	switch {
-	case content == nil || strings.TrimSpace(*content) == "":
+	case content == nil || blank(*content):
 		return "", BadRequest("Content: required and must not be blank")
 	case len(*content) > MaxMessageBytes:
 		return "", BadRequest("Content: at most %d bytes, got %d", MaxMessageBytes, len(*content))

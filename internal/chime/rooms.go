@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/chimed/chimed/internal/model"
@@ -110,7 +109,7 @@ func accountRoom(tx Tx, caller Caller, accountID, roomID string) (*Account, *Roo
 }
 
 func roomName(name string) (string, error) {
-	if strings.TrimSpace(name) == "" {
+	if blank(name) {
 		return "", BadRequest("Name: must not be blank")
 	}
 	return name, nil

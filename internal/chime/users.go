@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/chimed/chimed/internal/model"
 )
@@ -129,14 +128,16 @@ func emailKey(email string) string { return strings.ToLower(email) }
 const maxEmailBytes = 254
 
 // checkEmail refuses what the model's pattern lets through but no mailbox
-// is: an address too long for SMTP, or with white space (" ana@example.com",
-// pasted from a list, would otherwise be a second user beside ana's).
+// is: an address too long for SMTP, or with white space or another character
+// that shows nothing (" ana@example.com" pasted from a list, or
+// "\ufeffana@example.com" from a CSV export, would otherwise be a second
+// user beside ana's).
 func checkEmail(member, email string) error {
 	switch {
 	case len(email) > maxEmailBytes:
 		return BadRequest("%s: an email address has at most %d bytes (RFC 5321), got %d", member, maxEmailBytes, len(email))
-	case strings.ContainsFunc(email, unicode.IsSpace):
-		return BadRequest("%s: an email address has no white space, got %q", member, email)
+	case strings.ContainsFunc(email, invisible):
+		return BadRequest("%s: an email address has no white space, control or invisible formatting characters, got %q", member, email)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -46,7 +45,7 @@ func newWebhookToken() string {
 // CreateWebhook adds an incoming webhook to a room.
 func (s *Service) CreateWebhook(ctx context.Context, caller Caller, accountID, roomID string, name *string) (*Webhook, error) {
 	switch {
-	case name == nil || strings.TrimSpace(*name) == "":
+	case name == nil || blank(*name):
 		return nil, BadRequest("Name: required and must not be blank")
 	case utf8.RuneCountInString(*name) > maxWebhookName:
 		return nil, BadRequest("Name: at most %d characters", maxWebhookName)

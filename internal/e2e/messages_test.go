@@ -141,6 +141,7 @@ func TestIncomingWebhooks(t *testing.T) {
 		{"unknown webhook", e.srv.URL + "/incomingwebhooks/" + collabMissingID + "?token=" + token, `{"Content": "x"}`, http.StatusNotFound, "NotFoundException"},
 		{"no content", hook.Url, `{}`, http.StatusBadRequest, "BadRequestException"},
 		{"blank content", hook.Url, `{"Content": " \n "}`, http.StatusBadRequest, "BadRequestException"},
+		{"content a byte-order mark only", hook.Url, `{"Content": "\ufeff "}`, http.StatusBadRequest, "BadRequestException"},
 		{"content over 4 KB", hook.Url, `{"Content": "` + largest + `x"}`, http.StatusBadRequest, "BadRequestException"},
 		{"not JSON", hook.Url, `Content=x`, http.StatusBadRequest, "BadRequestException"},
 	} {

@@ -117,14 +117,16 @@ func TestEmailAddressesAtMost254Bytes(t *testing.T) {
 }
 
 // An address with white space in it (" ana@example.com ", pasted from a
-// list) is no address a person has: kept as given, it would make a second
-// user of someone already there.
+// list), or a character that shows nothing (a CSV export's byte-order mark,
+// a zero-width space, a soft hyphen), is no address a person has: kept as
+// given, it would make a second user of someone already there.
 func TestEmailAddressesWithoutWhiteSpace(t *testing.T) {
 	e := start(t)
 	c := e.client(keyA)
 	acct := createTeamAccount(t, c, "spaced emails").AccountId
 	createUserIn(t, c, acct, "ana@example.com")
-	for _, address := range []string{" ana@example.com", "ana@example.com ", "ana @example.com", "ana@example.com\t"} {
+	for _, address := range []string{" ana@example.com", "ana@example.com ", "ana @example.com", "ana@example.com\t",
+		"\ufeffana@example.com", "ana@example.com\u200b", "ana\u2060@example.com", "ana@exam\u00adple.com", "ana\x01@example.com"} {
 		_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: acct, Email: aws.String(address)})
 		wantErrorMessage(t, err, "BadRequestException", "Email: an email address has no white space")
 		_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: acct, UserEmailList: []string{"fine@example.com", address}})
