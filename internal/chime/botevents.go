@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/chimed/chimed/internal/model"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The events Chime sends a bot.
@@ -347,7 +348,7 @@ func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error
 // not followed by more of a name. Where names of several bots match at one
 // "@" ("@Deploy" and "@Deploy Checker"), the longest is the one meant.
 func mentioned(text string, bots []*Membership) []*Membership {
-	lower := strings.ToLower(text)
+	lower := nameForm(text)
 	var found []*Membership
 	for at := 0; at < len(lower); at++ {
 		if lower[at] == '@' && startsWord(lower, at) {
@@ -358,14 +359,14 @@ func mentioned(text string, bots []*Membership) []*Membership {
 }
 
 // startsWord says whether the "@" at i is where a mention can start: at the
-// start of the text, after white space or after opening punctuation and
-// markdown ("(@x", "<@x>", "**@x**").
+// start of the text, after white space, after an opening bracket or quote of
+// any script ("(@x", "（@x", "«@x") or after markdown ("<@x>", "**@x**").
 func startsWord(text string, i int) bool {
 	if i == 0 {
 		return true
 	}
 	r, _ := utf8.DecodeLastRuneInString(text[:i])
-	return unicode.IsSpace(r) || strings.ContainsRune("(<[{*_~\"'", r)
+	return isSpace(r) || unicode.In(r, unicode.Ps, unicode.Pi) || strings.ContainsRune("<*_~\"'", r)
 }
 
 // longestNamed returns the bots whose longest-matching name starts rest
@@ -375,7 +376,7 @@ func longestNamed(rest string, bots []*Membership) []*Membership {
 	bestLen := 0
 	for _, bot := range bots {
 		for _, name := range []string{bot.Email, bot.FullName, strings.TrimSuffix(bot.FullName, " (Bot)")} {
-			name = strings.ToLower(name)
+			name = nameForm(name)
 			if name == "" || !strings.HasPrefix(rest, name) || !endsName(rest, len(name)) || len(name) < bestLen {
 				continue
 			}
@@ -389,11 +390,17 @@ func longestNamed(rest string, bots []*Membership) []*Membership {
 }
 
 // endsName says whether a name may end at i in text: the text ends, or what
-// follows is not more of a name.
+// follows is not more of a name (a mark, such as a Devanagari vowel sign, is
+// part of the letter before it).
 func endsName(text string, i int) bool {
 	r, size := utf8.DecodeRuneInString(text[i:])
-	return size == 0 || !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-')
+	return size == 0 || !(wordRune(r) || r == '_' || r == '-')
 }
+
+// nameForm is the form in which a mention and a bot's name are compared:
+// composed (NFC), so that an "é" typed as "e" and a combining accent is the
+// "é" of the name, and in lower case.
+func nameForm(s string) string { return strings.ToLower(norm.NFC.String(s)) }
 
 // appendNew appends the bots not yet in list.
 func appendNew(list []*Membership, bots ...*Membership) []*Membership {

@@ -13,7 +13,9 @@ func TestMentioned(t *testing.T) {
 	deploy := bot("Deploy", "Deploy-chimebot@example.com")
 	checker := bot("Deploy Checker", "Deploy-Checker-chimebot@example.com")
 	other := bot("Other", "Other-chimebot@example.com")
-	bots := []*Membership{helper, deploy, checker, other}
+	cafe := bot("Café Bot", "Café-Bot-chimebot@example.com")
+	namas := bot("नमस", "नमस-chimebot@example.com")
+	bots := []*Membership{helper, deploy, checker, other, cafe, namas}
 	for _, tc := range []struct {
 		text string
 		want []*Membership
@@ -33,6 +35,13 @@ func TestMentioned(t *testing.T) {
 		{"@Deploy now, then @Deploy Checker", []*Membership{deploy, checker}},
 		{"@Deploy", []*Membership{deploy}},
 		{"no mention at all", nil},
+		// Names beyond ASCII: any case, an accent typed apart (NFD), any
+		// script's opening brackets and quotes, and marks that go on a word.
+		{"@CAFÉ BOT hi", []*Membership{cafe}},
+		{"@Cafe\u0301 Bot hi", []*Membership{cafe}},
+		{"（@Deploy） «@Helper»", []*Membership{deploy, helper}},
+		{"@नमस ok", []*Membership{namas}},
+		{"@नमस्ते is someone else", nil},
 		{"@", nil},
 	} {
 		if got := mentioned(tc.text, bots); !slices.Equal(got, tc.want) {

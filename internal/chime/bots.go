@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/chimed/chimed/internal/model"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Bot is a chat bot of an Enterprise account as the server keeps it, with
@@ -94,15 +95,16 @@ const botEmailSuffix = "-chimebot"
 // botEmail builds the bot's address as Chime does (display name "myBot",
 // domain "example.com": myBot-chimebot@example.com). The model puts no rule
 // on the display name, so any name with a letter or a digit is taken: its
-// runs of letters, digits, '.', '_' and '-' are joined by hyphens ("R&D
-// Bot": R-D-Bot-chimebot@...), and the local part must fit the 64 bytes an
-// email address allows it.
+// runs of letters (with their marks), digits, '.', '_' and '-' are joined by
+// hyphens ("R&D Bot": R-D-Bot-chimebot@...), and the local part must fit
+// the 64 bytes an email address allows it. The name is composed (NFC) first,
+// so that "Café" gives one address however its "é" was typed.
 func botEmail(displayName, domain string) (string, error) {
 	if !strings.ContainsFunc(displayName, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
 		return "", BadRequest("DisplayName: needs a letter or a digit (it names the bot's email address)")
 	}
-	words := strings.FieldsFunc(displayName, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("._-", r)
+	words := strings.FieldsFunc(norm.NFC.String(displayName), func(r rune) bool {
+		return !wordRune(r) && !strings.ContainsRune("._-", r)
 	})
 	local := strings.Join(words, "-") + botEmailSuffix
 	if strings.HasPrefix(local, ".") || strings.Contains(local, "..") {

@@ -10,6 +10,12 @@ import (
 // CSV export puts before its first field).
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' }
 
+// wordRune says whether r belongs to a word: a letter, a digit, or a mark
+// (the vowel signs of Devanagari or Thai, a combining accent) on one.
+func wordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.M, r)
+}
+
 // blank says whether s is empty or white space only.
 func blank(s string) bool { return strings.TrimFunc(s, isSpace) == "" }
 

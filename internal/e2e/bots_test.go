@@ -65,6 +65,8 @@ func TestBotLifecycle(t *testing.T) {
 		{"blank display name", "  ", nil, ""},
 		{"punctuation between words", "R&D Bot", nil, "R-D-Bot-chimebot@example.com"},
 		{"letters beyond ASCII", "Café", nil, "Café-chimebot@example.com"},
+		{"an accent typed apart", "Cafe\u0301 Bot", nil, "Café-Bot-chimebot@example.com"},
+		{"vowel signs are part of a word", "नमस्ते", nil, "नमस्ते-chimebot@example.com"},
 		{"no letter or digit", "&&", nil, ""},
 		{"dots an email may not have", "..bot", nil, ""},
 		{"too long for an email", "a123456789b123456789c123456789d123456789e123456789f12345", nil, ""},
