@@ -44,6 +44,9 @@ type BotTx interface {
 	SaveBot(b *Bot) error
 	// GetBot returns ErrNoRows when the bot is not in the account.
 	GetBot(accountID, botID string) (*Bot, error)
+	// FindBotByEmail looks an email (lower-cased) up across the AWS
+	// account's bots, and returns ErrNoRows when none has it.
+	FindBotByEmail(awsAccountID, email string) (*Bot, error)
 	ListBots(accountID string, p Page) ([]*Bot, error)
 }
 
@@ -145,6 +148,13 @@ func (s *Service) CreateBot(ctx context.Context, caller Caller, in *model.Create
 		}
 		email, err := botEmail(*in.DisplayName, domain)
 		if err != nil {
+			return err
+		}
+		// As checkNotBotAddress, the other way round.
+		switch u, err := tx.FindUserByEmail(a.AwsAccountID, emailKey(email)); {
+		case err == nil:
+			return BadRequest("DisplayName: user %s of account %s has the email %s", u.UserID, u.AccountID, email)
+		case !errors.Is(err, ErrNoRows):
 			return err
 		}
 		b = &Bot{

@@ -184,6 +184,9 @@ func (s *Service) CreateUser(ctx context.Context, caller Caller, in *model.Creat
 		if in.UserType != nil {
 			u.UserType = *in.UserType
 		}
+		if err := checkNotBotAddress(tx, "Email", a.AwsAccountID, u.Email, Conflict); err != nil {
+			return err
+		}
 		return insertNewUser(tx, u)
 	})
 	if errors.Is(err, ErrNotUnique) {
@@ -221,6 +224,20 @@ func (s *Service) emailTaken(ctx context.Context, caller Caller, email string) e
 		return err
 	}
 	return Conflict("a user with email %s already exists%s", email, where)
+}
+
+// checkNotBotAddress refuses, with refusal naming member, an address that a
+// bot of the AWS account has: a bot's address names it as a sender and in
+// mentions, so no user may have it too.
+func checkNotBotAddress(tx Tx, member, awsAccountID, email string, refusal func(string, ...any) *Error) error {
+	b, err := tx.FindBotByEmail(awsAccountID, emailKey(email))
+	switch {
+	case errors.Is(err, ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return refusal("%s: %s is the address of bot %s of account %s", member, email, b.BotID, b.AccountID)
 }
 
 // insertNewUser inserts a user made here, giving it another ID while the
@@ -400,11 +417,14 @@ func (s *Service) InviteUsers(ctx context.Context, caller Caller, in *model.Invi
 		}
 		accountName = a.Name
 		seen := map[string]bool{}
-		for _, email := range in.UserEmailList {
+		for i, email := range in.UserEmailList {
 			if seen[emailKey(email)] {
 				continue // one invitation per person, however often listed
 			}
 			seen[emailKey(email)] = true
+			if err := checkNotBotAddress(tx, fmt.Sprintf("UserEmailList[%d]", i), a.AwsAccountID, email, BadRequest); err != nil {
+				return err
+			}
 			inv, err := s.invite(tx, a, email, model.Value(in.UserType), now)
 			if err != nil {
 				return err

@@ -129,6 +129,35 @@ func TestBotLifecycle(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 }
 
+// A bot's address names it as a sender and in mentions: no user of the
+// same AWS account may have it, in any case, nor a bot a user's.
+func TestUsersAndBotsDoNotShareAddresses(t *testing.T) {
+	e := start(t)
+	c := e.client(keyA)
+	acct := collabAccount(t, e, keyA, "example.com")
+	_, err := c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("Helper")})
+	noErr(t, err)
+	_, err = c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(acct), Email: aws.String("HELPER-chimebot@example.com")})
+	wantErrorMessage(t, err, "ConflictException", "Email: HELPER-chimebot@example.com is the address of bot")
+	team := aws.String(collabTeamAccount(t, e, keyA))
+	_, err = c.InviteUsers(ctx, &chime.InviteUsersInput{AccountId: team, UserEmailList: []string{"ana@example.com", "helper-chimebot@example.com"}})
+	wantErrorMessage(t, err, "BadRequestException", "UserEmailList[1]: helper-chimebot@example.com is the address of bot")
+	users, err := c.ListUsers(ctx, &chime.ListUsersInput{AccountId: team})
+	noErr(t, err)
+	if len(users.Users) != 0 {
+		t.Fatalf("the refused invitation made users: %+v", users.Users)
+	}
+
+	user := createUserIn(t, c, aws.String(acct), "other-chimebot@example.com")
+	_, err = c.CreateBot(ctx, &chime.CreateBotInput{AccountId: aws.String(acct), DisplayName: aws.String("OTHER")})
+	wantErrorMessage(t, err, "BadRequestException", "DisplayName: user "+aws.ToString(user.UserId)+" of account "+acct+" has the email OTHER-chimebot@example.com")
+	bots, err := c.ListBots(ctx, &chime.ListBotsInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	if len(bots.Bots) != 1 {
+		t.Fatalf("want the Helper bot alone, got %d bots", len(bots.Bots))
+	}
+}
+
 func TestListBotsPages(t *testing.T) {
 	e := start(t)
 	c := e.client(keyA)

@@ -13,6 +13,12 @@ func (t *tx) InsertBot(b *chime.Bot) error {
 	return err
 }
 
+func (t *tx) FindBotByEmail(awsAccountID, email string) (*chime.Bot, error) {
+	b := new(chime.Bot)
+	err := t.getDoc(b, `SELECT doc FROM bots WHERE aws_account_id = $1 AND email_key = $2`, awsAccountID, email)
+	return b, err
+}
+
 func (t *tx) SaveBot(b *chime.Bot) error {
 	return mustAffect(t.exec(`UPDATE bots SET doc = $1 WHERE account_id = $2 AND bot_id = $3`, encode(b), b.AccountID, b.BotID))
 }
