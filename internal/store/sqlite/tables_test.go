@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chimed/chimed/internal/store/sqlite"
@@ -45,5 +46,40 @@ func TestEveryTableIsClassified(t *testing.T) {
 	}
 	if n < 10 {
 		t.Fatalf("found only %d tables: the schema was not migrated", n)
+	}
+}
+
+// An audit listing of one operation reads that operation's events in order
+// from an index, rather than walking the AWS account's whole trail (the
+// statement is the one ListAuditEvents builds for an operation filter).
+func TestAuditListingByOperationUsesAnIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db, err := sqlite.Open(context.Background(), path, sqlite.Exclusive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query(`EXPLAIN QUERY PLAN SELECT seq, doc FROM audit_events WHERE aws_account_id = $1 AND event_time >= $2 AND operation = $3
+		AND (event_time > $4 OR (event_time = $5 AND seq > $6)) ORDER BY event_time, seq LIMIT 20`, "111122223333", 0, "CreateUser", 0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX audit_events_by_operation") {
+		t.Fatalf("plan %q, want one search of audit_events_by_operation (no sort)", plan)
 	}
 }
