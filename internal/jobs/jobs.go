@@ -19,6 +19,11 @@ import (
 type Task struct {
 	Name string
 	Run  func(ctx context.Context) (int, error)
+	// MinInterval, if longer than the Runner's interval, is how often the
+	// ticker runs the task instead: for work whose cost grows with the data
+	// even when nothing is due, and whose lateness by that much no one can
+	// tell. UntilIdle runs it whenever it is called.
+	MinInterval time.Duration
 }
 
 // maxPasses bounds UntilIdle: a task that always reports work must not hold
@@ -56,7 +61,7 @@ func (r *Runner) Every(ctx context.Context, interval time.Duration) {
 	var wg sync.WaitGroup
 	for i := range r.tasks {
 		wg.Go(func() {
-			ticker := time.NewTicker(interval)
+			ticker := time.NewTicker(max(interval, r.tasks[i].MinInterval))
 			defer ticker.Stop()
 			for {
 				select {

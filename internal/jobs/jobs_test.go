@@ -38,6 +38,28 @@ func TestEveryWaitsAnIntervalBeforeTheFirstRun(t *testing.T) {
 	}
 }
 
+// A task with a MinInterval longer than the ticker's runs that often on the
+// ticker, while the others keep the ticker's pace; UntilIdle still runs it.
+func TestMinIntervalSlowsATaskOnTheTicker(t *testing.T) {
+	var fast, slow atomic.Int32
+	r := NewRunner(quiet,
+		Task{Name: "fast", Run: func(context.Context) (int, error) { fast.Add(1); return 0, nil }},
+		Task{Name: "slow", Run: func(context.Context) (int, error) { slow.Add(1); return 0, nil }, MinInterval: time.Hour},
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	r.Every(ctx, 10*time.Millisecond)
+	if fast.Load() == 0 || slow.Load() != 0 {
+		t.Fatalf("in 300ms at 10ms: fast ran %d times, slow (an hour) %d, want some and none", fast.Load(), slow.Load())
+	}
+	if err := r.UntilIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if slow.Load() != 1 {
+		t.Fatalf("UntilIdle ran the slow task %d times, want once", slow.Load())
+	}
+}
+
 // UntilIdle runs the tasks until a run handles nothing: a backlog larger
 // than a task's batch is all done when it returns.
 func TestUntilIdleDrainsEveryBatch(t *testing.T) {

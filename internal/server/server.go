@@ -440,7 +440,10 @@ func (s *Server) tasks() []jobs.Task {
 	svc := s.Service
 	tasks := []jobs.Task{
 		{Name: "purge-deleted-accounts", Run: svc.PurgeDeletedAccounts},
-		{Name: "enforce-retention", Run: svc.EnforceRetention},
+		// Retention looks at every account that has it, due or not (two
+		// statements each: 0.1 s a second at 311 accounts on PostgreSQL);
+		// periods are whole days, so a minute late is on time.
+		{Name: "enforce-retention", Run: svc.EnforceRetention, MinInterval: time.Minute},
 		{Name: "fulfil-phone-number-orders", Run: svc.FulfilPhoneNumberOrders},
 		{Name: "complete-calling-names", Run: svc.CompleteCallingNames},
 		{Name: "purge-deleted-phone-numbers", Run: svc.PurgeDeletedPhoneNumbers},
