@@ -12,21 +12,29 @@ import (
 	"github.com/chimed/chimed/internal/store/sqlstore"
 )
 
-// Every table of the migrated schema must be known to the test API's reset
-// (tenant state) or be one of the server's own tables, or a reset would leave
-// tenant state behind.
-func TestEveryTableIsClassified(t *testing.T) {
+// migratedSchema opens a database that chimed has migrated, through a
+// connection of the test's own.
+func migratedSchema(t *testing.T) *sql.DB {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "chimed.db")
 	db, err := sqlite.Open(context.Background(), path, sqlite.Exclusive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	raw, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+// Every table of the migrated schema must be known to the test API's reset
+// (tenant state) or be one of the server's own tables, or a reset would leave
+// tenant state behind.
+func TestEveryTableIsClassified(t *testing.T) {
+	raw := migratedSchema(t)
 	rows, err := raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
 	if err != nil {
 		t.Fatal(err)
@@ -53,17 +61,7 @@ func TestEveryTableIsClassified(t *testing.T) {
 // from an index, rather than walking the AWS account's whole trail (the
 // statement is the one ListAuditEvents builds for an operation filter).
 func TestAuditListingByOperationUsesAnIndex(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "chimed.db")
-	db, err := sqlite.Open(context.Background(), path, sqlite.Exclusive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	raw, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := migratedSchema(t)
 	rows, err := raw.Query(`EXPLAIN QUERY PLAN SELECT seq, doc FROM audit_events WHERE aws_account_id = $1 AND event_time >= $2 AND operation = $3
 		AND (event_time > $4 OR (event_time = $5 AND seq > $6)) ORDER BY event_time, seq LIMIT 20`, "111122223333", 0, "CreateUser", 0, 0, 0)
 	if err != nil {
