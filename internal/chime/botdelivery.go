@@ -105,7 +105,7 @@ func (s *Service) DeliverBotEvents(ctx context.Context) (int, error) {
 func (s *Service) leaseBotEvents(ctx context.Context, limit int, inFlight map[string]bool) (leased []leasedEvent, finished int, err error) {
 	err = s.update(ctx, func(tx Tx, now time.Time) error {
 		leased, finished = nil, 0
-		due, err := tx.DueBotEvents(now, limit)
+		due, err := tx.DueBotEvents(dueBy(ctx, now), limit)
 		if err != nil {
 			return err
 		}

@@ -214,7 +214,7 @@ func (s *Service) FulfilPhoneNumberOrders(ctx context.Context) (int, error) {
 	done := 0
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		done = 0
-		due, err := tx.DueOrders(now, jobBatch)
+		due, err := tx.DueOrders(dueBy(ctx, now), jobBatch)
 		if err != nil {
 			return err
 		}

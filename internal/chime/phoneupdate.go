@@ -102,7 +102,7 @@ func (s *Service) CompleteCallingNames(ctx context.Context) (int, error) {
 	done := 0
 	err := s.update(ctx, func(tx Tx, now time.Time) error {
 		done = 0
-		due, err := tx.DueCallingNames(now, jobBatch)
+		due, err := tx.DueCallingNames(dueBy(ctx, now), jobBatch)
 		if err != nil {
 			return err
 		}

@@ -46,6 +46,25 @@ func (s *Service) update(ctx context.Context, fn func(tx Tx, now time.Time) erro
 	return s.store.Update(ctx, func(tx Tx) error { return fn(tx, now) })
 }
 
+type dueByKey struct{}
+
+// WithDueBy marks ctx for a run of the background jobs that takes the work
+// due by t and none that falls due later. A run until nothing is due (the
+// test API moving the clock) then ends however steadily new work arrives:
+// each Mention posted meanwhile is an event due at once.
+func WithDueBy(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, dueByKey{}, t)
+}
+
+// dueBy is the time up to which a background job takes work: now, or the
+// earlier time ctx was marked with.
+func dueBy(ctx context.Context, now time.Time) time.Time {
+	if t, ok := ctx.Value(dueByKey{}).(time.Time); ok && t.Before(now) {
+		return t
+	}
+	return now
+}
+
 func (s *Service) view(ctx context.Context, fn func(tx Tx) error) error {
 	return s.store.View(ctx, fn)
 }

@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -594,6 +596,41 @@ func TestSlowBotsDoNotHoldAFastBotBack(t *testing.T) {
 	<-jobs
 	if got := len(slowEndpoint.events()); got != 15*4 {
 		t.Fatalf("the slow bots got %d events, want %d", got, 15*4)
+	}
+}
+
+// Running the jobs (the test API moving the clock) does what was due when
+// it began, and ends though Mentions keep coming: other tests sharing the
+// server, say. It used to run until a pass found nothing new, that is until
+// the posts stopped.
+func TestRunJobsEndsUnderSteadyMentions(t *testing.T) {
+	e, endpoint, _, _, hook, _ := invitedBot(t)
+	stop := make(chan struct{})
+	var posters sync.WaitGroup
+	for range 2 {
+		posters.Go(func() {
+			for end := time.Now().Add(20 * time.Second); time.Now().Before(end); {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := http.Post(hook.Url, "application/json", strings.NewReader(`{"Content": "@helper (Bot) status?"}`)); err == nil {
+					resp.Body.Close()
+				}
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond) // a backlog
+	start := time.Now()
+	err := e.srv.RunJobs(context.Background())
+	took := time.Since(start)
+	close(stop)
+	posters.Wait()
+	noErr(t, err)
+	t.Logf("RunJobs took %s under steady Mentions; the bot got %d events", took.Round(time.Millisecond), len(endpoint.events()))
+	if took > 10*time.Second {
+		t.Fatalf("RunJobs took %s: it ran until the Mentions stopped", took.Round(time.Millisecond))
 	}
 }
 

@@ -472,12 +472,13 @@ func (s *Server) pruneAudit(ctx context.Context) (int, error) {
 // (a first start with retention on a large trail) goes in many short ones.
 const auditPruneBatch = 5000
 
-// RunJobs runs the background tasks now, until nothing is due (however many
-// batches that takes), after a run of the ticker's under way. Tests and the
-// test API's clock call it after moving the clock. Its error says which
-// tasks failed, leaving their work due.
+// RunJobs runs the background tasks now, until nothing that was due when
+// it was called is left (however many batches that takes), after a run of
+// the ticker's under way. Tests and the test API's clock call it after
+// moving the clock. Its error says which tasks failed, leaving their work
+// due.
 func (s *Server) RunJobs(ctx context.Context) error {
-	return s.jobs.UntilIdle(ctx)
+	return s.jobs.UntilIdle(chime.WithDueBy(ctx, s.clock.Now()))
 }
 
 // Close stops accepting requests, lets in-flight ones finish (for up to 10 s),
