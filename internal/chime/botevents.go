@@ -349,13 +349,38 @@ func (s *Service) insertRoomMessage(tx Tx, m *Message, senderEmail string) error
 // "@" ("@Deploy" and "@Deploy Checker"), the longest is the one meant.
 func mentioned(text string, bots []*Membership) []*Membership {
 	lower := nameForm(text)
+	var names []botName // made at the first "@": most messages have none
 	var found []*Membership
 	for at := 0; at < len(lower); at++ {
 		if lower[at] == '@' && startsWord(lower, at) {
-			found = appendNew(found, longestNamed(lower[at+1:], bots)...)
+			if names == nil {
+				names = botNames(bots)
+			}
+			found = appendNew(found, longestNamed(lower[at+1:], names)...)
 		}
 	}
 	return found
+}
+
+// botName is a name a bot can be mentioned by, in nameForm.
+type botName struct {
+	bot  *Membership
+	name string
+}
+
+// botNames lists the names each bot can be mentioned by: its email, its
+// display name, and that name without " (Bot)". They are put in nameForm
+// once per message, not once per "@".
+func botNames(bots []*Membership) []botName {
+	names := make([]botName, 0, 3*len(bots))
+	for _, bot := range bots {
+		for _, name := range []string{bot.Email, bot.FullName, strings.TrimSuffix(bot.FullName, " (Bot)")} {
+			if name = nameForm(name); name != "" {
+				names = append(names, botName{bot, name})
+			}
+		}
+	}
+	return names
 }
 
 // startsWord says whether the "@" at i is where a mention can start: at the
@@ -370,21 +395,18 @@ func startsWord(text string, i int) bool {
 }
 
 // longestNamed returns the bots whose longest-matching name starts rest
-// (lowercase) and ends where a name may end.
-func longestNamed(rest string, bots []*Membership) []*Membership {
+// (in nameForm) and ends where a name may end.
+func longestNamed(rest string, names []botName) []*Membership {
 	var best []*Membership
 	bestLen := 0
-	for _, bot := range bots {
-		for _, name := range []string{bot.Email, bot.FullName, strings.TrimSuffix(bot.FullName, " (Bot)")} {
-			name = nameForm(name)
-			if name == "" || !strings.HasPrefix(rest, name) || !endsName(rest, len(name)) || len(name) < bestLen {
-				continue
-			}
-			if len(name) > bestLen {
-				best, bestLen = best[:0], len(name)
-			}
-			best = appendNew(best, bot)
+	for _, n := range names {
+		if !strings.HasPrefix(rest, n.name) || !endsName(rest, len(n.name)) || len(n.name) < bestLen {
+			continue
 		}
+		if len(n.name) > bestLen {
+			best, bestLen = best[:0], len(n.name)
+		}
+		best = appendNew(best, n.bot)
 	}
 	return best
 }
