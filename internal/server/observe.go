@@ -176,12 +176,14 @@ func (s timedStore) observe(kind string, start time.Time) {
 // errJobPanicked is the outcome recorded for a job run that panicked.
 var errJobPanicked = errors.New("panicked")
 
-// timedJobs records each background job run in the metrics.
+// timedJobs records each background job run in the metrics. The tasks are
+// otherwise as given (their MinInterval too).
 func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
 	out := make([]jobs.Task, len(tasks))
 	for i, t := range tasks {
 		run := t.Run
-		out[i] = jobs.Task{Name: t.Name, Run: func(ctx context.Context) (n int, err error) {
+		out[i] = t
+		out[i].Run = func(ctx context.Context) (n int, err error) {
 			start, panicked := time.Now(), true
 			defer func() {
 				// A panic goes on to the runner, which logs it; it is a
@@ -194,7 +196,7 @@ func timedJobs(m *metrics.Metrics, tasks []jobs.Task) []jobs.Task {
 			n, err = run(ctx)
 			panicked = false
 			return n, err
-		}}
+		}
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chimed/chimed/internal/jobs"
 	"github.com/chimed/chimed/internal/metrics"
@@ -73,5 +74,14 @@ func TestJobPanicCountsAsFailed(t *testing.T) {
 	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if want := `chimed_job_runs_total{job="bad",outcome="failed"} 1`; !strings.Contains(rec.Body.String(), want) {
 		t.Fatalf("metrics lack %s:\n%s", want, rec.Body.String())
+	}
+}
+
+// Timing a job leaves it as it was otherwise: a job that runs once a minute
+// on the ticker (retention) must not be run every second once timed.
+func TestTimedJobsKeepMinInterval(t *testing.T) {
+	in := jobs.Task{Name: "enforce-retention", Run: func(context.Context) (int, error) { return 0, nil }, MinInterval: time.Minute}
+	if got := timedJobs(metrics.New(), []jobs.Task{in})[0]; got.Name != in.Name || got.MinInterval != in.MinInterval {
+		t.Fatalf("timed task %q runs at least every %v, want %q every %v", got.Name, got.MinInterval, in.Name, in.MinInterval)
 	}
 }
