@@ -66,7 +66,8 @@ func (s *Server) observed(next http.Handler) http.Handler {
 			slog.String("request_id", requestID),
 			slog.String("operation", x.Operation),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			// As sent: decoded, a%2Fb would read as two segments.
+			slog.String("path", r.URL.EscapedPath()),
 			slog.String("aws_account", x.Caller.AwsAccountID),
 			slog.String("principal", x.Caller.PrincipalARN),
 			slog.Int("status", sw.status),

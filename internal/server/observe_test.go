@@ -85,3 +85,21 @@ func TestTimedJobsKeepMinInterval(t *testing.T) {
 		t.Fatalf("timed task %q runs at least every %v, want %q every %v", got.Name, got.MinInterval, in.Name, in.MinInterval)
 	}
 }
+
+// The access log shows the path as the client sent it: decoded, an escaped
+// slash would read as a segment boundary that the router never saw.
+func TestAccessLogPathAsSent(t *testing.T) {
+	access := &lockedBuffer{}
+	s := &Server{log: slog.New(slog.NewJSONHandler(access, nil)), metrics: metrics.New()}
+	srv := httptest.NewServer(withRequestID(s.observed(http.NotFoundHandler())))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/accounts/a%2Fb/users")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	srv.Close() // waits for the handler, and its log line
+	if lines, _ := access.read(); !strings.Contains(lines, `"path":"/accounts/a%2Fb/users"`) {
+		t.Fatalf("access log:\n%s\nwant the path as sent", lines)
+	}
+}

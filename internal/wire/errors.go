@@ -107,7 +107,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 // LogInternalError logs a failure of chimed's own (a bug, a store error)
 // with what finds its request: its ID, as the client got it, method and path.
 func LogInternalError(w http.ResponseWriter, r *http.Request, err error) {
-	slog.ErrorContext(r.Context(), "internal error", "request_id", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.Path, "err", err)
+	slog.ErrorContext(r.Context(), "internal error", "request_id", w.Header().Get("x-amzn-RequestId"), "method", r.Method, "path", r.URL.EscapedPath(), "err", err)
 }
 
 // ErrorOfShape returns a refusal that goes on the wire as the modelled error
