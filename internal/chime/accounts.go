@@ -45,7 +45,8 @@ type AccountTx interface {
 	// their users, and says how many.
 	PurgeAccounts(deletedBefore time.Time) (int, error)
 	// ClaimDomain records that the account holds the domain; ErrNotUnique
-	// when any account (of any AWS account) holds it already.
+	// when an account of the same AWS account holds it already (claims in
+	// different AWS accounts are independent).
 	ClaimDomain(awsAccountID, accountID, domain string) error
 	ReleaseDomain(accountID, domain string) error
 }
@@ -160,7 +161,7 @@ func (s *Service) ListAccounts(ctx context.Context, caller Caller, in *model.Lis
 		out.Accounts = append(out.Accounts, *a.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].AccountID)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].AccountID)
 	}
 	return out, nil
 }

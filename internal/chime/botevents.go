@@ -114,7 +114,7 @@ type BotEventTx interface {
 	// other lease holds it at now; ErrStale otherwise.
 	LeaseBotEvent(eventID, leaseID string, now, until time.Time) error
 	// SaveBotEvent stores ev and ends its lease, if leaseID still holds
-	// it ("" for an event no lease was taken on); ErrStale otherwise.
+	// it; ErrStale otherwise.
 	SaveBotEvent(ev *BotEvent, leaseID string) error
 	// ListBotEvents lists up to limit of a bot's events in Seq order,
 	// after the event numbered afterSeq (0: from the first).

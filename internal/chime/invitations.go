@@ -98,7 +98,8 @@ func (s *Service) emailInvites(ctx context.Context, accountName string, invites 
 			inv, err := tx.GetInvite(id)
 			if errors.Is(err, ErrNoRows) {
 				// Removed with its user while the email went out
-				// (BatchSuspendUser, DeleteUser): nothing left to record.
+				// (BatchSuspendUser on a Team account, the account's
+				// purge, a test reset): nothing left to record.
 				continue
 			}
 			if err != nil {

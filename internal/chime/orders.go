@@ -31,8 +31,7 @@ type OrderedNumber struct {
 	Status string
 	// Reserved says the number went into the inventory, AcquireInProgress,
 	// when it was ordered. A number that could not (not in the catalogue,
-	// already someone's, not allowed for the product type) fails when the
-	// order is fulfilled.
+	// already someone's) fails when the order is fulfilled.
 	Reserved bool
 }
 

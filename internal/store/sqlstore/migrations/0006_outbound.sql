@@ -25,8 +25,8 @@ CREATE TABLE bot_events (
     lease_id       TEXT,
     lease_until    BIGINT,
     -- The room message a Mention carries, so that redacting the message or
-    -- deleting the room erases its text here too. (Finished events are
-    -- deleted after 7 days, before any retention period ends.)
+    -- deleting the room erases its text here too, as does a retention
+    -- period that ends before finished events are pruned (after 7 days).
     message_id     TEXT,
     finished_at    BIGINT,
     doc            TEXT NOT NULL
