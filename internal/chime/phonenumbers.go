@@ -129,10 +129,10 @@ func capabilities(productType, country, typ string) *model.PhoneNumberCapabiliti
 // and BatchUpdatePhoneNumber.
 func productTypeAllowed(e164, country, typ, productType string) error {
 	if typ == model.PhoneNumberTypeTollFree && productType == model.PhoneNumberProductTypeBusinessCalling {
-		return BadRequest("%s is a toll-free number: toll-free numbers cannot have product type BusinessCalling", e164)
+		return BadRequest("ProductType: %s is a toll-free number: toll-free numbers cannot have product type BusinessCalling", e164)
 	}
 	if country != catalogue.US && productType != model.PhoneNumberProductTypeSipMediaApplicationDialIn {
-		return BadRequest("%s is a number of %s: numbers outside the US must have product type SipMediaApplicationDialIn", e164, country)
+		return BadRequest("ProductType: %s is a number of %s: numbers outside the US must have product type SipMediaApplicationDialIn", e164, country)
 	}
 	return nil
 }
@@ -219,7 +219,7 @@ func (s *Service) ListPhoneNumbers(ctx context.Context, caller Caller, in *model
 		out.PhoneNumbers = append(out.PhoneNumbers, *n.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].E164)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].E164)
 	}
 	return out, nil
 }

@@ -70,7 +70,7 @@ func (s *Service) UpdatePhoneNumberSettings(ctx context.Context, caller Caller, 
 			return nil
 		}
 		if last := st.CallingNameUpdatedAt; last != nil && now.Before(last.Add(CallingNameChangeInterval)) {
-			return BadRequest("the default calling name changed at %s: it can change once every 7 days, next from %s",
+			return BadRequest("CallingName: the default calling name changed at %s: it can change once every 7 days, next from %s",
 				last.Format(time.RFC3339), last.Add(CallingNameChangeInterval).Format(time.RFC3339))
 		}
 		st.CallingName = *in.CallingName

@@ -93,7 +93,7 @@ func (s *Service) SearchAvailablePhoneNumbers(ctx context.Context, caller Caller
 	}
 	out := &model.SearchAvailablePhoneNumbersResponse{E164PhoneNumbers: found[:min(len(found), limit)]}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1])
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1])
 	}
 	return out, nil
 }
@@ -133,7 +133,7 @@ func searchFilter(in *model.SearchAvailablePhoneNumbersRequest) (catalogue.Filte
 		return f, BadRequest("give at least one of AreaCode, City, State or TollFreePrefix to search US numbers")
 	}
 	if f.City != "" && f.State == "" {
-		return f, BadRequest("City needs State")
+		return f, BadRequest("City: a search by city needs State too")
 	}
 	if f.TollFreePrefix != "" {
 		if f.AreaCode != "" || f.City != "" || f.State != "" {

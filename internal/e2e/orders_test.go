@@ -223,7 +223,7 @@ func TestOrderRefusals(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := a.CreatePhoneNumberOrder(ctx, &chime.CreatePhoneNumberOrderInput{ProductType: tt.product, E164PhoneNumbers: tt.numbers})
-			wantError(t, err, "BadRequestException")
+			wantErrorMessage(t, err, "BadRequestException", "ProductType: ")
 		})
 	}
 	orders, err := a.ListPhoneNumberOrders(ctx, &chime.ListPhoneNumberOrdersInput{})

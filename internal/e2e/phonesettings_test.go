@@ -39,7 +39,7 @@ func TestPhoneNumberSettings(t *testing.T) {
 		t.Fatalf("an update to the same name moved the timestamp: %+v", got)
 	}
 	_, err = a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("otherName")})
-	wantError(t, err, "BadRequestException")
+	wantErrorMessage(t, err, "BadRequestException", "CallingName: ")
 	e.clock.Advance(7*24*time.Hour - time.Hour - time.Minute)
 	_, err = a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("otherName")})
 	wantError(t, err, "BadRequestException")
