@@ -268,7 +268,7 @@ func (s *Service) ListBots(ctx context.Context, caller Caller, in *model.ListBot
 		out.Bots = append(out.Bots, *b.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].BotID)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].BotID)
 	}
 	return out, nil
 }

@@ -214,7 +214,7 @@ func (s *Service) ListRoomMemberships(ctx context.Context, caller Caller, in *mo
 		out.RoomMemberships = append(out.RoomMemberships, *m.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].MemberID)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].MemberID)
 	}
 	return out, nil
 }

@@ -200,7 +200,7 @@ func (s *Service) ListPhoneNumberOrders(ctx context.Context, caller Caller, in *
 		out.PhoneNumberOrders = append(out.PhoneNumberOrders, *o.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].ListKey())
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].ListKey())
 	}
 	return out, nil
 }

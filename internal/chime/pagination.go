@@ -18,6 +18,9 @@ const (
 	tokenMACSize = 16
 )
 
+// encodeToken returns the token for the page after the one whose last key is
+// lastKey. Listings ask the store for one record more than the page holds,
+// and make a token only when it came: then another page exists.
 func (s *Service) encodeToken(listing, awsAccountID, lastKey string) *string {
 	raw := []byte(strings.Join([]string{tokenVersion, listing, awsAccountID, lastKey}, "\x00"))
 	tok := base64.RawURLEncoding.EncodeToString(append(raw, s.tokenMAC(raw)...))
@@ -84,16 +87,6 @@ func pageSize(maxResults *int32, def int) int {
 	return int(*maxResults)
 }
 
-// nextToken returns the token for the page after one of n items whose last
-// key is lastKey, or nil when the listing is complete. Stores return one
-// record more than asked for so this knows whether another page exists.
-func (s *Service) nextToken(fetched, limit int, listing, awsAccountID, lastKey string) *string {
-	if fetched <= limit {
-		return nil
-	}
-	return s.encodeToken(listing, awsAccountID, lastKey)
-}
-
 // ListPage is one page of a listing served by an extension endpoint.
 type ListPage[T any] struct {
 	Items     []*T
@@ -128,7 +121,7 @@ func extensionPage[T any](ctx context.Context, s *Service, caller Caller, listin
 	}
 	out := &ListPage[T]{Items: found[:min(len(found), limit)]}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, key(found[limit-1]))
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, key(found[limit-1]))
 	}
 	return out, nil
 }

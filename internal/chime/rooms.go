@@ -270,7 +270,7 @@ func (s *Service) ListRooms(ctx context.Context, caller Caller, in *model.ListRo
 		out.Rooms = append(out.Rooms, *r.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].RoomID)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].RoomID)
 	}
 	return out, nil
 }

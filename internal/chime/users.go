@@ -298,7 +298,7 @@ func (s *Service) ListUsers(ctx context.Context, caller Caller, in *model.ListUs
 		out.Users = append(out.Users, *u.toModel())
 	}
 	if len(found) > limit {
-		out.NextToken = s.nextToken(len(found), limit, listing, caller.AwsAccountID, found[limit-1].UserID)
+		out.NextToken = s.encodeToken(listing, caller.AwsAccountID, found[limit-1].UserID)
 	}
 	return out, nil
 }
