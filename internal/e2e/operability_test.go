@@ -67,14 +67,20 @@ func TestMetricsCountRequestsByOperationAndErrorCode(t *testing.T) {
 	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String("no-such-account")})
 	wantError(t, err, "NotFoundException")
 	e.send(t, keyA, rawRequest{method: "GET", path: "/accounts", unsigned: true})
+	// A method no route of the path has names no operation either.
+	e.send(t, keyA, rawRequest{method: "POST", path: "/healthz", unsigned: true})
 
 	body := get(t, e.srv.URL+"/metrics")
+	if strings.Contains(body, `operation="chimed:/healthz"`) {
+		t.Errorf("POST /healthz is counted under its catch-all route:\n%s", body)
+	}
 	for _, want := range []string{
 		`chimed_requests_total{error_code="",operation="GetAccount",status_class="2xx"} 1`,
 		`chimed_requests_total{error_code="NotFound",operation="GetAccount",status_class="4xx"} 1`,
 		`chimed_requests_total{error_code="",operation="CreateAccount",status_class="2xx"} 1`,
 		`chimed_request_duration_seconds_bucket{operation="GetAccount"`,
 		`chimed_auth_failures_total{reason="MissingAuthenticationTokenException"} 1`,
+		`chimed_requests_total{error_code="NotFound",operation="unknown",status_class="4xx"} 1`,
 		`chimed_store_transaction_seconds_count{kind="update"}`,
 		`chimed_requests_in_flight`,
 	} {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -30,9 +31,10 @@ func (s *Server) observed(next http.Handler) http.Handler {
 		req := r.WithContext(ctx)
 		aborted := serveRecovered(next, sw, req)
 		took := time.Since(start)
-		if x.Operation == "" && req.Pattern != "" && req.Pattern != unknownExtensionPattern {
-			// An extension endpoint: its pattern names it, and its
-			// wildcards are the resources it acted on.
+		if x.Operation == "" && strings.Contains(req.Pattern, " ") {
+			// An extension endpoint: its pattern ("GET /readyz") names it,
+			// and its wildcards are the resources it acted on. The
+			// catch-alls of unknown paths and methods name no method.
 			x.Operation = "chimed:" + req.Pattern
 			x.Labels = patternLabels(req)
 		}
