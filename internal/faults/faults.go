@@ -79,8 +79,8 @@ func (in *Injector) Add(awsAccountID string, r Rule) (Rule, error) {
 	if r.RetryAfterSeconds < 0 || r.RetryAfterSeconds > 3600 {
 		return Rule{}, chime.BadRequest("RetryAfterSeconds: must be between 1 and 3600 when given")
 	}
-	if r.LatencyMs < 0 || r.LatencyMs > 60_000 {
-		return Rule{}, chime.BadRequest("LatencyMs: must be between 0 and 60000")
+	if r.LatencyMs < 0 || r.LatencyMs > int(maxLatency.Milliseconds()) {
+		return Rule{}, chime.BadRequest("LatencyMs: must be between 0 and %d", maxLatency.Milliseconds())
 	}
 	if r.Remaining != nil && *r.Remaining < 1 {
 		return Rule{}, chime.BadRequest("Remaining: must be at least 1 when given")
@@ -160,11 +160,16 @@ func (in *Injector) Intercept(r *http.Request, operation string, caller chime.Ca
 	return err
 }
 
+// maxLatency bounds a call's injected delay, of one rule or of all that match
+// it together: the server's write deadline (2 minutes) must leave the
+// operation time to answer after it.
+const maxLatency = time.Minute
+
 // take finds the rules that disturb this call, spending one use of each.
 // Every matching rule does, in the order they were added, save one with an
 // error once an earlier one has failed the call: a "*" latency rule and an
-// error rule for one operation both apply. The delays add up; the failing
-// rule is the first with an error.
+// error rule for one operation both apply. The delays add up, to at most
+// maxLatency; the failing rule is the first with an error.
 func (in *Injector) take(operation, awsAccountID string) (delay time.Duration, failing *Rule) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -178,7 +183,7 @@ func (in *Injector) take(operation, awsAccountID string) (delay time.Duration, f
 		if *r.Probability < 1 && rand.Float64() >= *r.Probability {
 			continue
 		}
-		delay += time.Duration(r.LatencyMs) * time.Millisecond
+		delay = min(delay+time.Duration(r.LatencyMs)*time.Millisecond, maxLatency)
 		if r.ErrorType != "" {
 			c := r.copied()
 			failing = &c

@@ -121,6 +121,20 @@ func TestMatchingRulesCombine(t *testing.T) {
 	}
 }
 
+// The delays of the rules that match a call add up to a minute at most, so
+// that the answer still comes before the server's write deadline.
+func TestMatchingDelaysStopAtAMinute(t *testing.T) {
+	in := New(modelled)
+	for range 3 {
+		if _, err := in.Add("111", Rule{Operation: "*", LatencyMs: 60_000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if delay, _ := in.take("GetAccount", "111"); delay != time.Minute {
+		t.Fatalf("three rules of 60 s delay a call by %v, want 1m0s", delay)
+	}
+}
+
 // A rule for every operation answers its error only where the model lists
 // it, and spends its uses there alone.
 func TestEveryOperationRuleSkipsOperationsWithoutItsError(t *testing.T) {

@@ -310,8 +310,8 @@ func (s *Server) serve(b *bound) {
 		ReadTimeout: 30 * time.Second,
 		// A client that stops reading its answer would hold the
 		// connection as busy (never evicted as idle under
-		// --max-connections). The longest handler waits 60 s (an injected
-		// latency) plus the work itself.
+		// --max-connections). The longest handler waits 60 s (injected
+		// latency, of however many fault rules) plus the work itself.
 		WriteTimeout: 2 * time.Minute,
 		IdleTimeout:  2 * time.Minute,
 		ConnState:    connState,
