@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/mail"
 	"net/url"
 	"os"
@@ -317,6 +318,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			strings.ContainsAny(setting.value, "?#")) {
 			s.errs = append(s.errs, fmt.Errorf("%s: %q is not an http:// or https:// URL with a host and no query or fragment", setting.name, setting.value))
 		}
+	}
+	// Checked here too, not only by the mailer: that is made after the
+	// database is opened, and perhaps created or migrated.
+	if _, _, err := net.SplitHostPort(cfg.SMTPAddr); cfg.SMTPAddr != "" && err != nil {
+		s.errs = append(s.errs, fmt.Errorf("smtp-addr: %q is not host:port", cfg.SMTPAddr))
 	}
 	if _, err := mail.ParseAddress(cfg.SMTPFrom); err != nil {
 		s.errs = append(s.errs, fmt.Errorf("smtp-from: %q is not an email address: %v", cfg.SMTPFrom, err))

@@ -162,6 +162,7 @@ func TestInvalidConfigNamesTheKey(t *testing.T) {
 		{name: "public URL with a query", args: []string{"--public-url", "https://chimed.example.com/p?q=1"}, wants: "public-url"},
 		{name: "public URL with a fragment", args: []string{"--public-url", "https://chimed.example.com/#top"}, wants: "public-url"},
 		{name: "sender not an address", args: []string{"--smtp-from", "chimed at example"}, wants: "smtp-from"},
+		{name: "mail server without a port", args: []string{"--smtp-addr", "smtp.example.net"}, wants: "smtp-addr"},
 		{name: "Lambda endpoint without a host", vars: map[string]string{"CHIMED_LAMBDA_ENDPOINT": "http://"}, wants: "lambda-endpoint"},
 		{name: "stray argument", args: []string{"serve"}, wants: `unexpected argument "serve"`},
 		{name: "missing file", args: []string{"--config", "/nonexistent/chimed.yaml"}, wants: "config file"},
