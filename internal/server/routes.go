@@ -112,8 +112,8 @@ func withRequestID(next http.Handler) http.Handler {
 // readyTimeout is how long GET /readyz waits for the store.
 const readyTimeout = 5 * time.Second
 
-// ready answers 200 when the store answers (its migrations were applied at
-// start-up, before the server listened).
+// ready answers 200 when the store answers within readyTimeout and has the
+// latest migration recorded. Until the store is open, starting answers 503.
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	// A load balancer's check must get its answer while it waits: a
