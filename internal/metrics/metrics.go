@@ -83,11 +83,9 @@ func (m *Metrics) RequestStarted() func() {
 // UnknownOperation labels requests whose path and method name no operation.
 const UnknownOperation = "unknown"
 
-// Request records a finished API request.
+// Request records a finished API request; the caller names a request that
+// names no operation UnknownOperation.
 func (m *Metrics) Request(operation string, status int, errorCode string, took time.Duration) {
-	if operation == "" {
-		operation = UnknownOperation
-	}
 	m.requests.WithLabelValues(operation, strconv.Itoa(status/100)+"xx", errorCode).Inc()
 	m.duration.WithLabelValues(operation).Observe(took.Seconds())
 }

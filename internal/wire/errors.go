@@ -67,7 +67,7 @@ func toWire(err error) wireError {
 	case errors.As(err, &validErr):
 		return wireError{400, "BadRequestException", model.ErrorCodeBadRequest, validErr.Error()}
 	case errors.As(err, &authErr):
-		return wireError{http.StatusForbidden, authErr.Type, model.ErrorCodeForbidden, authErr.Message}
+		return wireError{auth.StatusCode, authErr.Type, model.ErrorCodeForbidden, authErr.Message}
 	case errors.As(err, &domainErr):
 		if shape, ok := errorShapes[domainErr.Code]; ok {
 			return wireError{errorStatus[shape], shape, domainErr.Code, domainErr.Message}
