@@ -40,7 +40,10 @@ type client struct {
 
 func newClient(f Fixture, conns int) *client {
 	transport := &http.Transport{
-		MaxIdleConns:        conns,
+		// Room for both servers' connections: the rounds switch between
+		// chimed and the baseline, and a switch must not make the client
+		// dial again inside the measurement.
+		MaxIdleConns:        2 * conns,
 		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,

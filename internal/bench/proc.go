@@ -92,10 +92,13 @@ func memoryOf(pid int) (Memory, error) {
 		if err != nil {
 			return Memory{}, fmt.Errorf("/proc/%d/status: %s: %w", pid, name, err)
 		}
+		// The kernel's "kB" are KiB; the report is in MB (10^6 bytes),
+		// the unit of the targets, not the 5% smaller MiB.
+		mb := kb * 1024 / 1e6
 		if name == "VmRSS" {
-			m.RSSMB = kb / 1024
+			m.RSSMB = mb
 		} else {
-			m.PeakMB = kb / 1024
+			m.PeakMB = mb
 		}
 	}
 	return m, nil
