@@ -16,6 +16,7 @@ start_helper() {
 	'' | *[!0-9]*)
 		cat "$log"
 		echo "$3 did not start"
+		kill "$helper_pid" 2>/dev/null || true
 		exit 1
 		;;
 	esac

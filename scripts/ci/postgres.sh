@@ -13,12 +13,14 @@
 
 pg_main() {
 	local bindir dir port dsn
-	if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
+	# The client package alone makes /usr/lib/postgresql/N/bin: look for
+	# the server's initdb.
+	if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
 		echo "== installing PostgreSQL from Debian" >&2
 		apt-get update >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
 	fi
-	bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+	bindir=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
 	dir=$(mktemp -d /tmp/chimed-pg.XXXXXX)
 	chown postgres: "$dir"
 	pg_as_postgres "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C >"$dir/initdb.log" ||
