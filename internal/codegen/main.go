@@ -1,7 +1,7 @@
-// Command codegen turns the Amazon Chime service model into Go: the shapes and
-// their constraint checks (internal/model), the service interface every
-// operation is implemented behind (internal/chime), and the protocol table that
-// binds HTTP requests to it (internal/wire).
+// Command codegen turns the Amazon Chime service model into Go: the shapes,
+// their constraint checks and JSON encoders (internal/model), the service
+// interface every operation is implemented behind (internal/chime), and the
+// protocol table that binds HTTP requests to it (internal/wire).
 //
 // It is run by `go generate ./...` (see api/api.go); its output is committed and
 // CI fails when the committed files differ from a fresh run.

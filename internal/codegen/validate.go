@@ -7,7 +7,8 @@ import (
 )
 
 // genValidate writes one validate method per structure reachable from an
-// operation input, and a rule variable per constrained scalar shape. Every
+// operation input, and a rule variable per string or number shape that has
+// a constraint (every string has one: the 2,048-character limit). Every
 // constraint the model states is checked: required, length, range, pattern,
 // enum, list size.
 func genValidate(m *Model) ([]byte, error) {
