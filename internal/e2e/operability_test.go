@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -91,7 +92,15 @@ func TestMetricsCountRequestsByOperationAndErrorCode(t *testing.T) {
 }
 
 func TestMetricsOnTheirOwnAddress(t *testing.T) {
-	e := start(t, func(c *server.Config) { c.MetricsAddr = "127.0.0.1:0" })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	noErr(t, err)
+	metricsAddr := ln.Addr().String()
+	ln.Close()
+	e := start(t, func(c *server.Config) { c.MetricsAddr = metricsAddr })
+	if body := get(t, "http://"+metricsAddr+"/metrics"); !strings.Contains(body, "chimed_requests_in_flight") {
+		t.Errorf("the metrics address serves no chimed metrics:\n%s", body)
+	}
+	// Beside the API, /metrics is an unknown path like any other.
 	for _, method := range []string{"GET", "POST"} {
 		for _, path := range []string{"/metrics", "/healthz"} {
 			if method == "GET" && path == "/healthz" {
