@@ -68,13 +68,13 @@ func (s *Service) updatePhoneNumber(tx Tx, caller Caller, id string, productType
 			return nil, err
 		}
 		if n.Status == model.PhoneNumberStatusAssigned && *productType != n.ProductType {
-			return nil, BadRequest("phone number %s is assigned to user %s: disassociate it before changing its product type", n.E164, n.UserID)
+			return nil, BadRequest("ProductType: phone number %s is assigned to user %s: disassociate it before changing its product type", n.E164, n.UserID)
 		}
 		n.ProductType = *productType
 	} else {
 		// Outbound calling names (CNAM) are a US service.
 		if n.Country != catalogue.US {
-			return nil, BadRequest("phone number %s is a number of %s: calling names apply to US numbers only", n.E164, n.Country)
+			return nil, BadRequest("CallingName: phone number %s is a number of %s: calling names apply to US numbers only", n.E164, n.Country)
 		}
 		if *callingName == n.CallingName {
 			// The name it has or is getting: not a change, so that an

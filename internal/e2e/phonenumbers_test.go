@@ -236,6 +236,19 @@ func TestCallingNameLifecycle(t *testing.T) {
 		_, err = a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(n), CallingName: aws.String(bad)})
 		wantError(t, err, "BadRequestException")
 	}
+
+	// Calling names (CNAM) are a US service: a number abroad gets none.
+	gb, err := a.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeLocal, MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	order(t, a, types.PhoneNumberProductTypeSipMediaApplicationDialIn, gb.E164PhoneNumbers...)
+	e.runJobs(orderDelay)
+	abroad := gb.E164PhoneNumbers[0]
+	_, err = a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(abroad), CallingName: aws.String("Acme Support")})
+	wantErrorMessage(t, err, "BadRequestException", "CallingName: ")
+	e.runJobs(time.Hour)
+	if p := getNumber(t, a, abroad); p.CallingName != nil || p.CallingNameStatus != types.CallingNameStatusUnassigned {
+		t.Fatalf("number abroad after a refused calling name: %q %s", aws.ToString(p.CallingName), p.CallingNameStatus)
+	}
 }
 
 func TestBatchUpdatePhoneNumber(t *testing.T) {
