@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,6 +90,10 @@ func TestOrderLifecycle(t *testing.T) {
 		if status != types.OrderedPhoneNumberStatusProcessing || !slices.Contains(numbers, n) {
 			t.Fatalf("new order lists %s as %s", n, status)
 		}
+	}
+	// Order IDs are GUIDs (the model's GuidString): either case finds one.
+	if upper := getOrder(t, c, aws.String(strings.ToUpper(aws.ToString(o.PhoneNumberOrderId)))); aws.ToString(upper.PhoneNumberOrderId) != aws.ToString(o.PhoneNumberOrderId) {
+		t.Fatalf("the order by its upper-case ID is %s, want %s", aws.ToString(upper.PhoneNumberOrderId), aws.ToString(o.PhoneNumberOrderId))
 	}
 	// While the order is processed its numbers are being acquired.
 	got, err := c.GetPhoneNumber(ctx, &chime.GetPhoneNumberInput{PhoneNumberId: aws.String(numbers[0])})

@@ -134,10 +134,18 @@ func TestListPhoneNumbersFiltersAndPages(t *testing.T) {
 	_, err = a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{Status: "Lost"})
 	wantError(t, err, "BadRequestException")
 	// A token continues the listing of its filters only.
-	page, err := a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{MaxResults: aws.Int32(1)})
+	page, err := a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{Status: types.PhoneNumberStatusUnassigned, MaxResults: aws.Int32(1)})
 	noErr(t, err)
-	_, err = a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{ProductType: types.PhoneNumberProductTypeVoiceConnector, NextToken: page.NextToken})
-	wantErrorMessage(t, err, "BadRequestException", "NextToken")
+	for _, other := range []chime.ListPhoneNumbersInput{
+		{Status: types.PhoneNumberStatusUnassigned, ProductType: types.PhoneNumberProductTypeVoiceConnector},
+		{Status: types.PhoneNumberStatusAssigned},
+		{},
+		{Status: types.PhoneNumberStatusUnassigned, FilterName: types.PhoneNumberAssociationNameAccountId, FilterValue: accountID},
+	} {
+		other.NextToken = page.NextToken
+		_, err = a.ListPhoneNumbers(ctx, &other)
+		wantErrorMessage(t, err, "BadRequestException", "NextToken")
+	}
 }
 
 func TestUpdatePhoneNumberProductType(t *testing.T) {

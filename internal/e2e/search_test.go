@@ -150,6 +150,14 @@ func TestSearchPages(t *testing.T) {
 	wantError(t, err, "BadRequestException")
 	_, err = e.client(keyB).SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("206"), NextToken: in.NextToken})
 	wantError(t, err, "BadRequestException")
+	// Abroad the type is the search: a Local token does not page toll-free.
+	local, err := c.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeLocal, MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	if local.NextToken == nil {
+		t.Fatal("no NextToken for GB's local numbers one at a time")
+	}
+	_, err = c.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), PhoneNumberType: types.PhoneNumberTypeTollFree, NextToken: local.NextToken})
+	wantErrorMessage(t, err, "BadRequestException", "NextToken")
 }
 
 // Numbers in any inventory, even still being acquired, cannot be ordered and
