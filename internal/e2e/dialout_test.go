@@ -248,6 +248,26 @@ func TestDialOutReachesTheFarEnd(t *testing.T) {
 	wantStatus(t, r, http.StatusConflict)
 }
 
+// A call shows the number's own calling name once that is set; while it is
+// pending (UpdateInProgress), the AWS account's default.
+func TestDialOutShowsACallingNameOnceSet(t *testing.T) {
+	far := startUAS(t, answer)
+	e, from := startDialOut(t, far)
+	a := e.client(keyA)
+	_, err := a.UpdatePhoneNumberSettings(ctx, &chime.UpdatePhoneNumberSettingsInput{CallingName: aws.String("Acme")})
+	noErr(t, err)
+	_, err = a.UpdatePhoneNumber(ctx, &chime.UpdatePhoneNumberInput{PhoneNumberId: aws.String(from), CallingName: aws.String("Acme Support")})
+	noErr(t, err)
+	for _, want := range []string{"Acme", "Acme Support"} {
+		_, err := dial(a, from, "+14155550100")
+		noErr(t, err)
+		if got := far.nextInvite(t).From().DisplayName; got != want {
+			t.Errorf("INVITE From display name %q, want %q", got, want)
+		}
+		e.runJobs(time.Hour) // the calling name's change completes
+	}
+}
+
 // The test API's reset, or a restore of a snapshot taken before the call,
 // removes a live dial-out's record: the call is hung up with it, rather
 // than left up where no one can see or end it.
