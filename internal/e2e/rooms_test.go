@@ -157,8 +157,11 @@ func TestRoomLifecycle(t *testing.T) {
 		t.Fatalf("the new name was not kept: %+v", got.Room)
 	}
 
-	_, err = c.UpdateRoom(ctx, &chime.UpdateRoomInput{AccountId: aws.String(acct), RoomId: r.RoomId, Name: aws.String("  ")})
-	wantError(t, err, "BadRequestException")
+	// Blank as the model's .*\S.* means it: a byte-order mark is no text.
+	for _, blank := range []string{"  ", "\ufeff", "\u00a0\u3000"} {
+		_, err = c.UpdateRoom(ctx, &chime.UpdateRoomInput{AccountId: aws.String(acct), RoomId: r.RoomId, Name: aws.String(blank)})
+		wantError(t, err, "BadRequestException")
+	}
 	_, err = c.CreateRoom(ctx, &chime.CreateRoomInput{AccountId: aws.String(acct), Name: aws.String("")})
 	wantError(t, err, "BadRequestException")
 	_, err = c.CreateRoom(ctx, &chime.CreateRoomInput{AccountId: aws.String(collabMissingID), Name: aws.String("x")})
