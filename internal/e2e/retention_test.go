@@ -197,15 +197,32 @@ func TestRetentionDeletesOldMessages(t *testing.T) {
 }
 
 // Each kind of message has its own grace period: changing the conversation
-// period does not hold back the deletion of room messages that has begun.
+// period does not hold back the deletion of room messages that has begun,
+// and a conversation period set (or changed) later waits for a grace period
+// of its own; conversations without a period are kept meanwhile.
 func TestChangingOnePeriodKeepsTheOthersDeletion(t *testing.T) {
 	e := start(t)
 	c := e.client(keyA)
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "history")
 	hook := createWebhook(t, e, keyA, acct, room, "feed")
+	jane := collabUser(t, e, keyA, acct, "janed@example.com", "Jane Doe")
+	zhang := collabUser(t, e, keyA, acct, "zhangw@example.com", "Zhang Wei")
+	conv := createConversation(t, e, keyA, acct, jane, zhang)
+	convIDs := func() []string {
+		messages, _ := listMessages(t, e, keyA, conversationMessagesPath(acct, conv), 50)
+		var ids []string
+		for _, m := range messages {
+			ids = append(ids, m.MessageId)
+		}
+		return ids
+	}
+	oldConv := postToConversation(t, e, keyA, acct, conv, jane, "kept: conversations have no period")
 	noErr(t, putRetention(c, acct, aws.Int32(1), nil))
 	e.runJobs(gracePeriod + time.Hour)
+	if got := convIDs(); !slices.Equal(got, []string{oldConv}) {
+		t.Fatalf("conversation messages while only rooms have a period: %v, want %s", got, oldConv)
+	}
 
 	old := postToRoom(t, e, hook, "three days old soon")
 	changed := e.clock.Now()
@@ -219,5 +236,21 @@ func TestChangingOnePeriodKeepsTheOthersDeletion(t *testing.T) {
 		if m.MessageId == old {
 			t.Fatalf("room message %s, 3 days old under a 1-day period, was kept", old)
 		}
+	}
+	if got := convIDs(); !slices.Equal(got, []string{oldConv}) {
+		t.Fatalf("conversation messages in the new period's grace: %v, want %s (over 20 days old, but the grace period runs)", got, oldConv)
+	}
+	e.runJobs(gracePeriod)
+	if got := convIDs(); len(got) != 0 {
+		t.Fatalf("conversation messages after the grace period: %v, want none", got)
+	}
+
+	// A shorter period is a new period: it waits for a grace period too.
+	tenDays := postToConversation(t, e, keyA, acct, conv, zhang, "ten days old at the change")
+	e.runJobs(10 * day)
+	noErr(t, putRetention(c, acct, aws.Int32(1), aws.Int32(5)))
+	e.runJobs(day)
+	if got := convIDs(); !slices.Equal(got, []string{tenDays}) {
+		t.Fatalf("conversation messages a day after shortening the period: %v, want %s", got, tenDays)
 	}
 }
