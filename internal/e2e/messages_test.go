@@ -329,6 +329,30 @@ func TestRedactionErasesContentFromTheDatabaseFile(t *testing.T) {
 	}
 }
 
+// Messages retention deletes are erased from the database files too, as
+// redacted ones are.
+func TestRetentionErasesContentFromTheDatabaseFile(t *testing.T) {
+	if pgtest.Configured() {
+		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
+	}
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "history")
+	secret := fmt.Sprint("retention-secret-", time.Now().UnixNano())
+	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "feed"), secret)
+	if !inDatabaseFiles(t, e, secret) {
+		t.Fatal("the message is not in the database files before retention: this test would prove nothing")
+	}
+	noErr(t, putRetention(e.client(keyA), acct, aws.Int32(1), aws.Int32(1)))
+	e.runJobs(gracePeriod + 2*day)
+	if messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50); len(messages) != 0 {
+		t.Fatalf("room messages after their retention period: %+v", messages)
+	}
+	if inDatabaseFiles(t, e, secret) {
+		t.Fatal("a message retention deleted is still in the database files")
+	}
+}
+
 // With --sqlite-shared, another process reading the database keeps the
 // write-ahead log from being truncated, and its snapshot still shows the
 // text. The redaction, committed, answers at once instead of a 500 after
