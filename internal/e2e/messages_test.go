@@ -182,6 +182,7 @@ func TestIncomingWebhooks(t *testing.T) {
 	}
 
 	collabCall(t, e, keyA, "POST", hooks, map[string]string{"Name": " "}).want(t, http.StatusBadRequest, "BadRequestException")
+	collabCall(t, e, keyA, "POST", hooks, map[string]string{"Name": strings.Repeat("é", 101)}).want(t, http.StatusBadRequest, "BadRequestException")
 	collabCall(t, e, keyA, "POST", hooks, map[string]string{}).want(t, http.StatusBadRequest, "BadRequestException")
 	collabCall(t, e, keyA, "POST", roomWebhooksPath(acct, collabMissingID), map[string]string{"Name": "x"}).want(t, http.StatusNotFound, "NotFoundException")
 	collabCall(t, e, keyB, "GET", hooks, nil).want(t, http.StatusNotFound, "NotFoundException")
