@@ -696,3 +696,33 @@ func TestEventInFlightIsNotSentTwice(t *testing.T) {
 		}
 	}
 }
+
+// A bot's own message that mentions it is no Mention for it (a bot would
+// otherwise answer itself for ever); and an event waiting for its retry
+// when the bot is disabled is not sent again, but Skipped.
+func TestBotGetsNoEventFromItselfOrOnceDisabled(t *testing.T) {
+	e, endpoint, acct, _, hook, bot := invitedBot(t)
+	invite := endpoint.events()[0]
+	reply(t, e, invite, "@helper note to self").want(t, http.StatusOK, "")
+	e.runJobs(0)
+	if n := len(endpoint.events()); n != 1 {
+		t.Fatalf("a bot that mentioned itself got %d events, want none", n-1)
+	}
+
+	endpoint.answerNext("500")
+	postToRoom(t, e, hook, "@helper are you there?")
+	e.runJobs(0)
+	if n := len(endpoint.events()); n != 2 {
+		t.Fatalf("%d requests after the Mention, want its first attempt", n-1)
+	}
+	_, err := e.client(keyA).UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(true)})
+	noErr(t, err)
+	e.runJobs(time.Minute)
+	if n := len(endpoint.events()); n != 2 {
+		t.Fatalf("a bot disabled while its Mention waited to be retried got it %d more times", n-2)
+	}
+	d := deliveries(t, e, keyA, acct, aws.ToString(bot.BotId))
+	if last := d[len(d)-1]; last.EventType != "Mention" || last.Status != "Skipped" {
+		t.Fatalf("the waiting Mention is %s %s, want a Skipped Mention", last.EventType, last.Status)
+	}
+}
