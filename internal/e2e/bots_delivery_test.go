@@ -484,6 +484,29 @@ func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 	reply(t, e, got[2], "too late").want(t, http.StatusForbidden, "ForbiddenException")
 }
 
+// A Mention skipped while it waited for a retry (its bot was disabled) takes
+// its ShortLived answer URL with it: the bot saw the URL in the failed
+// attempt, and must not answer through it once enabled again (until then
+// a disabled bot's URLs refuse it anyway).
+func TestSkippedMentionsAnswerURLExpires(t *testing.T) {
+	e, endpoint, acct, _, hook, bot := invitedBot(t)
+	c := e.client(keyA)
+	endpoint.answerNext("500")
+	postToRoom(t, e, hook, "@helper are you up?")
+	e.runJobs(0) // a 500: retried later
+	got := endpoint.events()
+	if len(got) != 2 || got[1].event.EventType != "Mention" {
+		t.Fatalf("%d requests, want the Invite, then the Mention", len(got))
+	}
+	_, err := c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(true)})
+	noErr(t, err)
+	e.runJobs(time.Minute) // the Mention is skipped
+	_, err = c.UpdateBot(ctx, &chime.UpdateBotInput{AccountId: aws.String(acct), BotId: bot.BotId, Disabled: aws.Bool(false)})
+	noErr(t, err)
+	// Expired at the skip, and pruned as expired by the same run: gone.
+	reply(t, e, got[1], "through a skipped Mention's URL").want(t, http.StatusNotFound, "NotFoundException")
+}
+
 // A server that stops cleanly while it delivers an event finishes the
 // attempt and records it: the next server neither waits out the lease nor
 // sends the event again.
