@@ -256,9 +256,10 @@ func expireReply(tx Tx, endpointID string, at time.Time) error {
 }
 
 // retryDelay is the wait before the next attempt: botRetryBase after the
-// first failed attempt, doubled for each later one, at most botRetryMax, and a random half of it taken
-// off so that retries to one target spread out; or longer, when the last
-// answer asked for a longer wait (up to botRetryMax).
+// first failed attempt, doubled for each later one, at most botRetryMax,
+// and a random half of it taken off so that retries to one target spread
+// out; or longer, when the last answer asked for a longer wait (up to
+// botRetryMax).
 func retryDelay(attempts []DeliveryAttempt) time.Duration {
 	d := botRetryBase
 	for _, a := range attempts[1:] {

@@ -44,6 +44,18 @@ func retentionOf(t *testing.T, c *chime.Client, accountID string) (roomDays, con
 	return roomDays, conversationDays, out.InitiateDeletionTimestamp
 }
 
+// messageIDs lists the IDs of the messages at path (a room's or a
+// conversation's messages), oldest first.
+func messageIDs(t *testing.T, e *env, path string) []string {
+	t.Helper()
+	messages, _ := listMessages(t, e, keyA, path, 50)
+	var ids []string
+	for _, m := range messages {
+		ids = append(ids, m.MessageId)
+	}
+	return ids
+}
+
 // near says whether got is want give or take a minute (the test clock
 // follows real time).
 func near(got *time.Time, want time.Time) bool {
@@ -118,22 +130,8 @@ func TestRetentionDeletesOldMessages(t *testing.T) {
 	keepRoom := collabRoom(t, e, keyA, keep, "forever")
 	keepHook := createWebhook(t, e, keyA, keep, keepRoom, "feed")
 
-	roomIDs := func() []string {
-		messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50)
-		var ids []string
-		for _, m := range messages {
-			ids = append(ids, m.MessageId)
-		}
-		return ids
-	}
-	convIDs := func() []string {
-		messages, _ := listMessages(t, e, keyA, conversationMessagesPath(acct, conv), 50)
-		var ids []string
-		for _, m := range messages {
-			ids = append(ids, m.MessageId)
-		}
-		return ids
-	}
+	roomIDs := func() []string { return messageIDs(t, e, roomMessagesPath(acct, room)) }
+	convIDs := func() []string { return messageIDs(t, e, conversationMessagesPath(acct, conv)) }
 	want := func(what string, got []string, want ...string) {
 		t.Helper()
 		if !slices.Equal(got, want) {
@@ -209,14 +207,7 @@ func TestChangingOnePeriodKeepsTheOthersDeletion(t *testing.T) {
 	jane := collabUser(t, e, keyA, acct, "janed@example.com", "Jane Doe")
 	zhang := collabUser(t, e, keyA, acct, "zhangw@example.com", "Zhang Wei")
 	conv := createConversation(t, e, keyA, acct, jane, zhang)
-	convIDs := func() []string {
-		messages, _ := listMessages(t, e, keyA, conversationMessagesPath(acct, conv), 50)
-		var ids []string
-		for _, m := range messages {
-			ids = append(ids, m.MessageId)
-		}
-		return ids
-	}
+	convIDs := func() []string { return messageIDs(t, e, conversationMessagesPath(acct, conv)) }
 	oldConv := postToConversation(t, e, keyA, acct, conv, jane, "kept: conversations have no period")
 	noErr(t, putRetention(c, acct, aws.Int32(1), nil))
 	e.runJobs(gracePeriod + time.Hour)
