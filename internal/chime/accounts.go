@@ -41,9 +41,9 @@ type AccountTx interface {
 	// ListAccounts returns the live accounts of awsAccountID in AccountID
 	// order that match f.
 	ListAccounts(awsAccountID string, f AccountFilter, p Page) ([]*Account, error)
-	// PurgeAccounts removes for good the accounts deleted before cutoff, with
-	// their users, and says how many.
-	PurgeAccounts(deletedBefore time.Time) (int, error)
+	// PurgeAccounts removes for good the accounts deleted at or before
+	// cutoff, with their users, and says how many.
+	PurgeAccounts(cutoff time.Time) (int, error)
 	// ClaimDomain records that the account holds the domain; ErrNotUnique
 	// when an account of the same AWS account holds it already (claims in
 	// different AWS accounts are independent).

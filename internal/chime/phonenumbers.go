@@ -57,9 +57,9 @@ type PhoneNumberTx interface {
 	// DueCallingNames returns up to limit numbers whose calling-name change
 	// is due at now.
 	DueCallingNames(now time.Time, limit int) ([]*PhoneNumber, error)
-	// PurgePhoneNumbers removes for good the numbers deleted before cutoff
-	// and says how many.
-	PurgePhoneNumbers(deletedBefore time.Time) (int, error)
+	// PurgePhoneNumbers removes for good the numbers deleted at or before
+	// cutoff and says how many.
+	PurgePhoneNumbers(cutoff time.Time) (int, error)
 }
 
 // PhoneNumberFilter narrows ListPhoneNumbers. Empty fields do not filter.

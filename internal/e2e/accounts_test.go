@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
 	"github.com/aws/aws-sdk-go-v2/service/chime/types"
+	chimed "github.com/chimed/chimed/internal/chime"
 )
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -259,6 +260,7 @@ func TestUpdateAccount(t *testing.T) {
 
 func TestDeleteTeamAccount(t *testing.T) {
 	e := start(t)
+	e.clock.Stop()
 	c := e.client(keyA)
 	id := createTeamAccount(t, c, "doomed").AccountId
 	user, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: id, Email: aws.String("left@example.com")})
@@ -301,9 +303,9 @@ func TestDeleteTeamAccount(t *testing.T) {
 
 	// Kept in the disabled list for 90 days, then gone: at once, even
 	// before the purge job runs, and then purged.
-	e.runJobs(89 * 24 * time.Hour)
+	e.runJobs(chimed.DeletedAccountRetention - time.Millisecond)
 	wantSuspended()
-	e.clock.Advance(2 * 24 * time.Hour)
+	e.clock.Advance(time.Millisecond)
 	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: id})
 	wantError(t, err, "NotFoundException")
 	e.runJobs(0)
@@ -536,4 +538,36 @@ func wantErrorMessage(t *testing.T, err error, errorType, want string) {
 	if msg := err.Error(); !strings.Contains(msg, want) {
 		t.Errorf("error %q does not mention %q", msg, want)
 	}
+}
+
+// At the very millisecond a deleted account's time in the disabled list
+// ends, it is gone and, once the jobs of that moment ran, purged: its
+// users' addresses are free again. A test that advances the clock by
+// exactly 90 days within the millisecond of the deletion must see both.
+func TestDisabledListEndsToTheMillisecond(t *testing.T) {
+	e := start(t)
+	e.clock.Stop()
+	c := e.client(keyA)
+	id := e.createEnterpriseAccount(t, keyA, "EnterpriseLWA", "example.com")
+	_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(id), Email: aws.String("left@example.com")})
+	noErr(t, err)
+	wantStatus(t, e.releaseDomainHTTP(t, keyA, id, "example.com"), 204)
+	_, err = c.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+	other := aws.ToString(createTeamAccount(t, c, "other").AccountId)
+	reuse := func() error {
+		_, err := c.CreateUser(ctx, &chime.CreateUserInput{AccountId: aws.String(other), Email: aws.String("left@example.com")})
+		return err
+	}
+
+	e.runJobs(chimed.DeletedAccountRetention - time.Millisecond)
+	if _, err := c.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)}); err != nil {
+		t.Fatalf("a millisecond before its end in the disabled list: %v", err)
+	}
+	wantError(t, reuse(), "ConflictException")
+
+	e.runJobs(time.Millisecond)
+	_, err = c.GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	wantError(t, err, "NotFoundException")
+	noErr(t, reuse())
 }

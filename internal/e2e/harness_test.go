@@ -47,12 +47,27 @@ type env struct {
 type clock struct {
 	mu     sync.Mutex
 	offset time.Duration
+	// stopped, once set, is read instead of the real time: a test can then
+	// reach a lifecycle's end to the millisecond.
+	stopped time.Time
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.stopped.IsZero() {
+		return c.stopped.Add(c.offset)
+	}
 	return time.Now().Add(c.offset)
+}
+
+// Stop keeps the clock at its present time until Advance moves it. The time
+// is a whole millisecond, as the server keeps times, so that the test's own
+// sums land on the server's instants.
+func (c *clock) Stop() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.stopped = time.Now().Truncate(time.Millisecond)
 }
 
 func (c *clock) Advance(d time.Duration) {

@@ -199,9 +199,10 @@ func checkOrder(t *testing.T, c *chime.Client, o *types.PhoneNumberOrder) {
 }
 
 // A calling name is UpdateInProgress for the configured delay, refuses a
-// second change meanwhile, then succeeds.
+// second change meanwhile, then succeeds, at the very millisecond it is due.
 func TestCallingNameLifecycle(t *testing.T) {
 	e := startTelephony(t)
+	e.clock.Stop()
 	a := e.client(keyA)
 	n := e.acquire(t, keyA, types.PhoneNumberProductTypeBusinessCalling, "206", 1)[0]
 
@@ -224,7 +225,11 @@ func TestCallingNameLifecycle(t *testing.T) {
 	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateInProgress {
 		t.Fatalf("finished early: %s", p.CallingNameStatus)
 	}
-	e.runJobs(30 * time.Minute)
+	e.runJobs(30*time.Minute - time.Millisecond)
+	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateInProgress {
+		t.Fatalf("finished a millisecond early: %s", p.CallingNameStatus)
+	}
+	e.runJobs(time.Millisecond)
 	if p := getNumber(t, a, n); p.CallingNameStatus != types.CallingNameStatusUpdateSucceeded || aws.ToString(p.CallingName) != "Acme Support" {
 		t.Fatalf("after the delay: %q %s", aws.ToString(p.CallingName), p.CallingNameStatus)
 	}
@@ -349,15 +354,16 @@ func TestDeleteRestoreAndPurge(t *testing.T) {
 	checkOrder(t, e.client(keyB), o)
 }
 
-// A restore past the retention fails even before the purge job has run:
-// when that job runs must not decide it.
+// A restore at the end of the retention fails even before the purge job has
+// run: when that job runs must not decide it.
 func TestRestoreAfterRetentionBeforeThePurge(t *testing.T) {
 	e := startTelephony(t)
+	e.clock.Stop()
 	a := e.client(keyA)
 	n := e.acquire(t, keyA, types.PhoneNumberProductTypeVoiceConnector, "206", 1)[0]
 	_, err := a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(n)})
 	noErr(t, err)
-	e.clock.Advance(7*24*time.Hour + time.Minute) // the jobs do not run
+	e.clock.Advance(7 * 24 * time.Hour) // the jobs do not run
 	_, err = a.RestorePhoneNumber(ctx, &chime.RestorePhoneNumberInput{PhoneNumberId: aws.String(n)})
 	wantError(t, err, "NotFoundException")
 }
@@ -444,4 +450,32 @@ func TestPhoneNumberBatchesAreCapped(t *testing.T) {
 	if len(updated.PhoneNumberErrors) != 500 {
 		t.Fatalf("500 unknown numbers: %d errors", len(updated.PhoneNumberErrors))
 	}
+}
+
+// At the very millisecond a number's time in the deletion queue ends, it is
+// released: a restore is refused, and the jobs of that moment purged it. A
+// test that advances the clock by exactly the retention within the
+// millisecond of the deletion must see it gone.
+func TestDeletionQueueEndsToTheMillisecond(t *testing.T) {
+	e := startTelephony(t)
+	e.clock.Stop()
+	a := e.client(keyA)
+	numbers := e.acquire(t, keyA, types.PhoneNumberProductTypeBusinessCalling, "206", 2)
+	for _, n := range numbers {
+		_, err := a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(n)})
+		noErr(t, err)
+	}
+
+	e.runJobs(7*24*time.Hour - time.Millisecond)
+	_, err := a.RestorePhoneNumber(ctx, &chime.RestorePhoneNumberInput{PhoneNumberId: aws.String(numbers[0])})
+	noErr(t, err)
+	if p := getNumber(t, a, numbers[1]); p.Status != types.PhoneNumberStatusDeleteInProgress {
+		t.Fatalf("a millisecond before its release the number is %s", p.Status)
+	}
+
+	e.runJobs(time.Millisecond)
+	_, err = a.RestorePhoneNumber(ctx, &chime.RestorePhoneNumberInput{PhoneNumberId: aws.String(numbers[1])})
+	wantError(t, err, "NotFoundException")
+	_, err = a.GetPhoneNumber(ctx, &chime.GetPhoneNumberInput{PhoneNumberId: aws.String(numbers[1])})
+	wantError(t, err, "NotFoundException")
 }

@@ -46,9 +46,11 @@ func (t *tx) ListAccounts(awsAccountID string, f chime.AccountFilter, p chime.Pa
 	return listDocs[chime.Account](t, q.sql, q.args...)
 }
 
-func (t *tx) PurgeAccounts(deletedBefore time.Time) (int, error) {
-	cutoff := deletedBefore.UnixMilli()
-	const purged = `SELECT account_id FROM accounts WHERE deleted_at IS NOT NULL AND deleted_at < $1`
+func (t *tx) PurgeAccounts(cutoff time.Time) (int, error) {
+	// At or before: GetAccount has the account gone at the very end of its
+	// retention, so the purge at that moment takes it too.
+	at := cutoff.UnixMilli()
+	const purged = `SELECT account_id FROM accounts WHERE deleted_at IS NOT NULL AND deleted_at <= $1`
 	for _, stmt := range []string{
 		`DELETE FROM invites WHERE account_id IN (` + purged + `)`,
 		`DELETE FROM users WHERE account_id IN (` + purged + `)`,
@@ -62,11 +64,11 @@ func (t *tx) PurgeAccounts(deletedBefore time.Time) (int, error) {
 		`DELETE FROM bot_events WHERE account_id IN (` + purged + `)`,
 		`DELETE FROM bot_reply_endpoints WHERE account_id IN (` + purged + `)`,
 	} {
-		if _, err := t.exec(stmt, cutoff); err != nil {
+		if _, err := t.exec(stmt, at); err != nil {
 			return 0, err
 		}
 	}
-	res, err := t.exec(`DELETE FROM accounts WHERE deleted_at IS NOT NULL AND deleted_at < $1`, cutoff)
+	res, err := t.exec(`DELETE FROM accounts WHERE deleted_at IS NOT NULL AND deleted_at <= $1`, at)
 	if err != nil {
 		return 0, err
 	}

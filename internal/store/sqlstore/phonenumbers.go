@@ -95,9 +95,11 @@ func (t *tx) DueCallingNames(now time.Time, limit int) ([]*chime.PhoneNumber, er
 		now.UnixMilli())
 }
 
-func (t *tx) PurgePhoneNumbers(deletedBefore time.Time) (int, error) {
-	res, err := t.exec(`DELETE FROM phone_numbers WHERE status = $1 AND deleted_at < $2`,
-		model.PhoneNumberStatusDeleteInProgress, deletedBefore.UnixMilli())
+func (t *tx) PurgePhoneNumbers(cutoff time.Time) (int, error) {
+	// At or before: RestorePhoneNumber has the number released at the very
+	// end of its retention, so the purge at that moment takes it too.
+	res, err := t.exec(`DELETE FROM phone_numbers WHERE status = $1 AND deleted_at <= $2`,
+		model.PhoneNumberStatusDeleteInProgress, cutoff.UnixMilli())
 	if err != nil {
 		return 0, err
 	}
