@@ -468,9 +468,11 @@ func TestBotEventsNeed200AndABodyKeepingRedirect(t *testing.T) {
 }
 
 // A Mention's ShortLived URL works for two minutes from its delivery, not
-// from the message: a bot reached only after retries can still answer.
+// from the message: a bot reached only after retries can still answer. It
+// lapses at the very millisecond the two minutes are over.
 func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 	e, endpoint, _, _, hook, _ := invitedBot(t)
+	e.clock.Stop()
 	endpoint.answerNext("500")
 	postToRoom(t, e, hook, "@helper are you up?")
 	e.runJobs(0)               // a 500: retried later
@@ -480,7 +482,9 @@ func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 		t.Fatalf("%d requests, want the Invite, then the Mention twice", len(got))
 	}
 	reply(t, e, got[2], "yes").want(t, http.StatusOK, "")
-	e.clock.Advance(2*time.Minute + time.Second)
+	e.clock.Advance(2*time.Minute - time.Millisecond)
+	reply(t, e, got[2], "just in time").want(t, http.StatusOK, "")
+	e.clock.Advance(time.Millisecond)
 	reply(t, e, got[2], "too late").want(t, http.StatusForbidden, "ForbiddenException")
 }
 

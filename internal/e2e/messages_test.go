@@ -253,8 +253,8 @@ func TestRoomMessagesAndRedaction(t *testing.T) {
 // Messages posted within one millisecond (here a stopped clock) are listed
 // in the order they were posted, across pages, not in their IDs' order.
 func TestMessagesOfOneMillisecondKeepTheirOrder(t *testing.T) {
-	stopped := time.Now()
-	e := start(t, func(c *server.Config) { c.Now = func() time.Time { return stopped } })
+	e := start(t)
+	e.clock.Stop()
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "incidents")
 	hook := createWebhook(t, e, keyA, acct, room, "monitor")

@@ -115,9 +115,11 @@ func TestRetentionSettings(t *testing.T) {
 
 // TestRetentionDeletesOldMessages drives the retention job with the clock:
 // once deletion has started, exactly the messages older than their
-// period are deleted, room and conversation periods apart.
+// period are deleted, room and conversation periods apart. The clock is
+// stopped, so the boundaries are met to the millisecond.
 func TestRetentionDeletesOldMessages(t *testing.T) {
 	e := start(t)
+	e.clock.Stop()
 	c := e.client(keyA)
 	acct := collabAccount(t, e, keyA, "example.com")
 	room := collabRoom(t, e, keyA, acct, "history")
@@ -169,16 +171,23 @@ func TestRetentionDeletesOldMessages(t *testing.T) {
 	youngConv := postToConversation(t, e, keyA, acct, conv, zhang, "14 days old at the start")
 	want("room messages before deletion starts", roomIDs(), oldRoom, justOver, justUnder)
 
-	// Deletion starts.
-	at(start.Add(time.Minute))
+	// Deletion starts, at the very end of the grace period.
+	at(start.Add(-time.Millisecond))
 	e.runJobs(0)
+	want("room messages a millisecond before deletion starts", roomIDs(), oldRoom, justOver, justUnder)
+	e.runJobs(time.Millisecond)
 	want("room messages once deletion started", roomIDs(), justUnder)
 	want("conversation messages once deletion started", convIDs(), youngConv)
 
-	// From then on, messages go as they pass their period.
+	// From then on, messages go as they pass their period: once older
+	// than it, not when just as old.
 	recent := postToRoom(t, e, hook, "recent")
 	e.runJobs(2 * time.Hour)
 	want("room messages 2 hours later", roomIDs(), recent)
+	e.runJobs(5*day - 2*time.Hour)
+	want("room messages exactly 5 days old", roomIDs(), recent)
+	e.runJobs(time.Millisecond)
+	want("room messages just over 5 days old", roomIDs())
 	e.runJobs(6 * day)
 	want("conversation messages 6 days later", convIDs())
 	want("room messages 6 days later", roomIDs())
