@@ -24,14 +24,23 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(go python js cli)
 
 work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
-server_pid=""
 helper_pids=()
+# The running server's PID is kept in a file, not a variable: a suite starts
+# its server in run_suite's pipeline, a subshell, and cleanup must find that
+# server from this shell too when this shell alone gets a SIGTERM.
 stop_server() {
-	if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-		kill "$server_pid"
-		wait "$server_pid" || true
-	fi
-	server_pid=""
+	local pid
+	pid=$(cat "$work/server.pid" 2>/dev/null) || return 0
+	rm -f "$work/server.pid"
+	kill "$pid" 2>/dev/null || return 0
+	# wait reaps the server in the shell that started it. From cleanup it
+	# is not this shell's child and wait returns at once: poll, so that
+	# the database is closed before its directory is removed.
+	wait "$pid" 2>/dev/null || true
+	for _ in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.1
+	done
 }
 cleanup() {
 	stop_server
@@ -80,7 +89,8 @@ start_server() {
 	local log="$work/server-$1.log"
 	# Port 0: the kernel picks a free port; the server says which.
 	"$work/chimed" --addr 127.0.0.1:0 --db "$work/chimed-$1.db" >"$log" 2>&1 &
-	server_pid=$!
+	local server_pid=$!
+	echo "$server_pid" >"$work/server.pid"
 	local endpoint=""
 	for _ in $(seq 1 300); do
 		endpoint=$(sed -n 's/^chimed listening on \(http[^ ]*\).*/\1/p' "$log" | head -n 1)
