@@ -35,26 +35,38 @@ func (c *clock) Now() time.Time {
 	return c.base().Add(c.offset)
 }
 
-// move sets the clock so that it reads t now, or moves it forward by d. It
-// refuses, leaving the clock as it was, a time before 1970 (the store's
-// time keys are not ordered before it) or an offset from the base clock
-// that a time.Duration cannot hold (about 292 years): Sub and Add would
-// clamp or wrap it, and the clock would read another time than asked.
-func (c *clock) move(t time.Time, d time.Duration) bool {
+// set makes the clock read t now, and advance moves it forward by d. Each
+// refuses, leaving the clock as it was, a time before 1970 (the store's time
+// keys are not ordered before it) or an offset from the base clock that a
+// time.Duration cannot hold (about 292 years): Sub and Add would clamp or
+// wrap it, and the clock would read another time than asked.
+func (c *clock) set(t time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.base()
-	offset := c.offset
-	if !t.IsZero() {
-		offset = t.Sub(now)
-		if !now.Add(offset).Equal(t) {
-			return false
-		}
-	}
-	if offset > math.MaxInt64-d || now.Add(offset+d).Before(time.Unix(0, 0)) {
+	offset := t.Sub(now)
+	if !now.Add(offset).Equal(t) {
 		return false
 	}
-	c.offset = offset + d
+	return c.take(now, offset)
+}
+
+func (c *clock) advance(d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.offset > math.MaxInt64-d {
+		return false
+	}
+	return c.take(c.base(), c.offset+d)
+}
+
+// take makes offset the clock's, unless the clock would then read a time
+// before 1970. c.mu is held.
+func (c *clock) take(now time.Time, offset time.Duration) bool {
+	if now.Add(offset).Before(time.Unix(0, 0)) {
+		return false
+	}
+	c.offset = offset
 	return true
 }
 
@@ -140,22 +152,23 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 	if (in.Advance == nil) == (in.Set == nil) {
 		return 0, nil, chime.BadRequest("give exactly one of Advance (a duration such as \"192h\") or Set (an ISO 8601 time)")
 	}
-	var by time.Duration
-	var to time.Time
+	var moved bool
 	if in.Advance != nil {
 		d, err := time.ParseDuration(*in.Advance)
 		if err != nil || d < 0 {
 			return 0, nil, chime.BadRequest("Advance: %q is not a non-negative duration of at most 292 years, such as \"90m\" or \"192h\"", *in.Advance)
 		}
-		by = d
+		moved = s.clock.advance(d)
 	} else {
 		var set model.Time
 		if err := set.UnmarshalJSON(in.Set); err != nil {
 			return 0, nil, chime.BadRequest("Set: %v", err)
 		}
-		to = set.Time
+		// Not a zero time meaning "no Set": 0001-01-01 is a time too,
+		// and is refused as one before 1970.
+		moved = s.clock.set(set.Time)
 	}
-	if !s.clock.move(to, by) {
+	if !moved {
 		return 0, nil, chime.BadRequest("the clock can read neither a time before 1970 nor one more than 292 years from the real time")
 	}
 	if err := s.RunJobs(r.Context()); err != nil {
