@@ -571,3 +571,29 @@ func TestDisabledListEndsToTheMillisecond(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 	noErr(t, reuse())
 }
+
+// A claim without Domain or AccountType is a 400 naming the missing
+// member, not a failure of the server's.
+func TestClaimDomainRequiredMembers(t *testing.T) {
+	e := start(t)
+	id := aws.ToString(createTeamAccount(t, e.client(keyA), "claims").AccountId)
+	for _, tt := range []struct {
+		name, body, member string
+	}{
+		{"no Domain", `{"AccountType":"EnterpriseLWA"}`, "Domain"},
+		{"no AccountType", `{"Domain":"example.com"}`, "AccountType"},
+		{"empty body", `{}`, "Domain"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/accounts/" + escapeLabel(id) + "/domains", body: []byte(tt.body)})
+			if r.status != 400 || r.errorType() != "BadRequestException" || !strings.HasPrefix(r.message(), tt.member+": ") {
+				t.Errorf("got %v, want a 400 BadRequestException naming %s", r, tt.member)
+			}
+		})
+	}
+	got, err := e.client(keyA).GetAccount(ctx, &chime.GetAccountInput{AccountId: aws.String(id)})
+	noErr(t, err)
+	if got.Account.AccountType != types.AccountTypeTeam {
+		t.Errorf("AccountType %s after refused claims, want Team", got.Account.AccountType)
+	}
+}

@@ -21,7 +21,10 @@ import (
 // delivery is an event as GET .../bots/{botId}/deliveries lists it.
 type delivery struct {
 	EventId, EventType, RoomId, Status string
-	Attempts                           []struct {
+	// NextAttemptTimestamp is for Pending events only; FinishedTimestamp
+	// for the others. Both are left out (nil here) when they do not apply.
+	NextAttemptTimestamp, FinishedTimestamp any
+	Attempts                                []struct {
 		Outcome, Error    string
 		StatusCode        int
 		RetryAfterSeconds int
@@ -214,6 +217,9 @@ func TestBotEventsSignedAndAnswered(t *testing.T) {
 		if d.Status != "Delivered" || len(d.Attempts) != 1 || d.Attempts[0].Outcome != "Delivered" || d.Attempts[0].StatusCode != 200 ||
 			d.EventId != got[i].event.EventId || d.RoomId != room {
 			t.Fatalf("delivery %d: %+v", i, d)
+		}
+		if d.NextAttemptTimestamp != nil || d.FinishedTimestamp == nil {
+			t.Fatalf("delivered event %d has NextAttemptTimestamp %v, FinishedTimestamp %v: want only the finish", i, d.NextAttemptTimestamp, d.FinishedTimestamp)
 		}
 	}
 	if strings.Join(types, ",") != "Invite,Mention,Mention,Remove" {

@@ -346,6 +346,10 @@ func TestDialOutRefusedByTheFarEnd(t *testing.T) {
 	if d.SipStatusCode != 486 || d.SipReason != "Busy Here" || !strings.HasSuffix(statuses(d), "ringing,failed") {
 		t.Fatalf("refused dial-out %+v (steps %s)", d, statuses(d))
 	}
+	// Each step carries the SIP status that made it: the refusal's is 486.
+	if last := d.Events[len(d.Events)-1]; last.SipStatusCode != 486 {
+		t.Fatalf("the failed step's SipStatusCode is %d, want 486 (steps %+v)", last.SipStatusCode, d.Events)
+	}
 }
 
 func TestDialOutEndedByTheFarEnd(t *testing.T) {

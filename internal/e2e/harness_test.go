@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
@@ -41,6 +42,9 @@ type env struct {
 	db string
 	// stopped says stop closed the server already.
 	stopped bool
+	// httpClient makes the test's requests: nil for http.DefaultClient, or
+	// one that trusts the test's certificate when the server serves TLS.
+	httpClient *http.Client
 }
 
 // clock is the server's domain clock; tests move it forward.
@@ -129,13 +133,18 @@ func (e *env) stop(t *testing.T) {
 
 // client returns an official SDK client signing with the given access key.
 func (e *env) client(key string) *chime.Client {
-	return chime.New(chime.Options{
+	opts := chime.Options{
 		Region:           "us-east-1",
 		BaseEndpoint:     aws.String(e.srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
 		APIOptions:       []func(*middleware.Stack) error{recordOperations}, // operations_test.go
-	})
+	}
+	// Only when set: a nil *http.Client in the interface would be called.
+	if e.httpClient != nil {
+		opts.HTTPClient = e.httpClient
+	}
+	return chime.New(opts)
 }
 
 // runJobs advances the clock by d and runs the background jobs until

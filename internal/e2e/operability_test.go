@@ -557,11 +557,23 @@ func TestTestAPIClockDrivesLifecycles(t *testing.T) {
 	wantError(t, err, "NotFoundException")
 
 	// Times the clock cannot read, rather than clamped or wrapped around:
-	// before 1970, or further than a time.Duration reaches.
-	for _, bad := range []string{`{}`, `{"Advance":"soon"}`, `{"Advance":"-1h"}`, `{"Advance":"1h","Set":"2030-01-01T00:00:00Z"}`,
-		`{"Set":"9999-12-30T00:00:00Z"}`, `{"Set":"1969-12-31T23:59:59Z"}`, `{"Advance":"2560000h"}`} {
-		if resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(bad)}); resp.status != 400 {
-			t.Errorf("clock %s: %s", bad, resp)
+	// before 1970 (year 1, Go's zero time, too), or further than a
+	// time.Duration reaches. A refusal of one member's value names it.
+	for _, tt := range []struct{ body, member string }{
+		{`{}`, ""},
+		{`{"Advance":"1h","Set":"2030-01-01T00:00:00Z"}`, ""},
+		{`{"Advance":"soon"}`, "Advance"},
+		{`{"Advance":"-1h"}`, "Advance"},
+		{`{"Advance":"-1ns"}`, "Advance"},
+		{`{"Advance":"2560000h"}`, ""},
+		{`{"Set":"9999-12-30T00:00:00Z"}`, ""},
+		{`{"Set":"1969-12-31T23:59:59Z"}`, ""},
+		{`{"Set":"0001-01-01T00:00:00Z"}`, ""},
+		{`{"Set":-62135596800}`, ""},
+	} {
+		resp := e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(tt.body)})
+		if resp.status != 400 || !strings.HasPrefix(resp.message(), tt.member) {
+			t.Errorf("clock %s: %s, want a 400 naming %q", tt.body, resp, tt.member)
 		}
 	}
 	// A time that is not one names the member.
@@ -925,5 +937,82 @@ func TestStartWarnsOfALinguisticCollation(t *testing.T) {
 				t.Errorf("warned of the collation: %v, want %v; log:\n%s", got, tt.warn, logs)
 			}
 		})
+	}
+}
+
+// The audit listing's query: max-results is 1 to 1000 (100 by default),
+// start and end are ISO 8601 times that bound the events; anything else is
+// a 400 naming the parameter, not a listing that ignores it.
+func TestAuditTrailQuery(t *testing.T) {
+	e := start(t)
+	a := e.client(keyA)
+	for range 101 {
+		_, err := a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String("nope")})
+		wantError(t, err, "NotFoundException")
+	}
+	list := func(query string) (rawResponse, auditPage) {
+		t.Helper()
+		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: query})
+		var page auditPage
+		json.Unmarshal(resp.body, &page)
+		return resp, page
+	}
+	waitFor(t, func() bool {
+		_, page := list("max-results=1000")
+		return len(page.Events) == 101
+	})
+	if resp, page := list(""); resp.status != 200 || len(page.Events) != 100 || page.NextToken == "" {
+		t.Fatalf("default page: %d events, NextToken %q: %s", len(page.Events), page.NextToken, resp)
+	}
+	future := url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	past := url.QueryEscape(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+	for _, tt := range []struct {
+		query string
+		want  int
+	}{
+		{"start=" + future, 0},
+		{"end=" + past, 0},
+		{"start=" + past + "&end=" + future + "&max-results=1000", 101},
+	} {
+		if resp, page := list(tt.query); resp.status != 200 || len(page.Events) != tt.want {
+			t.Errorf("%s: %d events, want %d: %s", tt.query, len(page.Events), tt.want, resp)
+		}
+	}
+	for _, tt := range []struct {
+		query, names string
+	}{
+		{"max-results=0", "max-results"},
+		{"max-results=1001", "max-results"},
+		{"max-results=-1", "max-results"},
+		{"max-results=ten", "max-results"},
+		{"start=yesterday", "start"},
+		{"end=2026-13-01T00:00:00Z", "end"},
+	} {
+		if resp, _ := list(tt.query); resp.status != 400 || resp.errorType() != "BadRequestException" || !strings.HasPrefix(resp.message(), tt.names+": ") {
+			t.Errorf("%s: %s, want a 400 naming %s", tt.query, resp, tt.names)
+		}
+	}
+}
+
+// An Advance that would take the offset past what a time.Duration holds is
+// refused, and the clock stays where it was, rather than wrapping around
+// to a time in the past that happens to be after 1970.
+func TestTestAPIClockAdvanceDoesNotWrap(t *testing.T) {
+	e := start(t, testAPI)
+	clock := func(body string) rawResponse {
+		return e.send(t, keyA, rawRequest{method: "POST", path: "/_chimed/test/clock", body: []byte(body)})
+	}
+	if resp := clock(`{"Set":"2300-01-01T00:00:00Z"}`); resp.status != 200 {
+		t.Fatalf("set: %s", resp)
+	}
+	// 2300 is 274 years away, plus 285 more: 559 years, past the 292 a
+	// duration holds (as int64 nanoseconds, it would wrap to a time in 2000).
+	if resp := clock(`{"Advance":"2500000h"}`); resp.status != 400 {
+		t.Errorf("advance past 292 years: %s", resp)
+	}
+	var state struct{ Now string }
+	noErr(t, json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/test/clock"}).body, &state))
+	if !strings.HasPrefix(state.Now, "2300-01-01T") {
+		t.Fatalf("the clock reads %s after the refusal, want 2300-01-01", state.Now)
 	}
 }

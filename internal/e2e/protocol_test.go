@@ -361,6 +361,10 @@ func TestEmptyListingsSendTheirList(t *testing.T) {
 		{"ListPhoneNumbers by voice connector", rawRequest{method: "GET", path: "/phone-numbers", query: "filter-name=VoiceConnectorId&filter-value=abc"}, "PhoneNumbers"},
 		{"ListPhoneNumberOrders without orders", rawRequest{method: "GET", path: "/phone-number-orders"}, "PhoneNumberOrders"},
 		{"SearchAvailablePhoneNumbers with no match", rawRequest{method: "GET", path: "/search", query: "type=phone-numbers&area-code=999"}, "E164PhoneNumbers"},
+		{"webhooks of a room without any", rawRequest{method: "GET", path: roomWebhooksPath(acct, room)}, "Webhooks"},
+		{"messages of an empty room", rawRequest{method: "GET", path: roomMessagesPath(acct, room)}, "Messages"},
+		{"invitations of an account without any", rawRequest{method: "GET", path: "/_chimed/accounts/" + team + "/invitations"}, "Invitations"},
+		{"audit trail of an operation never called", rawRequest{method: "GET", path: "/_chimed/audit", query: "operation=DeleteRoom"}, "Events"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := e.send(t, keyA, tc.req)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -81,7 +82,7 @@ func collabCall(t *testing.T, e *env, key, method, url string, in any) collabRes
 			t.Fatal(err)
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := cmp.Or(e.httpClient, http.DefaultClient).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,18 +53,33 @@ func selfSigned(t *testing.T) (certPath, keyPath string, pool *x509.CertPool) {
 	return certPath, keyPath, pool
 }
 
-func TestServesHTTPSWithTLSFlags(t *testing.T) {
+// startTLS runs a server with --tls-cert and --tls-key, and has the test's
+// clients trust its certificate.
+func startTLS(t *testing.T) *env {
+	t.Helper()
 	certPath, keyPath, pool := selfSigned(t)
 	e := start(t, func(c *server.Config) { c.TLSCert, c.TLSKey = certPath, keyPath })
+	e.httpClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	return e
+}
+
+func TestServesHTTPSWithTLSFlags(t *testing.T) {
+	e := startTLS(t)
 	if !strings.HasPrefix(e.srv.URL, "https://") {
 		t.Fatalf("URL %s", e.srv.URL)
 	}
-	c := chime.New(chime.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(e.srv.URL),
-		Credentials:  e.client(keyA).Options().Credentials,
-		HTTPClient:   &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}},
-	})
-	_, err := c.CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("over tls")})
+	_, err := e.client(keyA).CreateAccount(ctx, &chime.CreateAccountInput{Name: aws.String("over tls")})
 	noErr(t, err)
+}
+
+// Without --public-url, a webhook's Url is as the caller reached the
+// server: over HTTPS, an https:// URL, which the webhook's sender can post to.
+func TestWebhookURLOverHTTPS(t *testing.T) {
+	e := startTLS(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	hook := createWebhook(t, e, keyA, acct, collabRoom(t, e, keyA, acct, "alerts"), "deploys")
+	if want := e.srv.URL + "/incomingwebhooks/" + hook.WebhookId + "?token="; !strings.HasPrefix(hook.Url, want) {
+		t.Fatalf("Url %s, want it under %s", hook.Url, want)
+	}
+	postToRoom(t, e, hook, "deployed")
 }

@@ -325,3 +325,54 @@ func TestDeployFilesAgree(t *testing.T) {
 		}
 	}
 }
+
+// The limits of the checked settings are inclusive, and the README's
+// zeros (no connection cap, audit events kept for ever) are accepted.
+func TestConfigLimits(t *testing.T) {
+	for _, tt := range []struct {
+		args  []string
+		wants string // "" for accepted
+	}{
+		{[]string{"--job-interval", "10ms"}, ""},
+		{[]string{"--job-interval", "20s"}, ""},
+		{[]string{"--job-interval", "9ms"}, "job-interval"},
+		{[]string{"--job-interval", "21s"}, "job-interval"},
+		{[]string{"--audit-retention", "0"}, ""},
+		{[]string{"--max-connections", "0"}, ""},
+		{[]string{"--max-connections", "-1"}, "max-connections"},
+		{[]string{"--max-rooms-per-account", "1", "--max-room-members", "1", "--max-rooms-per-member", "1"}, ""},
+		{[]string{"--max-room-members", "0"}, "max-room-members"},
+		{[]string{"--max-rooms-per-member", "0"}, "max-rooms-per-member"},
+		{[]string{"--order-delay", "1ms", "--calling-name-delay", "1ms", "--deletion-queue-retention", "1ms"}, ""},
+		{[]string{"--order-delay", "0s"}, "order-delay"},
+		{[]string{"--calling-name-delay", "-1s"}, "calling-name-delay"},
+	} {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := parseConfig(tt.args, env(nil), &bytes.Buffer{})
+			switch {
+			case tt.wants == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.wants != "" && (err == nil || !strings.Contains(err.Error(), tt.wants)):
+				t.Fatalf("error %v, want one mentioning %q", err, tt.wants)
+			}
+		})
+	}
+}
+
+// The phone number lifecycles' defaults are the README's, whether the
+// configuration was parsed (the flags' defaults) or built in code with
+// zeros.
+func TestTelephonyDefaults(t *testing.T) {
+	cfg, err := parseConfig(nil, env(nil), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := chime.TelephonyConfig{OrderDelay: time.Second, CallingNameDelay: 5 * time.Second, DeletionRetention: 168 * time.Hour}
+	for name, c := range map[string]Config{"parsed": cfg, "built in code": {}} {
+		got := (&Server{cfg: c}).telephony()
+		if got.OrderDelay != want.OrderDelay || got.CallingNameDelay != want.CallingNameDelay || got.DeletionRetention != want.DeletionRetention {
+			t.Errorf("%s: order delay %s, calling-name delay %s, deletion retention %s; want 1s, 5s, 168h",
+				name, got.OrderDelay, got.CallingNameDelay, got.DeletionRetention)
+		}
+	}
+}

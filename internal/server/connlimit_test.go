@@ -207,3 +207,50 @@ func (c slowConn) RemoteAddr() net.Addr             { return nil }
 func (c slowConn) SetDeadline(time.Time) error      { return nil }
 func (c slowConn) SetReadDeadline(time.Time) error  { return nil }
 func (c slowConn) SetWriteDeadline(time.Time) error { return nil }
+
+// failingListener fails its first Accept, as a listener out of file
+// descriptors does (net/http then retries), and then accepts as the one it
+// wraps.
+type failingListener struct {
+	net.Listener
+	failed bool
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, errors.New("accept: too many open files")
+	}
+	return l.Listener.Accept()
+}
+
+// A failed Accept gives its place back: else every transient failure
+// would lower the cap for good, down to a server that accepts nothing.
+func TestConnLimitFailedAcceptKeepsNoPlace(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newConnLimit(&failingListener{Listener: ln}, 1)
+	defer l.Close()
+	if _, err := l.Accept(); err == nil {
+		t.Fatal("the first Accept did not fail")
+	}
+	go net.Dial("tcp", ln.Addr().String())
+	accepted := make(chan error, 1)
+	go func() {
+		c, err := l.Accept()
+		if err == nil {
+			c.Close()
+		}
+		accepted <- err
+	}()
+	select {
+	case err := <-accepted:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no connection accepted: the failed Accept kept the only place")
+	}
+}

@@ -2,7 +2,10 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -89,5 +92,24 @@ func TestBatchedWriterWritesAFullBatchAtOnce(t *testing.T) {
 	}
 	if got, writes := out.read(); writes != 1 || len(got) != maxLogBatch {
 		t.Fatalf("%d writes of %d bytes in all, want one of %d", writes, len(got), maxLogBatch)
+	}
+}
+
+// A Config built in code, with no level or format, logs as the flags'
+// defaults do: JSON lines from info up.
+func TestLoggerDefaults(t *testing.T) {
+	var out bytes.Buffer
+	log, err := newLogger(Config{}, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if log.Enabled(ctx, slog.LevelDebug) || !log.Enabled(ctx, slog.LevelInfo) {
+		t.Errorf("debug enabled %v, info enabled %v; want info and up only", log.Enabled(ctx, slog.LevelDebug), log.Enabled(ctx, slog.LevelInfo))
+	}
+	log.Info("hello")
+	var line map[string]any
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil || line["msg"] != "hello" {
+		t.Errorf("logged %q, want a JSON line (%v)", out.String(), err)
 	}
 }

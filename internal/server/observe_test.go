@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -101,5 +102,42 @@ func TestAccessLogPathAsSent(t *testing.T) {
 	srv.Close() // waits for the handler, and its log line
 	if lines, _ := access.read(); !strings.Contains(lines, `"path":"/accounts/a%2Fb/users"`) {
 		t.Fatalf("access log:\n%s\nwant the path as sent", lines)
+	}
+}
+
+// The access log's line of an answer is at ERROR for a 5xx, else at INFO,
+// so that alerts on the log's errors see the server's failures only.
+func TestAccessLogLevelByStatus(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		level  string
+	}{
+		{200, "INFO"},
+		{404, "INFO"},
+		{499, "INFO"},
+		{500, "ERROR"},
+		{503, "ERROR"},
+	} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			access := &lockedBuffer{}
+			s := &Server{log: slog.New(slog.NewJSONHandler(access, nil)), metrics: metrics.New()}
+			srv := httptest.NewServer(withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+			}))))
+			resp, err := http.Get(srv.URL + "/x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			srv.Close()
+			lines, _ := access.read()
+			var line struct {
+				Level  string `json:"level"`
+				Status int    `json:"status"`
+			}
+			if err := json.Unmarshal([]byte(lines), &line); err != nil || line.Status != tt.status || line.Level != tt.level {
+				t.Fatalf("access log %q, want status %d at %s", lines, tt.status, tt.level)
+			}
+		})
 	}
 }
