@@ -170,3 +170,46 @@ func TestVerdictCacheStaysBounded(t *testing.T) {
 		t.Fatalf("%d verdicts kept, want at most %d", len(c.m), maxVerdicts)
 	}
 }
+
+// The toll-free search walks every exchange of a prefix, the first (200)
+// and the last (999) included: each number Lookup knows there is offered.
+func TestTollFreeSearchCoversEveryExchange(t *testing.T) {
+	for _, prefix := range TollFreePrefixes {
+		npa, _ := strconv.Atoi(prefix)
+		for _, nxx := range []int{200, 555, 999} {
+			var want []Number
+			for _, line := range lines(npa*1000 + nxx) {
+				if n, ok := Lookup("+1" + strconv.Itoa(npa*1e7+nxx*1e4+line)); ok {
+					want = append(want, n)
+				}
+			}
+			if len(want) == 0 {
+				continue
+			}
+			// Start just before the exchange.
+			after := "+1" + strconv.Itoa(npa*1e7+nxx*1e4-1)
+			got := first(Filter{Country: US, Type: TollFree, TollFreePrefix: prefix}, after, len(want))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s-%d: search offers %v, want %v", prefix, nxx, got, want)
+			}
+		}
+	}
+}
+
+// Lookup knows a number by its E.164 form only: another spelling of a
+// catalogue number is not a number of the catalogue.
+func TestLookupTakesE164Only(t *testing.T) {
+	n := first(Filter{Country: US, Type: Local, AreaCode: "206"}, "", 1)[0]
+	tf := first(Filter{Country: US, Type: TollFree, TollFreePrefix: "800"}, "", 1)[0]
+	gb := first(Filter{Country: "GB", Type: Local}, "", 1)[0]
+	for _, num := range []Number{n, tf, gb} {
+		if _, ok := Lookup(num.E164); !ok {
+			t.Fatalf("Lookup(%s) found nothing", num.E164)
+		}
+		for _, other := range []string{"+1 " + num.E164[2:], num.E164[:2] + "-" + num.E164[2:], "+" + num.E164[1:3] + " (" + num.E164[3:] + ")"} {
+			if got, ok := Lookup(other); ok {
+				t.Errorf("Lookup(%q) = %+v, want not found", other, got)
+			}
+		}
+	}
+}

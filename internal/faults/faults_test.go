@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"context"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -213,5 +214,54 @@ func TestProbability(t *testing.T) {
 	}
 	if disturbed != 3 {
 		t.Fatalf("a rule of 3 uses at probability 0.5 disturbed %d calls", disturbed)
+	}
+}
+
+// LatencyMs is bounded at a minute: one more millisecond is refused, the
+// minute itself taken.
+func TestLatencyLimitIsAMinute(t *testing.T) {
+	in := New(modelled)
+	for _, tc := range []struct {
+		latency int
+		ok      bool
+	}{{60_000, true}, {60_001, false}} {
+		_, err := in.Add("111", Rule{Operation: "GetAccount", LatencyMs: tc.latency})
+		if ok := err == nil; ok != tc.ok {
+			t.Errorf("Add(LatencyMs: %d) = %v, want accepted %v", tc.latency, err, tc.ok)
+		}
+	}
+}
+
+// The calls of extension endpoints (the test API's own among them) are not
+// disturbed, and do not spend a "*" rule's uses.
+func TestExtensionEndpointsAreNotDisturbed(t *testing.T) {
+	in := New(modelled)
+	if _, err := in.Add("111", Rule{Operation: "*", LatencyMs: 200, Remaining: intPtr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", "/_chimed/test/faults", nil)
+	start := time.Now()
+	if err := in.Intercept(req, "ListFaults", chime.Caller{AwsAccountID: "111"}); err != nil || time.Since(start) >= 200*time.Millisecond {
+		t.Fatalf("an extension endpoint's call got %v after %v", err, time.Since(start))
+	}
+	if left := in.List("111"); len(left) != 1 || *left[0].Remaining != 1 {
+		t.Fatalf("rules left: %+v, want the rule with its one use", left)
+	}
+}
+
+// A caller that hangs up during the delay cancels the call: Intercept
+// fails it, so the operation does not run after its client gave up.
+func TestHangUpDuringTheDelayCancelsTheCall(t *testing.T) {
+	in := New(modelled)
+	if _, err := in.Add("111", Rule{Operation: "CreateUser", LatencyMs: 5_000}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequest("POST", "/accounts/x/users", nil).WithContext(ctx)
+	start := time.Now()
+	err := in.Intercept(req, "CreateUser", chime.Caller{AwsAccountID: "111"})
+	if err == nil || time.Since(start) > 2*time.Second {
+		t.Fatalf("a call whose caller hung up during the delay got %v after %v, want an error at once", err, time.Since(start))
 	}
 }

@@ -83,3 +83,15 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+// A time is encoded in UTC, whatever its location: the layout's Z says so.
+func TestTimeIsEncodedInUTC(t *testing.T) {
+	at := Time{time.Date(2024, 1, 2, 3, 4, 5, 6e6, time.FixedZone("UTC+1", 3600))}
+	got, err := at.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `"2024-01-02T02:04:05.006Z"`; string(got) != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}

@@ -119,3 +119,27 @@ func TestUnboundedStringsAreLimited(t *testing.T) {
 		t.Fatalf("a patterned shape: %q", msg)
 	}
 }
+
+// A list's item-count bounds are inclusive: a list of exactly the minimum
+// or the maximum is valid.
+func TestListCountEdgesAreValid(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = "id"
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		name string
+		in   interface{ Validate() error }
+	}{
+		{"exactly the minimum", &BatchDeletePhoneNumberRequest{PhoneNumberIds: ids(1)}},
+		{"exactly the minimum, groups", &DisassociateSigninDelegateGroupsFromAccountRequest{AccountId: String("a"), GroupNames: ids(1)}},
+		{"exactly the maximum", &BatchSuspendUserRequest{AccountId: String("a"), UserIdList: ids(50)}},
+	} {
+		if err := tt.in.Validate(); err != nil {
+			t.Errorf("%s: valid input refused: %v", tt.name, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -232,5 +233,84 @@ func TestRetryAfterIsRead(t *testing.T) {
 				t.Fatalf("answer %d asking for %s, want 429 asking for 30s", answer.Status, answer.RetryAfter)
 			}
 		})
+	}
+}
+
+// An event follows up to 3 redirects that keep the POST; a fourth is
+// refused.
+func TestRedirectsAreBounded(t *testing.T) {
+	for _, tt := range []struct {
+		redirects int
+		ok        bool
+	}{{3, true}, {4, false}} {
+		var srv *httptest.Server
+		srv = tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) {
+			hop, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/hop/"))
+			if hop < tt.redirects {
+				http.Redirect(w, r, srv.URL+"/hop/"+strconv.Itoa(hop+1), http.StatusTemporaryRedirect)
+			}
+		})
+		c := trusting(srv, Config{AllowPrivate: true})
+		answer, err := c.Post(context.Background(), srv.URL+"/hop/0", nil, []byte(`{}`))
+		if tt.ok && (err != nil || answer.Status != http.StatusOK) {
+			t.Errorf("%d redirects: got %+v, %v; want the answer", tt.redirects, answer, err)
+		}
+		if !tt.ok && !errors.Is(err, chime.ErrTargetRefused) {
+			t.Errorf("%d redirects: got %+v, %v; want a refusal", tt.redirects, answer, err)
+		}
+	}
+}
+
+// An event carries the headers it is given, and says it is from chimed.
+func TestPostSendsItsHeaders(t *testing.T) {
+	got := make(chan http.Header, 1)
+	srv := tlsServer(t, "", func(w http.ResponseWriter, r *http.Request) { got <- r.Header.Clone() })
+	c := trusting(srv, Config{AllowPrivate: true})
+	if _, err := c.Post(context.Background(), srv.URL, map[string]string{"Authorization": "sig"}, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	h := <-got
+	if h.Get("User-Agent") != "chimed" || h.Get("Authorization") != "sig" {
+		t.Fatalf("headers %v, want User-Agent chimed and the Authorization given", h)
+	}
+}
+
+// Retry-After counts for a 429 or a 503 only, and a negative or unreadable
+// one asks for no wait.
+func TestRetryAfterValues(t *testing.T) {
+	for _, tt := range []struct {
+		status int
+		value  string
+		want   time.Duration
+	}{
+		{http.StatusTooManyRequests, "7", 7 * time.Second},
+		{http.StatusServiceUnavailable, "0", 0},
+		{http.StatusServiceUnavailable, "-5", 0},
+		{http.StatusTooManyRequests, "soon", 0},
+		{http.StatusInternalServerError, "7", 0},
+		{http.StatusServiceUnavailable, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},
+	} {
+		resp := &http.Response{StatusCode: tt.status, Header: http.Header{"Retry-After": {tt.value}}}
+		if got := retryAfter(resp); got != tt.want {
+			t.Errorf("%d with Retry-After %q: got %v, want %v", tt.status, tt.value, got, tt.want)
+		}
+	}
+}
+
+// A function that failed (X-Amz-Function-Error) is reported so, though the
+// Lambda API answers 200.
+func TestLambdaFunctionErrorIsReported(t *testing.T) {
+	lambdaAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.Write([]byte(`{"errorMessage":"boom"}`))
+	}))
+	t.Cleanup(lambdaAPI.Close)
+	c := New(Config{Lambda: LambdaConfig{Endpoint: lambdaAPI.URL, AccessKeyID: "k", SecretAccessKey: "s"}})
+	answer, err := c.Invoke(context.Background(), "arn:aws:lambda:us-east-1:111122223333:function:f", []byte(`{}`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if answer.Status != http.StatusOK || answer.FunctionError != "Unhandled" {
+		t.Fatalf("answer %d with function error %q, want 200 with Unhandled", answer.Status, answer.FunctionError)
 	}
 }

@@ -165,3 +165,21 @@ func TestSenderWithAName(t *testing.T) {
 		t.Fatalf("message\n%s\nlacks %q", s.data, want)
 	}
 }
+
+// A subject that is not plain ASCII is encoded (RFC 2047).
+func TestSubjectIsEncoded(t *testing.T) {
+	addr, seen := scriptedRelay(t, false)
+	m, err := NewMailer(MailConfig{Addr: addr, From: "chime@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Send(ctx, "ana@example.com", "Einladung für Ana", "Hallo"); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	s := <-seen
+	if want := "Subject: =?utf-8?q?Einladung_f=C3=BCr_Ana?=\r\n"; !strings.Contains(s.data, want) {
+		t.Fatalf("message\n%s\nlacks %q", s.data, want)
+	}
+}

@@ -329,47 +329,28 @@ func TestCallAnsweredAfterManyRings(t *testing.T) {
 // chimed confirms the answer with an ACK and leaves with a BYE (RFC 3261,
 // 9.1). The far end is raw UDP, since a SIP stack answers a CANCEL with 487.
 func TestAnswerCrossingCancel(t *testing.T) {
-	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	port := conn.LocalAddr().(*net.UDPAddr).Port
-	methods := make(chan string, 16)
-	go func() {
-		var invite *sipmsg.Request
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := conn.ReadFrom(buf)
-			if err != nil {
-				return
+	var invite *sipmsg.Request
+	port, methods := rawFarEnd(t, func(req *sipmsg.Request, reply func(*sipmsg.Response)) {
+		respond := func(to *sipmsg.Request, code int, reason string) {
+			res := sipmsg.NewResponseFromRequest(to, code, reason, nil)
+			if to.IsInvite() && code == sipmsg.StatusOK {
+				res.To().Params.Add("tag", "far")
+				// The INVITE was sent to this far end's address.
+				res.AppendHeader(&sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", Host: "127.0.0.1", Port: to.Recipient.Port}})
 			}
-			msg, err := sipmsg.ParseMessage(buf[:n])
-			req, ok := msg.(*sipmsg.Request)
-			if err != nil || !ok {
-				continue
-			}
-			methods <- req.Method.String()
-			respond := func(to *sipmsg.Request, code int, reason string) {
-				res := sipmsg.NewResponseFromRequest(to, code, reason, nil)
-				if to.IsInvite() && code == sipmsg.StatusOK {
-					res.To().Params.Add("tag", "far")
-					res.AppendHeader(&sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", Host: "127.0.0.1", Port: port}})
-				}
-				conn.WriteTo([]byte(res.String()), from)
-			}
-			switch req.Method {
-			case sipmsg.INVITE:
-				invite = req
-				respond(req, sipmsg.StatusRinging, "Ringing")
-			case sipmsg.CANCEL:
-				respond(req, sipmsg.StatusOK, "OK")
-				respond(invite, sipmsg.StatusOK, "OK")
-			case sipmsg.BYE:
-				respond(req, sipmsg.StatusOK, "OK")
-			}
+			reply(res)
 		}
-	}()
+		switch req.Method {
+		case sipmsg.INVITE:
+			invite = req
+			respond(req, sipmsg.StatusRinging, "Ringing")
+		case sipmsg.CANCEL:
+			respond(req, sipmsg.StatusOK, "OK")
+			respond(invite, sipmsg.StatusOK, "OK")
+		case sipmsg.BYE:
+			respond(req, sipmsg.StatusOK, "OK")
+		}
+	})
 
 	trunk := openTrunk(t, "sip:127.0.0.1:"+strconv.Itoa(port))
 	defer trunk.Close()
@@ -393,5 +374,228 @@ func TestAnswerCrossingCancel(t *testing.T) {
 	}
 	if got, want := log.statuses(), []string{"ringing/180", "answered/200", "ended/0"}; !slices.Equal(got, want) {
 		t.Fatalf("progress %v, want %v", got, want)
+	}
+}
+
+// A trunk without a port is at SIP's 5060, a transport is read whatever its
+// case, and a call rings for a minute before it is given up.
+func TestOpenDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		uri       string
+		port      int
+		transport string
+	}{
+		{"sip:127.0.0.1", 5060, "udp"},
+		{"sip:127.0.0.1:5070;transport=TCP", 5070, "tcp"},
+		{"sip:127.0.0.1:5070;transport=Udp", 5070, "udp"},
+	} {
+		trunk, err := Open(tc.uri, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Errorf("Open(%q): %v", tc.uri, err)
+			continue
+		}
+		if trunk.target.Port != tc.port || trunk.transport != tc.transport || trunk.noAnswer != time.Minute {
+			t.Errorf("Open(%q): port %d, transport %s, no-answer time %v; want %d, %s, 1m0s",
+				tc.uri, trunk.target.Port, trunk.transport, trunk.noAnswer, tc.port, tc.transport)
+		}
+		trunk.Close()
+	}
+}
+
+// The INVITE asserts the caller's identity and offers an inactive audio
+// stream (chimed carries no media); over TCP its Request-URI and Contact say
+// so, for the far end's requests within the call (its BYE) to come back over
+// TCP.
+func TestInviteContent(t *testing.T) {
+	uri, invites, _ := farEndOn(t, "tcp", sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000010", From: "+12065550100", To: "+14155550100"}
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	invite := <-invites
+	log.wait(t)
+	pai := invite.GetHeader("P-Asserted-Identity")
+	if pai == nil || !strings.Contains(pai.Value(), "<sip:"+call.From+"@") {
+		t.Errorf("P-Asserted-Identity %v, want the caller's number", pai)
+	}
+	if ct := invite.ContentType(); ct == nil || ct.Value() != "application/sdp" {
+		t.Errorf("Content-Type %v, want application/sdp", ct)
+	}
+	body := string(invite.Body())
+	if !strings.Contains(body, "\r\na=inactive\r\n") || !strings.Contains(body, "m=audio ") || strings.Contains(body, "sendrecv") {
+		t.Errorf("SDP offer is not one inactive audio stream:\n%s", body)
+	}
+	if tp, _ := invite.Recipient.UriParams.Get("transport"); tp != "tcp" {
+		t.Errorf("Request-URI %s, want ;transport=tcp", invite.Recipient.String())
+	}
+	contact := invite.Contact()
+	if contact == nil {
+		t.Fatal("no Contact")
+	}
+	if tp, _ := contact.Address.UriParams.Get("transport"); tp != "tcp" {
+		t.Errorf("Contact %s, want ;transport=tcp", contact.Value())
+	}
+}
+
+// A header value with a line break is refused: it would add a header line
+// of its own to the INVITE.
+func TestHeaderLineBreaksRefused(t *testing.T) {
+	uri, _, _ := farEnd(t, sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	for _, headers := range []map[string]string{
+		{"X-Chime-Meeting-Id": "m-1\r\nP-Asserted-Identity: <sip:+19995550100@evil>"},
+		{"X-Chime-Meeting-Id": "m-1\nX-Evil: 1"},
+		{"X-Evil\r\nX-Other": "1"},
+	} {
+		log := newProgressLog()
+		call := chime.OutboundCall{ID: chime.NewID(), From: "+12065550100", To: "+14155550100", Headers: headers}
+		if err := trunk.Dial(call, log.record); err == nil {
+			log.wait(t)
+			t.Errorf("Dial with headers %q was sent", headers)
+		}
+	}
+}
+
+// A call hung up while it rings is cancelled and recorded ended with 487,
+// and HangUp returns once that is recorded.
+func TestHangUpBeforeTheAnswer(t *testing.T) {
+	uri, _, _, cancels := farEndRinging(t, "udp", 1, 0)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	log := newProgressLog()
+	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000011", From: "+12065550100", To: "+14155550100"}
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(log.statuses(), "ringing/180") {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ringing: %v", log.statuses())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !trunk.HangUp(call.ID) {
+		t.Fatal("HangUp found no call")
+	}
+	if got, want := log.statuses(), []string{"ringing/180", "ended/487"}; !slices.Equal(got, want) {
+		t.Fatalf("progress when HangUp returned: %v, want %v", got, want)
+	}
+	select {
+	case <-cancels:
+	case <-time.After(5 * time.Second):
+		t.Fatal("no CANCEL reached the far end")
+	}
+}
+
+// rawFarEnd is a far end on raw UDP, below any SIP stack's own answers: it
+// records the method of each request it gets, and hands the request to
+// answer with a way to reply to its sender. Requests come one at a time.
+func rawFarEnd(t *testing.T, answer func(req *sipmsg.Request, reply func(*sipmsg.Response))) (port int, methods chan string) {
+	t.Helper()
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	methods = make(chan string, 16)
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			msg, err := sipmsg.ParseMessage(buf[:n])
+			req, ok := msg.(*sipmsg.Request)
+			if err != nil || !ok {
+				continue
+			}
+			methods <- req.Method.String()
+			answer(req, func(res *sipmsg.Response) { conn.WriteTo([]byte(res.String()), from) })
+		}
+	}()
+	return conn.LocalAddr().(*net.UDPAddr).Port, methods
+}
+
+// A 100 Trying is reported as trying, not as ringing.
+func TestTryingIsReported(t *testing.T) {
+	port, _ := rawFarEnd(t, func(req *sipmsg.Request, reply func(*sipmsg.Response)) {
+		if req.Method != sipmsg.INVITE {
+			return
+		}
+		reply(sipmsg.NewResponseFromRequest(req, sipmsg.StatusTrying, "Trying", nil))
+		time.Sleep(100 * time.Millisecond)
+		busy := sipmsg.NewResponseFromRequest(req, sipmsg.StatusBusyHere, "Busy Here", nil)
+		busy.To().Params.Add("tag", "far")
+		reply(busy)
+	})
+	trunk := openTrunk(t, "sip:127.0.0.1:"+strconv.Itoa(port))
+	defer trunk.Close()
+	log := newProgressLog()
+	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000012", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
+		t.Fatal(err)
+	}
+	log.wait(t)
+	if got, want := log.statuses(), []string{"trying/100", "failed/486"}; !slices.Equal(got, want) {
+		t.Fatalf("progress %v, want %v", got, want)
+	}
+}
+
+// A BYE for no call of chimed's is answered 481 (Call/Transaction Does Not
+// Exist), not accepted.
+func TestStrayByeRefused(t *testing.T) {
+	uri, _, _ := farEnd(t, sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, uri)
+	defer trunk.Close()
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	local := conn.LocalAddr().(*net.UDPAddr).Port
+	bye := "BYE sip:chimed@" + trunk.host + ":" + strconv.Itoa(trunk.port) + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/UDP 127.0.0.1:" + strconv.Itoa(local) + ";branch=z9hG4bK-stray-1\r\n" +
+		"From: <sip:far@127.0.0.1>;tag=far\r\n" +
+		"To: <sip:chimed@" + trunk.host + ">;tag=nosuch\r\n" +
+		"Call-ID: stray-bye@127.0.0.1\r\n" +
+		"CSeq: 2 BYE\r\n" +
+		"Max-Forwards: 70\r\n" +
+		"Content-Length: 0\r\n\r\n"
+	to := &net.UDPAddr{IP: net.ParseIP(trunk.host), Port: trunk.port}
+	if _, err := conn.WriteTo([]byte(bye), to); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 65535)
+	n, _, err := conn.ReadFrom(buf)
+	if err != nil {
+		t.Fatalf("no answer to the BYE: %v", err)
+	}
+	msg, err := sipmsg.ParseMessage(buf[:n])
+	res, ok := msg.(*sipmsg.Response)
+	if err != nil || !ok || res.StatusCode != sipmsg.StatusCallTransactionDoesNotExists {
+		t.Fatalf("a BYE for no call got:\n%s", buf[:n])
+	}
+}
+
+// A closed trunk places no call.
+func TestDialAfterCloseRefused(t *testing.T) {
+	uri, invites, _ := farEnd(t, sipmsg.StatusBusyHere)
+	trunk := openTrunk(t, uri)
+	if err := trunk.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000013", From: "+12065550100", To: "+14155550100"}, newProgressLog().record)
+	if err == nil {
+		t.Fatal("a closed trunk placed a call")
+	}
+	select {
+	case <-invites:
+		t.Fatal("the far end got an INVITE from a closed trunk")
+	case <-time.After(200 * time.Millisecond):
 	}
 }
