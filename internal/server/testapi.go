@@ -39,7 +39,9 @@ func (c *clock) Now() time.Time {
 // refuses, leaving the clock as it was, a time before 1970 (the store's time
 // keys are not ordered before it) or an offset from the base clock that a
 // time.Duration cannot hold (about 292 years): Sub and Add would clamp or
-// wrap it, and the clock would read another time than asked.
+// wrap it, and the clock would read another time than asked. They are two
+// methods so that no value of t stands for "no Set": year 1, Go's zero
+// time, is refused like any other time before 1970.
 func (c *clock) set(t time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -164,8 +166,6 @@ func (s *Server) testMoveClock(r *http.Request, caller chime.Caller, body []byte
 		if err := set.UnmarshalJSON(in.Set); err != nil {
 			return 0, nil, chime.BadRequest("Set: %v", err)
 		}
-		// Not a zero time meaning "no Set": 0001-01-01 is a time too,
-		// and is refused as one before 1970.
 		moved = s.clock.set(set.Time)
 	}
 	if !moved {
