@@ -132,7 +132,9 @@ type BotEventTx interface {
 	// DeleteBotReplyEndpoints deletes a room's endpoints of one bot, or of
 	// every bot when botID is "".
 	DeleteBotReplyEndpoints(roomID, botID string) error
-	DeleteExpiredBotReplyEndpoints(before time.Time) (int, error)
+	// DeleteExpiredBotReplyEndpoints deletes the endpoints expired at now:
+	// PostBotReply refuses one from its very expiry time.
+	DeleteExpiredBotReplyEndpoints(now time.Time) (int, error)
 	// SaveBotReplyEndpoint stores a changed endpoint; ErrNoRows when it is
 	// gone.
 	SaveBotReplyEndpoint(e *BotReplyEndpoint) error

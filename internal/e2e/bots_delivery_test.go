@@ -475,7 +475,8 @@ func TestBotEventsNeed200AndABodyKeepingRedirect(t *testing.T) {
 
 // A Mention's ShortLived URL works for two minutes from its delivery, not
 // from the message: a bot reached only after retries can still answer. It
-// lapses at the very millisecond the two minutes are over.
+// lapses at the very millisecond the two minutes are over, and a job run at
+// that moment clears it.
 func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 	e, endpoint, _, _, hook, _ := invitedBot(t)
 	e.clock.Stop()
@@ -492,6 +493,8 @@ func TestShortLivedReplyCountsFromDelivery(t *testing.T) {
 	reply(t, e, got[2], "just in time").want(t, http.StatusOK, "")
 	e.clock.Advance(time.Millisecond)
 	reply(t, e, got[2], "too late").want(t, http.StatusForbidden, "ForbiddenException")
+	e.runJobs(0)
+	reply(t, e, got[2], "cleared").want(t, http.StatusNotFound, "NotFoundException")
 }
 
 // A Mention skipped while it waited for a retry (its bot was disabled) takes

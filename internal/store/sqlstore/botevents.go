@@ -156,8 +156,8 @@ func (t *tx) DeleteBotReplyEndpoints(roomID, botID string) error {
 	return err
 }
 
-func (t *tx) DeleteExpiredBotReplyEndpoints(before time.Time) (int, error) {
-	return affected(t.exec(`DELETE FROM bot_reply_endpoints WHERE expires_at < $1`, before.UnixMilli()))
+func (t *tx) DeleteExpiredBotReplyEndpoints(now time.Time) (int, error) {
+	return affected(t.exec(`DELETE FROM bot_reply_endpoints WHERE expires_at <= $1`, now.UnixMilli()))
 }
 
 func affected(res sql.Result, err error) (int, error) {
