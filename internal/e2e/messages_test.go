@@ -435,6 +435,27 @@ func TestAccountPurgeErasesMessagesFromTheDatabaseFile(t *testing.T) {
 	}
 }
 
+// DeleteRoom removes its messages, and their text leaves the database
+// files as a redacted message's does.
+func TestRoomDeletionErasesItsMessagesFromTheDatabaseFile(t *testing.T) {
+	if pgtest.Configured() {
+		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
+	}
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "secrets")
+	secret := fmt.Sprint("deleted-room-secret-", time.Now().UnixNano())
+	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "leaky"), secret)
+	if !inDatabaseFiles(t, e, secret) {
+		t.Fatal("the message is not in the database files before the room's deletion: this test would prove nothing")
+	}
+	_, err := e.client(keyA).DeleteRoom(ctx, &chime.DeleteRoomInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
+	noErr(t, err)
+	if inDatabaseFiles(t, e, secret) {
+		t.Fatal("the deleted room's message is still in the database files")
+	}
+}
+
 func redactRoom(c *chime.Client, accountID, roomID, messageID string) error {
 	_, err := c.RedactRoomMessage(ctx, &chime.RedactRoomMessageInput{AccountId: aws.String(accountID), RoomId: aws.String(roomID), MessageId: aws.String(messageID)})
 	return err

@@ -129,6 +129,25 @@ func TestNewerDatabaseIsRefused(t *testing.T) {
 	}
 }
 
+// A file that no longer records the migrations this chimed applied (an old
+// copy put in place under it) is not ready: Ping says so, as it does on
+// PostgreSQL for a database dropped and created again.
+func TestPingNeedsTheSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "chimed.db")
+	db := openWithAccount(t, path, sqlite.Shared)
+	defer db.Close()
+	if err := db.Ping(ctx); err != nil {
+		t.Fatalf("Ping of a migrated database: %v", err)
+	}
+	if _, err := openRaw(t, path).Exec(`DELETE FROM schema_migrations`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctx); err == nil || !strings.Contains(err.Error(), "is not recorded") {
+		t.Fatalf("Ping without the migrations recorded = %v, want not recorded", err)
+	}
+}
+
 // A user row whose key is not chimed_user_key of its ID, as a chimed from
 // before migration 0010 would write (a rollback), is refused: lookups by ID
 // would never find it.

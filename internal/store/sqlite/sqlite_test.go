@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,6 +262,53 @@ func TestDiskFullRefusesWrites(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Writes that commit together (the store's group commit) when the disk
+// fills are refused together: every write acknowledged is there afterwards.
+func TestDiskFullLosesNoAcknowledgedWrite(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a small file system: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	ctx := context.Background()
+	db := openWithAccount(t, filepath.Join(dir, "chimed.db"), sqlite.Exclusive)
+	defer db.Close()
+	var (
+		mu    sync.Mutex
+		acked []string
+		wg    sync.WaitGroup
+	)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; i < 100000; i++ {
+				id := fmt.Sprintf("w%d-u%06d", w, i)
+				err := db.Update(ctx, func(tx chime.Tx) error {
+					return tx.InsertUser(&chime.User{AwsAccountID: "111122223333", AccountID: "a1", UserID: id,
+						Email: id + "@example.com", UserType: "PrivateUser", DisplayName: strings.Repeat("x", 500)})
+				})
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, id)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	err := db.View(ctx, func(tx chime.Tx) error {
+		for _, id := range acked {
+			if _, err := tx.GetLiveUser("111122223333", "a1", id); err != nil {
+				return fmt.Errorf("user %s, whose write was acknowledged: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("of %d acknowledged writes: %v", len(acked), err)
 	}
 }
 

@@ -33,3 +33,25 @@ func TestEndlessLostRacesAreServiceUnavailable(t *testing.T) {
 		t.Fatalf("after %d tries: %v", tries, err)
 	}
 }
+
+// A function that finds the record it read as absent written meanwhile
+// (chime.ErrRacedInsert: PostgreSQL need not call that a serialization
+// failure) is run again, and its second run's outcome is the answer.
+func TestRacedInsertRunsAgain(t *testing.T) {
+	pool, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "races.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	db := sqlstore.New(sqlstore.Pools{Write: pool, Read: pool, Lookup: pool}, sqlstore.Dialect{Name: "racing"})
+	tries := 0
+	err = db.Update(context.Background(), func(chime.Tx) error {
+		if tries++; tries == 1 {
+			return chime.ErrRacedInsert
+		}
+		return nil
+	})
+	if err != nil || tries != 2 {
+		t.Fatalf("after %d tries: %v, want success on the second", tries, err)
+	}
+}

@@ -52,6 +52,8 @@ func Run(t *testing.T, newDB NewDatabase) {
 		{"AuditEventsOfOneMillisecondInWrittenOrder", testAuditEventsOfOneMillisecondInWrittenOrder},
 		{"PruneAuditEvents", testPruneAuditEvents},
 		{"StaleSavesRefused", testStaleSavesRefused},
+		{"TestAPIKeepsToOneAWSAccount", testTestAPIKeepsToOneAWSAccount},
+		{"SecretIsMadeOnce", testSecretIsMadeOnce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newDB(t)) })
@@ -759,5 +761,102 @@ func testStaleSavesRefused(t *testing.T, open Open) {
 	var got *chime.PhoneNumberOrder
 	if err := s.View(ctx, func(tx chime.Tx) (err error) { got, err = tx.GetOrder(aws, o.OrderID); return err }); err != nil || got.Status != model.PhoneNumberOrderStatusSuccessful {
 		t.Fatalf("order after the second completion: %+v %v, want Successful", got, err)
+	}
+}
+
+// The test API's reset, snapshot and restore touch the caller's AWS account
+// only: another's records, in the tables reached through its Chime accounts
+// (invites) as in the others, are neither deleted by the reset, saved in the
+// snapshot, nor put back by the restore, and its snapshot is not another's.
+func testTestAPIKeepsToOneAWSAccount(t *testing.T, open Open) {
+	db := handles(t, open, 1)[0].(*sqlstore.DB)
+	const mine, theirs = "111122223333", "444455556666"
+	a, b := account("a1"), account("b1")
+	b.AwsAccountID = theirs
+	mustUpdate(t, db, func(tx chime.Tx) error {
+		for _, acct := range []*chime.Account{a, b} {
+			if err := tx.InsertAccount(acct); err != nil {
+				return err
+			}
+			if err := tx.InsertInvite(&chime.Invite{InviteID: "invite-" + acct.AccountID, AwsAccountID: acct.AwsAccountID,
+				AccountID: acct.AccountID, Email: acct.AccountID + "@example.com", CreatedAt: acct.CreatedAt}); err != nil {
+				return err
+			}
+		}
+		return tx.InsertUser(user("a1", "0193a1b2-c3d4-7e5f-8a00-000000000001", "kept@example.com"))
+	})
+	// present says which of the two accounts' invites exist.
+	present := func() (mineThere, theirsThere bool) {
+		t.Helper()
+		err := db.View(ctx, func(tx chime.Tx) error {
+			for _, p := range []struct {
+				id    string
+				there *bool
+			}{{"invite-a1", &mineThere}, {"invite-b1", &theirsThere}} {
+				_, err := tx.GetInvite(p.id)
+				if err != nil && !errors.Is(err, chime.ErrNoRows) {
+					return err
+				}
+				*p.there = err == nil
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mineThere, theirsThere
+	}
+
+	if err := db.SaveSnapshot(ctx, mine, "snap", time.UnixMilli(1700000000000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ResetTenant(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	if m, o := present(); m || !o {
+		t.Fatalf("after the reset: my invite there %v, the other AWS account's %v; want false, true", m, o)
+	}
+	if err := db.RestoreSnapshot(ctx, theirs, "snap"); !errors.Is(err, chime.ErrNoRows) {
+		t.Fatalf("another AWS account restored my snapshot: %v, want ErrNoRows", err)
+	}
+	if err := db.RestoreSnapshot(ctx, mine, "snap"); err != nil {
+		t.Fatalf("restore beside another AWS account's records: %v", err)
+	}
+	if m, o := present(); !m || !o {
+		t.Fatalf("after the restore: my invite there %v, the other AWS account's %v; want both", m, o)
+	}
+	// The restored user is found by its ID (its key is computed again).
+	err := db.Lookup(ctx, func(tx chime.Tx) error {
+		u, err := tx.GetLiveUser(mine, "a1", "0193a1b2-c3d4-7e5f-8a00-000000000001")
+		if err == nil && u.Email != "kept@example.com" {
+			err = fmt.Errorf("got %+v", u)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the restored user: %v", err)
+	}
+}
+
+// A server secret is made once: instances asking for it together, and any
+// asking later (a restart), get the first one written, so that what one
+// signed with it (a NextToken) another accepts.
+func testSecretIsMadeOnce(t *testing.T, open Open) {
+	stores := handles(t, open, 3)
+	secrets := make([][]byte, len(stores))
+	errs := make([]error, len(stores))
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() { secrets[i], errs[i] = s.(*sqlstore.DB).Secret(ctx, "test-key") })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		again, err := s.(*sqlstore.DB).Secret(ctx, "test-key")
+		if errs[i] != nil || err != nil {
+			t.Fatalf("store %d: %v, then %v", i, errs[i], err)
+		}
+		if len(secrets[i]) != 32 || string(secrets[i]) != string(secrets[0]) || string(again) != string(secrets[0]) {
+			t.Fatalf("store %d got secret %x, then %x; store 0 got %x: want one secret of 32 bytes", i, secrets[i], again, secrets[0])
+		}
 	}
 }
