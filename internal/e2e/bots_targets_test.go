@@ -104,6 +104,26 @@ func TestBotEventsToLambda(t *testing.T) {
 	}
 }
 
+// A function that threw took no event, though the Lambda API answered 200:
+// the attempt is retried, and says why.
+func TestBotLambdaFunctionErrorIsRetried(t *testing.T) {
+	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
+	lambda := startTestLambda(t, arn)
+	lambda.failing = true
+	e := start(t, lambda.configure)
+	acct := collabAccount(t, e, keyA, "example.com")
+	room := collabRoom(t, e, keyA, acct, "ops")
+	botID, err := lambdaBot(t, e, acct, arn)
+	noErr(t, err)
+	addBot(t, e, acct, room, botID)
+	e.runJobs(0)
+	d := deliveries(t, e, keyA, acct, botID)
+	if len(d) != 1 || d[0].Status == "Delivered" || len(d[0].Attempts) != 1 || d[0].Attempts[0].Outcome != "Retry" ||
+		!strings.Contains(d[0].Attempts[0].Error, "the function failed: Unhandled") {
+		t.Fatalf("deliveries %+v, want the Invite's attempt retried because the function failed", d)
+	}
+}
+
 // A bot's function must be in the bot's own AWS account: chimed invokes with
 // its own Lambda credentials, which would otherwise let one tenant send
 // events to, or probe for, another tenant's functions.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/chime"
+	"github.com/aws/aws-sdk-go-v2/service/chime/types"
 )
 
 func createConversation(t *testing.T, e *env, key, accountID string, memberIDs ...string) string {
@@ -142,4 +143,33 @@ func TestConversations(t *testing.T) {
 		t.Fatalf("suspend: %+v", suspended.UserErrors)
 	}
 	post(group, map[string]string{"SenderId": mary, "Content": "still here?"}).want(t, http.StatusForbidden, "ForbiddenException")
+}
+
+// The largest conversation has 50 members, and a room's memberships are
+// listed 99 to a page by default: 51 members come back in one page.
+func TestFiftyMemberConversationAndDefaultMembershipPage(t *testing.T) {
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	users := make([]string, 51)
+	items := make([]types.MembershipItem, len(users))
+	for i := range users {
+		users[i] = collabUser(t, e, keyA, acct, fmt.Sprintf("user%02d@example.com", i), fmt.Sprintf("User %02d", i))
+		items[i] = types.MembershipItem{MemberId: aws.String(users[i])}
+	}
+	createConversation(t, e, keyA, acct, users[:50]...)
+
+	c := e.client(keyA)
+	room := collabRoom(t, e, keyA, acct, "everyone")
+	for _, batch := range [][]types.MembershipItem{items[:50], items[50:]} { // at most 50 a batch
+		added, err := c.BatchCreateRoomMembership(ctx, &chime.BatchCreateRoomMembershipInput{AccountId: aws.String(acct), RoomId: aws.String(room), MembershipItemList: batch})
+		noErr(t, err)
+		if len(added.Errors) != 0 {
+			t.Fatalf("batch errors %+v", added.Errors)
+		}
+	}
+	listed, err := c.ListRoomMemberships(ctx, &chime.ListRoomMembershipsInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
+	noErr(t, err)
+	if len(listed.RoomMemberships) != 51 || listed.NextToken != nil {
+		t.Fatalf("default page: %d memberships, NextToken %v; want all 51 in one page", len(listed.RoomMemberships), listed.NextToken)
+	}
 }

@@ -28,7 +28,10 @@ type testLambda struct {
 	// denied makes every invocation answer AWS's AccessDeniedException,
 	// as to an operator whose role may not invoke the function.
 	denied bool
-	mu     sync.Mutex
+	// failing makes every invocation (but a dry run) answer as a function
+	// that threw: 200 with X-Amz-Function-Error.
+	failing bool
+	mu      sync.Mutex
 	// invocations holds each call: its function, invocation type and
 	// payload.
 	invocations []lambdaCall
@@ -96,6 +99,11 @@ func (l *testLambda) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	if l.failing {
+		w.Header().Set("X-Amz-Function-Error", "Unhandled")
+		w.Write([]byte(`{"errorMessage":"boom","errorType":"Error"}`))
+		return
+	}
 	w.Write([]byte(`{"ok":true}`))
 }
 

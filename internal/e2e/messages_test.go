@@ -472,3 +472,37 @@ func TestWebhookURLUnderPublicURL(t *testing.T) {
 		t.Fatalf("Url %s, want it under %s", hook.Url, want)
 	}
 }
+
+// A webhook's name is at most 100 characters, counted as characters, not
+// bytes.
+func TestWebhookNameLength(t *testing.T) {
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	hooks := roomWebhooksPath(acct, collabRoom(t, e, keyA, acct, "alerts"))
+	for _, tc := range []struct {
+		name, hookName string
+		status         int
+		errorType      string
+	}{
+		{"100 ASCII characters", strings.Repeat("x", 100), http.StatusCreated, ""},
+		{"100 two-byte characters", strings.Repeat("é", 100), http.StatusCreated, ""},
+		{"101 characters", strings.Repeat("x", 101), http.StatusBadRequest, "BadRequestException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			collabCall(t, e, keyA, "POST", hooks, map[string]string{"Name": tc.hookName}).want(t, tc.status, tc.errorType)
+		})
+	}
+}
+
+// A deleted account's webhooks post nothing more, though the account stays
+// in the database until its purge.
+func TestWebhookOfADeletedAccount(t *testing.T) {
+	e := start(t)
+	acct := collabAccount(t, e, keyA, "example.com")
+	hook := createWebhook(t, e, keyA, acct, collabRoom(t, e, keyA, acct, "alerts"), "pager")
+	postToRoom(t, e, hook, "before")
+	wantStatus(t, e.releaseDomainHTTP(t, keyA, acct, "example.com"), http.StatusNoContent)
+	_, err := e.client(keyA).DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(acct)})
+	noErr(t, err)
+	postWebhook(t, e, hook.Url, "after the account was deleted").want(t, http.StatusNotFound, "NotFoundException")
+}

@@ -168,3 +168,25 @@ func TestSuspendedUsersReleaseNumbers(t *testing.T) {
 	_, err = a.DeletePhoneNumber(ctx, &chime.DeletePhoneNumberInput{PhoneNumberId: aws.String(numbers[1])})
 	noErr(t, err)
 }
+
+// A number taken back from its user is no longer listed as the account's.
+func TestDisassociatedNumberLeavesTheAccountFilter(t *testing.T) {
+	e := startTelephony(t)
+	a := e.client(keyA)
+	numbers := e.acquire(t, keyA, types.PhoneNumberProductTypeBusinessCalling, "206", 1)
+	accountID, userID := newPhoneUser(t, a, "ada@example.com")
+	byAccount := func() []types.PhoneNumber {
+		out, err := a.ListPhoneNumbers(ctx, &chime.ListPhoneNumbersInput{FilterName: types.PhoneNumberAssociationNameAccountId, FilterValue: accountID})
+		noErr(t, err)
+		return out.PhoneNumbers
+	}
+	noErr(t, associate(a, accountID, userID, numbers[0]))
+	if got := byAccount(); len(got) != 1 || aws.ToString(got[0].E164PhoneNumber) != numbers[0] {
+		t.Fatalf("the account's numbers while associated: %+v", got)
+	}
+	_, err := a.DisassociatePhoneNumberFromUser(ctx, &chime.DisassociatePhoneNumberFromUserInput{AccountId: accountID, UserId: userID})
+	noErr(t, err)
+	if got := byAccount(); len(got) != 0 {
+		t.Fatalf("the account's numbers after disassociating: %+v", got)
+	}
+}

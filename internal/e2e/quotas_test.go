@@ -82,7 +82,7 @@ func TestRoomMembershipQuotas(t *testing.T) {
 	// Members per room.
 	noErr(t, add(ops, jane))
 	noErr(t, add(ops, zhang))
-	wantError(t, add(ops, mary), "ResourceLimitExceededException")
+	wantErrorMessage(t, add(ops, mary), "ResourceLimitExceededException", "room "+ops+" already has 2 members")
 	wantError(t, add(ops, jane), "ConflictException") // already in: not a quota matter
 	batch, err := c.BatchCreateRoomMembership(ctx, &chime.BatchCreateRoomMembershipInput{
 		AccountId: aws.String(acct), RoomId: aws.String(ops),
@@ -98,7 +98,7 @@ func TestRoomMembershipQuotas(t *testing.T) {
 
 	// Rooms per member: jane is in ops, then dev, and no third room.
 	noErr(t, add(dev, jane))
-	wantError(t, add(sales, jane), "ResourceLimitExceededException")
+	wantErrorMessage(t, add(sales, jane), "ResourceLimitExceededException", "member "+jane+" is already in 2 chat rooms")
 	batch, err = c.BatchCreateRoomMembership(ctx, &chime.BatchCreateRoomMembershipInput{
 		AccountId: aws.String(acct), RoomId: aws.String(sales),
 		MembershipItemList: []types.MembershipItem{{MemberId: aws.String(jane)}, {MemberId: aws.String(mary)}},

@@ -189,6 +189,8 @@ func TestSearchRefusals(t *testing.T) {
 		{"not a toll-free prefix", chime.SearchAvailablePhoneNumbersInput{TollFreePrefix: aws.String("899")}},
 		{"toll-free prefix as area code", chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("888")}},
 		{"malformed area code", chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("06")}},
+		{"area code starting with 0", chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("012")}},
+		{"area code starting with 1", chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("123")}},
 		{"unknown state", chime.SearchAvailablePhoneNumbersInput{State: aws.String("XX")}},
 		{"abroad with an area code", chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB"), AreaCode: aws.String("206"), PhoneNumberType: types.PhoneNumberTypeLocal}},
 		{"abroad without a type", chime.SearchAvailablePhoneNumbersInput{Country: aws.String("GB")}},
@@ -210,5 +212,33 @@ func TestSearchRefusals(t *testing.T) {
 	noErr(t, err)
 	if len(out.E164PhoneNumbers) != 0 || out.NextToken != nil {
 		t.Fatalf("Atlantis, WA: %+v", out)
+	}
+}
+
+// Without MaxResults a search answers 100 numbers, and a NextToken when
+// more are available, even when the first numbers checked filled the page.
+func TestSearchDefaultPage(t *testing.T) {
+	e := startTelephony(t)
+	out, err := e.client(keyA).SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{AreaCode: aws.String("206")})
+	noErr(t, err)
+	if len(out.E164PhoneNumbers) != 100 || out.NextToken == nil {
+		t.Fatalf("default page: %d numbers, NextToken %v; want 100 and a token", len(out.E164PhoneNumbers), out.NextToken)
+	}
+}
+
+// A city is searched whatever its case, so a page's token continues the
+// same search with the city cased otherwise.
+func TestSearchTokenIgnoresTheCityCase(t *testing.T) {
+	e := startTelephony(t)
+	c := e.client(keyA)
+	first, err := c.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{City: aws.String("Seattle"), State: aws.String("WA"), MaxResults: aws.Int32(1)})
+	noErr(t, err)
+	if first.NextToken == nil {
+		t.Fatal("no NextToken for Seattle's numbers one at a time")
+	}
+	next, err := c.SearchAvailablePhoneNumbers(ctx, &chime.SearchAvailablePhoneNumbersInput{City: aws.String("SEATTLE"), State: aws.String("WA"), MaxResults: aws.Int32(1), NextToken: first.NextToken})
+	noErr(t, err)
+	if len(next.E164PhoneNumbers) != 1 || next.E164PhoneNumbers[0] == first.E164PhoneNumbers[0] {
+		t.Fatalf("second page %v after %v", next.E164PhoneNumbers, first.E164PhoneNumbers)
 	}
 }

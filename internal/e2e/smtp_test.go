@@ -565,3 +565,45 @@ func TestInvitationKeepsAResetPIN(t *testing.T) {
 		t.Fatalf("PIN after registering %q, ResetPersonalPIN answered %q", got, want)
 	}
 }
+
+// The outbox answers 50 invitations a page by default, and at most 99.
+func TestInvitationOutboxPageSizes(t *testing.T) {
+	e := start(t)
+	acct := collabTeamAccount(t, e, keyA)
+	var emails []string
+	for i := range 51 {
+		emails = append(emails, fmt.Sprintf("invitee%02d@example.com", i))
+	}
+	inviteUsers(t, e, acct, emails[:50]...)
+	inviteUsers(t, e, acct, emails[50:]...)
+	for _, tc := range []struct {
+		query     string
+		n         int
+		nextToken bool
+	}{
+		{"", 50, true},
+		{"?max-results=99", 51, false},
+	} {
+		t.Run("query "+tc.query, func(t *testing.T) {
+			listed := listInvitations(t, e, keyA, acct, tc.query)
+			if len(listed.Invitations) != tc.n || (listed.NextToken != "") != tc.nextToken {
+				t.Fatalf("%d invitations, NextToken %q; want %d, a token: %v", len(listed.Invitations), listed.NextToken, tc.n, tc.nextToken)
+			}
+		})
+	}
+	collabCall(t, e, keyA, "GET", "/_chimed/accounts/"+acct+"/invitations?max-results=100", nil).want(t, http.StatusBadRequest, "BadRequestException")
+}
+
+// Following a link already accepted changes nothing, even once its user was
+// suspended: the answer is the accepted invitation's, and the user stays
+// suspended.
+func TestAcceptedLinkAfterASuspension(t *testing.T) {
+	e, acct, link, userID := danaInvited(t)
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
+	suspend(t, e, acct, userID)
+
+	collabCall(t, e, "", "POST", link, nil).want(t, http.StatusOK, "")
+	if u := getUser(t, e.client(keyA), aws.String(acct), userID); u.UserRegistrationStatus != types.RegistrationStatusSuspended {
+		t.Fatalf("after the accepted link again: %s", u.UserRegistrationStatus)
+	}
+}

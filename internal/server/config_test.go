@@ -97,6 +97,11 @@ func TestRoomQuotasDefaultToChimesAndCanBeRaised(t *testing.T) {
 	if err != nil || cfg.Quotas != chime.DefaultQuotas {
 		t.Fatalf("quotas %+v, %v; want Chime's %+v", cfg.Quotas, err, chime.DefaultQuotas)
 	}
+	// Chime's published quotas (AWS General Reference), not whatever
+	// DefaultQuotas happens to say.
+	if published := (chime.Quotas{RoomsPerAccount: 1500, MembersPerRoom: 1000, RoomsPerMember: 1000}); chime.DefaultQuotas != published {
+		t.Fatalf("DefaultQuotas %+v, want Chime's published %+v", chime.DefaultQuotas, published)
+	}
 	cfg, err = parseConfig([]string{"--max-room-members", "5000"}, env(map[string]string{"CHIMED_MAX_ROOMS_PER_MEMBER": "2000"}), &bytes.Buffer{})
 	want := chime.Quotas{RoomsPerAccount: 1500, MembersPerRoom: 5000, RoomsPerMember: 2000}
 	if err != nil || cfg.Quotas != want {
