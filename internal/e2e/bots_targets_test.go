@@ -69,19 +69,28 @@ func TestBotEndpointSafety(t *testing.T) {
 	wantErrorMessage(t, err, "BadRequestException", "certificate")
 }
 
+// lambdaBotInvited starts a server that invokes functions through lambda,
+// makes a bot whose events go to function arn, adds it to a room, and runs
+// the jobs, which send it the Invite.
+func lambdaBotInvited(t *testing.T, lambda *testLambda, arn string) (e *env, acct, room, botID string) {
+	t.Helper()
+	e = start(t, lambda.configure)
+	acct = collabAccount(t, e, keyA, "example.com")
+	room = collabRoom(t, e, keyA, acct, "ops")
+	botID, err := lambdaBot(t, e, acct, arn)
+	noErr(t, err)
+	addBot(t, e, acct, room, botID)
+	e.runJobs(0)
+	return e, acct, room, botID
+}
+
 // A bot whose events go to a Lambda function is checked with a dry run and
 // invoked through the Lambda API with the event as the payload, signed with
 // the configured credentials.
 func TestBotEventsToLambda(t *testing.T) {
 	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
 	lambda := startTestLambda(t, arn)
-	e := start(t, lambda.configure)
-	acct := collabAccount(t, e, keyA, "example.com")
-	room := collabRoom(t, e, keyA, acct, "ops")
-	botID, err := lambdaBot(t, e, acct, arn)
-	noErr(t, err)
-	addBot(t, e, acct, room, botID)
-	e.runJobs(0)
+	e, acct, room, botID := lambdaBotInvited(t, lambda, arn)
 
 	calls := lambda.calls()
 	if len(calls) != 2 || calls[0].invocationType != "DryRun" || calls[1].invocationType != "RequestResponse" {
@@ -110,13 +119,7 @@ func TestBotLambdaFunctionErrorIsRetried(t *testing.T) {
 	const arn = "arn:aws:lambda:eu-west-1:111122223333:function:chime-bot"
 	lambda := startTestLambda(t, arn)
 	lambda.failing = true
-	e := start(t, lambda.configure)
-	acct := collabAccount(t, e, keyA, "example.com")
-	room := collabRoom(t, e, keyA, acct, "ops")
-	botID, err := lambdaBot(t, e, acct, arn)
-	noErr(t, err)
-	addBot(t, e, acct, room, botID)
-	e.runJobs(0)
+	e, acct, _, botID := lambdaBotInvited(t, lambda, arn)
 	d := deliveries(t, e, keyA, acct, botID)
 	if len(d) != 1 || d[0].Status == "Delivered" || len(d[0].Attempts) != 1 || d[0].Attempts[0].Outcome != "Retry" ||
 		!strings.Contains(d[0].Attempts[0].Error, "the function failed: Unhandled") {

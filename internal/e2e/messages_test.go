@@ -331,20 +331,31 @@ func TestRedactionErasesContentFromTheDatabaseFile(t *testing.T) {
 	}
 }
 
-// Messages retention deletes are erased from the database files too, as
-// redacted ones are.
-func TestRetentionErasesContentFromTheDatabaseFile(t *testing.T) {
+// roomWithASecret starts a server and posts, in a room of a new account, a
+// text found nowhere else, which the test then expects chimed to erase. It
+// reads the SQLite files, so it skips a run on PostgreSQL, and fails unless
+// the text is in the files to begin with: else the test would prove
+// nothing.
+func roomWithASecret(t *testing.T) (e *env, acct, room, secret string) {
+	t.Helper()
 	if pgtest.Configured() {
 		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
 	}
-	e := start(t)
-	acct := collabAccount(t, e, keyA, "example.com")
-	room := collabRoom(t, e, keyA, acct, "history")
-	secret := fmt.Sprint("retention-secret-", time.Now().UnixNano())
-	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "feed"), secret)
+	e = start(t)
+	acct = collabAccount(t, e, keyA, "example.com")
+	room = collabRoom(t, e, keyA, acct, "secrets")
+	secret = fmt.Sprint("secret-", time.Now().UnixNano())
+	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "leaky"), secret)
 	if !inDatabaseFiles(t, e, secret) {
-		t.Fatal("the message is not in the database files before retention: this test would prove nothing")
+		t.Fatal("the message is not in the database files before chimed is to erase it")
 	}
+	return e, acct, room, secret
+}
+
+// Messages retention deletes are erased from the database files too, as
+// redacted ones are.
+func TestRetentionErasesContentFromTheDatabaseFile(t *testing.T) {
+	e, acct, room, secret := roomWithASecret(t)
 	noErr(t, putRetention(e.client(keyA), acct, aws.Int32(1), aws.Int32(1)))
 	e.runJobs(gracePeriod + 2*day)
 	if messages, _ := listMessages(t, e, keyA, roomMessagesPath(acct, room), 50); len(messages) != 0 {
@@ -413,17 +424,7 @@ func inDatabaseFiles(t *testing.T, e *env, text string) bool {
 // The purge of a deleted account takes its rooms' messages out of the
 // database files too, as a redaction does.
 func TestAccountPurgeErasesMessagesFromTheDatabaseFile(t *testing.T) {
-	if pgtest.Configured() {
-		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
-	}
-	e := start(t)
-	acct := collabAccount(t, e, keyA, "example.com")
-	room := collabRoom(t, e, keyA, acct, "secrets")
-	secret := fmt.Sprint("purged-secret-", time.Now().UnixNano())
-	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "leaky"), secret)
-	if !inDatabaseFiles(t, e, secret) {
-		t.Fatal("the message is not in the database files before the purge: this test would prove nothing")
-	}
+	e, acct, _, secret := roomWithASecret(t)
 	wantStatus(t, e.releaseDomainHTTP(t, keyA, acct, "example.com"), http.StatusNoContent)
 	_, err := e.client(keyA).DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String(acct)})
 	noErr(t, err)
@@ -438,17 +439,7 @@ func TestAccountPurgeErasesMessagesFromTheDatabaseFile(t *testing.T) {
 // DeleteRoom removes its messages, and their text leaves the database
 // files as a redacted message's does.
 func TestRoomDeletionErasesItsMessagesFromTheDatabaseFile(t *testing.T) {
-	if pgtest.Configured() {
-		t.Skip("reads the SQLite files; this run keeps its state in PostgreSQL")
-	}
-	e := start(t)
-	acct := collabAccount(t, e, keyA, "example.com")
-	room := collabRoom(t, e, keyA, acct, "secrets")
-	secret := fmt.Sprint("deleted-room-secret-", time.Now().UnixNano())
-	postToRoom(t, e, createWebhook(t, e, keyA, acct, room, "leaky"), secret)
-	if !inDatabaseFiles(t, e, secret) {
-		t.Fatal("the message is not in the database files before the room's deletion: this test would prove nothing")
-	}
+	e, acct, room, secret := roomWithASecret(t)
 	_, err := e.client(keyA).DeleteRoom(ctx, &chime.DeleteRoomInput{AccountId: aws.String(acct), RoomId: aws.String(room)})
 	noErr(t, err)
 	if inDatabaseFiles(t, e, secret) {

@@ -228,17 +228,24 @@ func TestDeletedOrReplacedFileRefusesWrites(t *testing.T) {
 	}
 }
 
-// A write the disk has no room for changes nothing and is a 503 that says
-// why, not an internal error or a commit of unknown outcome; reads go on.
-// It needs a small file system of its own: a tmpfs, which only root mounts.
-func TestDiskFullRefusesWrites(t *testing.T) {
+// openOnASmallDisk opens a database on a file system of its own that a few
+// hundred writes fill: a 1 MB tmpfs, which only root mounts (the test is
+// skipped otherwise).
+func openOnASmallDisk(t *testing.T) *sqlstore.DB {
+	t.Helper()
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a small file system: %v: %s", err, out)
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	return openWithAccount(t, filepath.Join(dir, "chimed.db"), sqlite.Exclusive)
+}
+
+// A write the disk has no room for changes nothing and is a 503 that says
+// why, not an internal error or a commit of unknown outcome; reads go on.
+func TestDiskFullRefusesWrites(t *testing.T) {
 	ctx := context.Background()
-	db := openWithAccount(t, filepath.Join(dir, "chimed.db"), sqlite.Exclusive)
+	db := openOnASmallDisk(t)
 	defer db.Close()
 	var err error
 	written := 0
@@ -268,13 +275,8 @@ func TestDiskFullRefusesWrites(t *testing.T) {
 // Writes that commit together (the store's group commit) when the disk
 // fills are refused together: every write acknowledged is there afterwards.
 func TestDiskFullLosesNoAcknowledgedWrite(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a small file system: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	ctx := context.Background()
-	db := openWithAccount(t, filepath.Join(dir, "chimed.db"), sqlite.Exclusive)
+	db := openOnASmallDisk(t)
 	defer db.Close()
 	var (
 		mu    sync.Mutex
