@@ -111,13 +111,7 @@ func TestRefusals(t *testing.T) {
 			return signed(t, testCred, "s3", testNow)
 		}, nil, TypeInvalidSignature},
 		{"scope date differs from X-Amz-Date", func(t *testing.T) *http.Request {
-			// Signed just before midnight, date header moved past it: the
-			// scope names the previous day.
-			r := newClientRequest(t, base)
-			midnight := time.Date(2019, 9, 19, 0, 0, 0, 0, time.UTC)
-			goSign(t, r, base.body, testCred, "chime", "us-east-1", midnight.Add(-time.Minute))
-			r.Header.Set("X-Amz-Date", formatAmzDate(midnight.Add(time.Minute)))
-			return r
+			return scopeOfTheDayBefore(t, base)
 		}, nil, TypeInvalidSignature},
 		{"missing date", func(t *testing.T) *http.Request {
 			r := signed(t, testCred, "chime", testNow)
@@ -163,15 +157,23 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// scopeOfTheDayBefore signs spec just before midnight and moves its
+// X-Amz-Date just past it: both within the allowed skew, but the credential
+// scope names the previous day.
+func scopeOfTheDayBefore(t *testing.T, spec reqSpec) *http.Request {
+	t.Helper()
+	r := newClientRequest(t, spec)
+	midnight := time.Date(2019, 9, 19, 0, 0, 0, 0, time.UTC)
+	goSign(t, r, spec.body, testCred, "chime", "us-east-1", midnight.Add(-time.Minute))
+	r.Header.Set("X-Amz-Date", formatAmzDate(midnight.Add(time.Minute)))
+	return r
+}
+
 // A scope naming another day than X-Amz-Date is refused for that, before
 // the signature is compared: a key derived for one day signs on no other.
 func TestScopeDateMessage(t *testing.T) {
 	v := newTestVerifier()
-	r := newClientRequest(t, reqSpec{"GET", "/accounts", nil, ""})
-	midnight := time.Date(2019, 9, 19, 0, 0, 0, 0, time.UTC)
-	goSign(t, r, "", testCred, "chime", "us-east-1", midnight.Add(-time.Minute))
-	r.Header.Set("X-Amz-Date", formatAmzDate(midnight.Add(time.Minute)))
-	sr, body := overWire(t, r)
+	sr, body := overWire(t, scopeOfTheDayBefore(t, reqSpec{"GET", "/accounts", nil, ""}))
 	_, err := v.Verify(sr, body)
 	if err == nil || !strings.HasPrefix(err.(*Error).Message, "Date in Credential scope does not match") {
 		t.Fatalf("got %v, want the scope date refused", err)
