@@ -269,9 +269,18 @@ type auditPage struct {
 // auditTrail is the first page of key A's audit trail.
 func (e *env) auditTrail(t *testing.T) auditPage {
 	t.Helper()
-	var page auditPage
-	json.Unmarshal(e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit"}).body, &page)
+	_, page := e.auditListing(t, "")
 	return page
+}
+
+// auditListing asks for key A's audit trail with query, and returns the
+// answer and, when it is one, the page it holds.
+func (e *env) auditListing(t *testing.T, query string) (rawResponse, auditPage) {
+	t.Helper()
+	resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: query})
+	var page auditPage
+	json.Unmarshal(resp.body, &page)
+	return resp, page
 }
 
 func TestAuditTrailRecordsWhoDidWhatPerAWSAccount(t *testing.T) {
@@ -950,18 +959,11 @@ func TestAuditTrailQuery(t *testing.T) {
 		_, err := a.DeleteAccount(ctx, &chime.DeleteAccountInput{AccountId: aws.String("nope")})
 		wantError(t, err, "NotFoundException")
 	}
-	list := func(query string) (rawResponse, auditPage) {
-		t.Helper()
-		resp := e.send(t, keyA, rawRequest{method: "GET", path: "/_chimed/audit", query: query})
-		var page auditPage
-		json.Unmarshal(resp.body, &page)
-		return resp, page
-	}
 	waitFor(t, func() bool {
-		_, page := list("max-results=1000")
+		_, page := e.auditListing(t, "max-results=1000")
 		return len(page.Events) == 101
 	})
-	if resp, page := list(""); resp.status != 200 || len(page.Events) != 100 || page.NextToken == "" {
+	if resp, page := e.auditListing(t, ""); resp.status != 200 || len(page.Events) != 100 || page.NextToken == "" {
 		t.Fatalf("default page: %d events, NextToken %q: %s", len(page.Events), page.NextToken, resp)
 	}
 	future := url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
@@ -974,7 +976,7 @@ func TestAuditTrailQuery(t *testing.T) {
 		{"end=" + past, 0},
 		{"start=" + past + "&end=" + future + "&max-results=1000", 101},
 	} {
-		if resp, page := list(tt.query); resp.status != 200 || len(page.Events) != tt.want {
+		if resp, page := e.auditListing(t, tt.query); resp.status != 200 || len(page.Events) != tt.want {
 			t.Errorf("%s: %d events, want %d: %s", tt.query, len(page.Events), tt.want, resp)
 		}
 	}
@@ -988,7 +990,7 @@ func TestAuditTrailQuery(t *testing.T) {
 		{"start=yesterday", "start"},
 		{"end=2026-13-01T00:00:00Z", "end"},
 	} {
-		if resp, _ := list(tt.query); resp.status != 400 || resp.errorType() != "BadRequestException" || !strings.HasPrefix(resp.message(), tt.names+": ") {
+		if resp, _ := e.auditListing(t, tt.query); resp.status != 400 || resp.errorType() != "BadRequestException" || !strings.HasPrefix(resp.message(), tt.names+": ") {
 			t.Errorf("%s: %s, want a 400 naming %s", tt.query, resp, tt.names)
 		}
 	}
