@@ -389,16 +389,14 @@ func TestOpenDefaults(t *testing.T) {
 		{"sip:127.0.0.1:5070;transport=TCP", 5070, "tcp"},
 		{"sip:127.0.0.1:5070;transport=Udp", 5070, "udp"},
 	} {
-		trunk, err := Open(tc.uri, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		if err != nil {
-			t.Errorf("Open(%q): %v", tc.uri, err)
-			continue
-		}
-		if trunk.target.Port != tc.port || trunk.transport != tc.transport || trunk.noAnswer != time.Minute {
-			t.Errorf("Open(%q): port %d, transport %s, no-answer time %v; want %d, %s, 1m0s",
-				tc.uri, trunk.target.Port, trunk.transport, trunk.noAnswer, tc.port, tc.transport)
-		}
-		trunk.Close()
+		t.Run(tc.uri, func(t *testing.T) {
+			trunk := openTrunk(t, tc.uri)
+			defer trunk.Close()
+			if trunk.target.Port != tc.port || trunk.transport != tc.transport || trunk.noAnswer != time.Minute {
+				t.Errorf("port %d, transport %s, no-answer time %v; want %d, %s, 1m0s",
+					trunk.target.Port, trunk.transport, trunk.noAnswer, tc.port, tc.transport)
+			}
+		})
 	}
 }
 
