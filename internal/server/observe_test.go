@@ -87,20 +87,28 @@ func TestTimedJobsKeepMinInterval(t *testing.T) {
 	}
 }
 
-// The access log shows the path as the client sent it: decoded, an escaped
-// slash would read as a segment boundary that the router never saw.
-func TestAccessLogPathAsSent(t *testing.T) {
+// accessLogOf serves one GET of path by h, observed as the server's routes
+// are, and returns the JSON access log it wrote.
+func accessLogOf(t *testing.T, h http.Handler, path string) string {
+	t.Helper()
 	access := &lockedBuffer{}
 	s := &Server{log: slog.New(slog.NewJSONHandler(access, nil)), metrics: metrics.New()}
-	srv := httptest.NewServer(withRequestID(s.observed(http.NotFoundHandler())))
+	srv := httptest.NewServer(withRequestID(s.observed(h)))
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/accounts/a%2Fb/users")
+	resp, err := http.Get(srv.URL + path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	srv.Close() // waits for the handler, and its log line
-	if lines, _ := access.read(); !strings.Contains(lines, `"path":"/accounts/a%2Fb/users"`) {
+	lines, _ := access.read()
+	return lines
+}
+
+// The access log shows the path as the client sent it: decoded, an escaped
+// slash would read as a segment boundary that the router never saw.
+func TestAccessLogPathAsSent(t *testing.T) {
+	if lines := accessLogOf(t, http.NotFoundHandler(), "/accounts/a%2Fb/users"); !strings.Contains(lines, `"path":"/accounts/a%2Fb/users"`) {
 		t.Fatalf("access log:\n%s\nwant the path as sent", lines)
 	}
 }
@@ -119,18 +127,9 @@ func TestAccessLogLevelByStatus(t *testing.T) {
 		{503, "ERROR"},
 	} {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
-			access := &lockedBuffer{}
-			s := &Server{log: slog.New(slog.NewJSONHandler(access, nil)), metrics: metrics.New()}
-			srv := httptest.NewServer(withRequestID(s.observed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			lines := accessLogOf(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(tt.status)
-			}))))
-			resp, err := http.Get(srv.URL + "/x")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			srv.Close()
-			lines, _ := access.read()
+			}), "/x")
 			var line struct {
 				Level  string `json:"level"`
 				Status int    `json:"status"`
