@@ -202,17 +202,6 @@ func TestNetworkFailureNamesNoAddress(t *testing.T) {
 	}
 }
 
-// Retry-After as a date is the whole seconds until it, rounded up: an
-// attempt records it in seconds, and must not come back before the date.
-func TestRetryAfterDateIsRoundedUp(t *testing.T) {
-	at := time.Now().Add(20 * time.Second).UTC() // a date drops the fraction
-	resp := &http.Response{StatusCode: http.StatusServiceUnavailable,
-		Header: http.Header{"Retry-After": {at.Format(http.TimeFormat)}}}
-	if got := retryAfter(resp); got != 20*time.Second {
-		t.Fatalf("Retry-After %s, 20 s from now less a fraction: got %v, want 20s", at.Format(http.TimeFormat), got)
-	}
-}
-
 // A target that is throttling says how long to leave it alone: an HTTPS
 // endpoint with Retry-After on its 429 or 503, the Lambda API with
 // Retry-After on its TooManyRequestsException.
@@ -275,8 +264,8 @@ func TestPostSendsItsHeaders(t *testing.T) {
 	}
 }
 
-// Retry-After counts for a 429 or a 503 only, and a negative or unreadable
-// one asks for no wait.
+// Retry-After counts for a 429 or a 503 only, in seconds or as a date; a
+// negative, past or unreadable one asks for no wait.
 func TestRetryAfterValues(t *testing.T) {
 	for _, tt := range []struct {
 		status int
@@ -289,6 +278,10 @@ func TestRetryAfterValues(t *testing.T) {
 		{http.StatusTooManyRequests, "soon", 0},
 		{http.StatusInternalServerError, "7", 0},
 		{http.StatusServiceUnavailable, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},
+		// A date is the whole seconds until it, rounded up: an attempt
+		// records seconds, and must not come back before the date. A date
+		// drops the fraction: 20 s from now less a fraction is 20 s.
+		{http.StatusServiceUnavailable, time.Now().Add(20 * time.Second).UTC().Format(http.TimeFormat), 20 * time.Second},
 	} {
 		resp := &http.Response{StatusCode: tt.status, Header: http.Header{"Retry-After": {tt.value}}}
 		if got := retryAfter(resp); got != tt.want {
