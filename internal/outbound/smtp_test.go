@@ -89,13 +89,19 @@ func scriptedRelay(t *testing.T, hangUpAtQuit bool, extensions ...string) (addr 
 
 func send(t *testing.T, cfg MailConfig, to string) error {
 	t.Helper()
+	return sendSubject(t, cfg, to, "Invitation")
+}
+
+// sendSubject is send with the given subject.
+func sendSubject(t *testing.T, cfg MailConfig, to, subject string) error {
+	t.Helper()
 	m, err := NewMailer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	return m.Send(ctx, to, "Invitation", "Hello")
+	return m.Send(ctx, to, subject, "Hello")
 }
 
 func hasCommand(s session, prefix string) bool {
@@ -169,13 +175,7 @@ func TestSenderWithAName(t *testing.T) {
 // A subject that is not plain ASCII is encoded (RFC 2047).
 func TestSubjectIsEncoded(t *testing.T) {
 	addr, seen := scriptedRelay(t, false)
-	m, err := NewMailer(MailConfig{Addr: addr, From: "chime@example.com"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := m.Send(ctx, "ana@example.com", "Einladung für Ana", "Hallo"); err != nil {
+	if err := sendSubject(t, MailConfig{Addr: addr, From: "chime@example.com"}, "ana@example.com", "Einladung für Ana"); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
 	s := <-seen
