@@ -44,8 +44,10 @@ func WriteTable(out io.Writer, r *Report) error {
 		fmt.Fprintln(out, n)
 	}
 	for _, res := range r.Results {
-		if e := res.Chimed.FirstError + res.Baseline.FirstError; e != "" {
-			fmt.Fprintf(out, "%s: first error: %s\n", res.Workload, e)
+		for _, side := range []struct{ server, err string }{{"chimed", res.Chimed.FirstError}, {"baseline", res.Baseline.FirstError}} {
+			if side.err != "" {
+				fmt.Fprintf(out, "%s: %s's first error: %s\n", res.Workload, side.server, side.err)
+			}
 		}
 	}
 	return nil
