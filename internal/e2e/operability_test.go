@@ -246,8 +246,8 @@ func TestThrottlingAnOperationWithoutThrottledClientException(t *testing.T) {
 	if refused.status != http.StatusServiceUnavailable || refused.errorType() != "ServiceUnavailableException" || refused.header.Get("Retry-After") == "" {
 		t.Fatalf("throttled GetEventsConfiguration: %s (Retry-After %q)", refused, refused.header.Get("Retry-After"))
 	}
-	if body := get(t, e.srv.URL+"/metrics"); !strings.Contains(body, `chimed_throttled_requests_total{operation="GetEventsConfiguration"}`) {
-		t.Errorf("/metrics does not count the throttled GetEventsConfiguration")
+	if body := get(t, e.srv.URL+"/metrics"); !strings.Contains(body, `chimed_throttled_requests_total{operation="GetEventsConfiguration"} 1`+"\n") {
+		t.Errorf("/metrics does not count the one throttled GetEventsConfiguration once:\n%s", body)
 	}
 }
 

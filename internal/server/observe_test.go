@@ -3,16 +3,19 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chimed/chimed/internal/chime"
 	"github.com/chimed/chimed/internal/jobs"
 	"github.com/chimed/chimed/internal/metrics"
 )
@@ -138,5 +141,126 @@ func TestAccessLogLevelByStatus(t *testing.T) {
 				t.Fatalf("access log %q, want status %d at %s", lines, tt.status, tt.level)
 			}
 		})
+	}
+}
+
+// scrape returns the value of each series m exports, by its name and labels
+// as the Prometheus text format writes them.
+func scrape(t *testing.T, m *metrics.Metrics) map[string]float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	series := map[string]float64{}
+	for line := range strings.Lines(rec.Body.String()) {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(strings.TrimSpace(line[i+1:]), 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		series[line[:i]] = v
+	}
+	return series
+}
+
+// A request counts once, by its status class, with its time in seconds,
+// and is in flight while it is served only.
+func TestRequestMetrics(t *testing.T) {
+	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil)), metrics: metrics.New()}
+	entered, leave := make(chan struct{}), make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /slow", func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-leave
+		time.Sleep(20 * time.Millisecond)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	srv := httptest.NewServer(withRequestID(s.observed(mux)))
+	defer srv.Close()
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.Get(srv.URL + "/slow")
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	<-entered
+	if got := scrape(t, s.metrics)["chimed_requests_in_flight"]; got != 1 {
+		t.Errorf("in flight while served: %v, want 1", got)
+	}
+	close(leave)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	srv.Close() // waits for the handler, and its metrics
+
+	got := scrape(t, s.metrics)
+	for series, want := range map[string]float64{
+		"chimed_requests_in_flight": 0,
+		`chimed_requests_total{error_code="",operation="chimed:GET /slow",status_class="5xx"}`: 1,
+		`chimed_request_duration_seconds_count{operation="chimed:GET /slow"}`:                  1,
+	} {
+		if v, ok := got[series]; !ok || v != want {
+			t.Errorf("%s = %v (exported: %v), want %v", series, v, ok, want)
+		}
+	}
+	// In seconds: the handler took 20 ms and more.
+	if sum := got[`chimed_request_duration_seconds_sum{operation="chimed:GET /slow"}`]; sum < 0.02 || sum > 10 {
+		t.Errorf("request duration sum %v s, want the handler's 0.02 s and more, in seconds", sum)
+	}
+}
+
+// nopStore runs no transaction; timedStore times it all the same.
+type nopStore struct{ chime.Store }
+
+func (nopStore) Update(context.Context, func(chime.Tx) error) error { return nil }
+func (nopStore) View(context.Context, func(chime.Tx) error) error   { return nil }
+func (nopStore) Lookup(context.Context, func(chime.Tx) error) error { return nil }
+
+// Each store transaction is timed under its own kind.
+func TestStoreTransactionsByKind(t *testing.T) {
+	m := metrics.New()
+	s := timedStore{nopStore{}, m}
+	ctx := context.Background()
+	s.Update(ctx, nil)
+	for range 2 {
+		s.View(ctx, nil)
+	}
+	for range 3 {
+		s.Lookup(ctx, nil)
+	}
+	got := scrape(t, m)
+	for kind, want := range map[string]float64{"update": 1, "view": 2, "lookup": 3} {
+		if n := got[`chimed_store_transaction_seconds_count{kind="`+kind+`"}`]; n != want {
+			t.Errorf("%s transactions counted: %v, want %v", kind, n, want)
+		}
+	}
+}
+
+// Each job run counts under its outcome, and is timed.
+func TestJobRunsByOutcome(t *testing.T) {
+	m := metrics.New()
+	tasks := timedJobs(m, []jobs.Task{
+		{Name: "fine", Run: func(context.Context) (int, error) { return 1, nil }},
+		{Name: "broken", Run: func(context.Context) (int, error) { return 0, errors.New("database gone") }},
+	})
+	for _, task := range tasks {
+		task.Run(context.Background())
+	}
+	got := scrape(t, m)
+	for series, want := range map[string]float64{
+		`chimed_job_runs_total{job="fine",outcome="ok"}`:       1,
+		`chimed_job_runs_total{job="broken",outcome="failed"}`: 1,
+		`chimed_job_runs_total{job="fine",outcome="failed"}`:   0,
+		`chimed_job_runs_total{job="broken",outcome="ok"}`:     0,
+		`chimed_job_duration_seconds_count{job="fine"}`:        1,
+		`chimed_job_duration_seconds_count{job="broken"}`:      1,
+	} {
+		if v := got[series]; v != want {
+			t.Errorf("%s = %v, want %v", series, v, want)
+		}
 	}
 }
