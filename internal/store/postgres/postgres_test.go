@@ -3,17 +3,23 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/chimed/chimed/internal/chime"
@@ -176,6 +182,12 @@ func TestParseDSN(t *testing.T) {
 			wantParams: map[string]string{"statement_timeout": "5000", "idle_in_transaction_session_timeout": "60s",
 				"application_name": "edge", "search_path": "chime"},
 		},
+		{
+			// One parameter, of the server's, left once the pool's are taken.
+			dsn:        "postgres://chimed@db.example/chimed?pool_max_conns=3&search_path=chime",
+			wantPool:   pool{maxConns: 3, maxConnLifetime: 30 * time.Minute, maxConnIdleTime: 5 * time.Minute, requestTimeout: 30 * time.Second},
+			wantParams: map[string]string{"search_path": "chime", "application_name": "chimed"},
+		},
 		{dsn: "postgres://db.example/chimed?pool_max_conns=0", wantErr: "pool_max_conns"},
 		{dsn: "postgres://db.example/chimed?pool_max_conns=many", wantErr: "pool_max_conns"},
 		{dsn: "postgres://db.example/chimed?pool_max_conn_lifetime=5", wantErr: "pool_max_conn_lifetime"},
@@ -223,6 +235,8 @@ func TestRedact(t *testing.T) {
 		{"postgres://chimed@db.example/chimed?sslmode=verify-full&sslpassword=k3y&connect_timeout=2",
 			"postgres://chimed@db.example/chimed?sslmode=verify-full&sslpassword=xxxxx&connect_timeout=2"},
 		{"postgres://chimed@db.example/chimed?pass%77ord=s3cret", "postgres://chimed@db.example/chimed?pass%77ord=xxxxx"},
+		// A name that does not decode might be one of them.
+		{"postgres://chimed@db.example/chimed?pass%zzword=s3cret&sslmode=require", "postgres://chimed@db.example/chimed?pass%zzword=xxxxx&sslmode=require"},
 	}
 	for _, tc := range tests {
 		if got := Redact(tc.dsn); got != tc.want {
@@ -595,5 +609,286 @@ func TestOrdersTextByBytes(t *testing.T) {
 				t.Errorf("OrdersTextByBytes() = %v, %v; want %v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// The errors the server raises are answered as the service needs them: a
+// transaction that lost a race, or whose connection broke, runs again (and
+// here succeeds); a statement past statement_timeout or a full disk is a 503
+// the SDKs retry; a duplicate is chime.ErrNotUnique; anything else fails the
+// request as it is. The error is raised by a trigger, once, with the code a
+// real failure would have.
+func TestServerErrorsClassified(t *testing.T) {
+	ctx := context.Background()
+	store, admin := openWithPlainPool(t)
+	if _, err := admin.Exec(`CREATE SEQUENCE raises;
+		CREATE FUNCTION raise_once() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF nextval('raises') = 1 THEN
+				RAISE EXCEPTION 'injected %', TG_ARGV[0] USING ERRCODE = TG_ARGV[0];
+			END IF;
+			RETURN NEW;
+		END $$`); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		sqlState string
+		runs     int    // how many times the transaction ran
+		code     string // the error's chime.ErrorCode; "" with no error when runs is 2
+		is       error  // when set, the error is this one
+	}{
+		{sqlState: "40001", runs: 2},                                          // serialization_failure
+		{sqlState: "40P01", runs: 2},                                          // deadlock_detected
+		{sqlState: "55P03", runs: 2},                                          // lock_not_available
+		{sqlState: "08006", runs: 2},                                          // connection_failure
+		{sqlState: "08003", runs: 2},                                          // connection_does_not_exist
+		{sqlState: "57P01", runs: 2},                                          // admin_shutdown
+		{sqlState: "57P02", runs: 2},                                          // crash_shutdown
+		{sqlState: "57P03", runs: 2},                                          // cannot_connect_now
+		{sqlState: "57014", runs: 1, code: model.ErrorCodeServiceUnavailable}, // query_canceled
+		{sqlState: "53100", runs: 1, code: model.ErrorCodeServiceUnavailable}, // disk_full
+		{sqlState: "23505", runs: 1, is: chime.ErrNotUnique},                  // unique_violation
+		{sqlState: "23503", runs: 1},                                          // foreign_key_violation: a bug, an internal error
+		{sqlState: "53200", runs: 1},                                          // out_of_memory
+	}
+	for _, tt := range tests {
+		t.Run(tt.sqlState, func(t *testing.T) {
+			if _, err := admin.Exec(`ALTER SEQUENCE raises RESTART;
+				DROP TRIGGER IF EXISTS raise ON accounts;
+				CREATE TRIGGER raise BEFORE INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION raise_once('` + tt.sqlState + `')`); err != nil {
+				t.Fatal(err)
+			}
+			runs := 0
+			err := store.Update(ctx, func(tx chime.Tx) error {
+				runs++
+				return tx.InsertAccount(&chime.Account{AwsAccountID: "111122223333", AccountID: chime.NewID(), Name: tt.sqlState})
+			})
+			switch {
+			case runs != tt.runs:
+				t.Errorf("ran %d times (%v), want %d", runs, err, tt.runs)
+			case tt.runs == 2 && err != nil:
+				t.Errorf("the second run failed: %v", err)
+			case tt.runs == 1 && err == nil:
+				t.Errorf("no error, want one")
+			case tt.runs == 1 && chime.ErrorCode(err) != tt.code:
+				t.Errorf("got %v (code %q), want code %q", err, chime.ErrorCode(err), tt.code)
+			case tt.is != nil && !errors.Is(err, tt.is):
+				t.Errorf("got %v, want %v", err, tt.is)
+			}
+		})
+	}
+}
+
+// safeToRetry is an error pgx made before anything reached the server.
+type safeToRetry struct{}
+
+func (safeToRetry) Error() string     { return "conn busy" }
+func (safeToRetry) SafeToRetry() bool { return true }
+
+// Failures below SQL are a lost connection (tried again on another, then a
+// 503), except the caller's or the store's time running out.
+func TestIsConnectionLost(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"network", fmt.Errorf("receive message: %w", reset), true},
+		{"unexpected EOF", fmt.Errorf("receive message: %w", io.ErrUnexpectedEOF), true},
+		{"bad connection", driver.ErrBadConn, true},
+		{"closed connection", fmt.Errorf("begin: %w", pgconn.ErrConnClosed), true},
+		{"nothing sent", safeToRetry{}, true},
+		{"admin_shutdown", &pgconn.PgError{Code: "57P01"}, true},
+		{"deadline", fmt.Errorf("read: %w", context.DeadlineExceeded), false},
+		{"deadline of a network read", &net.OpError{Op: "read", Net: "tcp", Err: context.DeadlineExceeded}, false},
+		{"canceled", errors.Join(reset, context.Canceled), false},
+		{"unique_violation", &pgconn.PgError{Code: "23505"}, false},
+		{"a bug", errors.New("sql: converting argument"), false},
+	}
+	for _, tt := range tests {
+		if got := isConnectionLost(tt.err); got != tt.want {
+			t.Errorf("%s: isConnectionLost(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+// pool_max_conns caps the connections one instance opens (an operator sizes
+// it against the server's max_connections), and the pool keeps them all
+// open between requests rather than opening them again.
+func TestPoolMaxConns(t *testing.T) {
+	ctx := context.Background()
+	store, dsn := openWithSettings(t, "pool_max_conns=3")
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	conns := func() int {
+		var n int
+		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'chimed'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var inside atomic.Int32
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			err := store.View(ctx, func(tx chime.Tx) error {
+				inside.Add(1)
+				defer inside.Add(-1)
+				if err := getAnyAccount(tx); err != nil {
+					return err
+				}
+				<-release
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for deadline := time.Now().Add(10 * time.Second); inside.Load() < 3 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // for any more to come in
+	n, open := inside.Load(), conns()
+	close(release)
+	wg.Wait()
+	if n != 3 || open != 3 {
+		t.Errorf("%d transactions at once on %d connections, want 3 on 3", n, open)
+	}
+	time.Sleep(100 * time.Millisecond) // for a connection the pool would close to end
+	if open := conns(); open != 3 {
+		t.Errorf("%d connections open once idle, want the 3 kept", open)
+	}
+}
+
+// Connections older than pool_max_conn_lifetime, or idle for longer than
+// pool_max_conn_idle_time, are replaced by new ones (after a fail-over
+// behind one name, so that they reach the new primary).
+func TestPoolReplacesOldConnections(t *testing.T) {
+	for _, setting := range []string{"pool_max_conn_lifetime=100ms", "pool_max_conn_idle_time=100ms"} {
+		t.Run(setting, func(t *testing.T) {
+			ctx := context.Background()
+			store, dsn := openWithSettings(t, setting)
+			admin, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close(ctx)
+			pids := func() []int32 {
+				rows, _ := admin.Query(ctx, `SELECT pid FROM pg_stat_activity
+					WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'chimed' ORDER BY pid`)
+				pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+				if err != nil {
+					t.Fatal(err)
+				}
+				return pids
+			}
+			if err := store.Lookup(ctx, getAnyAccount); err != nil {
+				t.Fatal(err)
+			}
+			before := pids()
+			// database/sql looks for idle connections to close once a second.
+			time.Sleep(1500 * time.Millisecond)
+			if err := store.Lookup(ctx, getAnyAccount); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				after := pids()
+				if !slices.ContainsFunc(before, func(pid int32) bool { return slices.Contains(after, pid) }) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("connections %v still open after 1.5 s and more: %v", before, after)
+				}
+			}
+		})
+	}
+}
+
+// A View reads one snapshot: what commits meanwhile is not seen halfway
+// through (a list and its count agree).
+func TestViewReadsOneSnapshot(t *testing.T) {
+	ctx := context.Background()
+	store, _ := openWithSettings(t, "pool_max_conns=2")
+	acct := &chime.Account{AwsAccountID: "111122223333", AccountID: "a1", Name: "before", AccountType: "Team", CreatedAt: time.Now().UTC()}
+	if err := store.Update(ctx, func(tx chime.Tx) error { return tx.InsertAccount(acct) }); err != nil {
+		t.Fatal(err)
+	}
+	var first, second string
+	err := store.View(ctx, func(tx chime.Tx) error {
+		a, err := tx.GetAccount("111122223333", "a1")
+		if err != nil {
+			return err
+		}
+		first = a.Name
+		if err := store.Update(ctx, func(tx chime.Tx) error {
+			a, err := tx.GetAccount("111122223333", "a1")
+			if err != nil {
+				return err
+			}
+			a.Name = "after"
+			return tx.SaveAccount(a)
+		}); err != nil {
+			return err
+		}
+		if a, err = tx.GetAccount("111122223333", "a1"); err != nil {
+			return err
+		}
+		second = a.Name
+		return nil
+	})
+	if err != nil || first != "before" || second != "before" {
+		t.Fatalf("View read %q then %q (%v), want %q twice", first, second, err, "before")
+	}
+}
+
+// A database that accepts connections but does not answer (frozen, or
+// black-holed) fails Open within request_timeout, so that an instance
+// starting against it exits instead of hanging.
+func TestOpenOnFrozenDatabaseFails(t *testing.T) {
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newFreezingProxy(t, u.Host)
+	proxy.freeze()
+	u.Host = proxy.addr
+	u.RawQuery += "&request_timeout=500ms"
+	done := make(chan error, 1)
+	go func() {
+		store, err := Open(context.Background(), u.String())
+		if err == nil {
+			store.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "connect to") {
+			t.Fatalf("Open on a frozen database: %v, want an error", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Open on a frozen database still waits after 10 s, with request_timeout=500ms")
+	}
+}
+
+// The error of a database that cannot be reached names it without its
+// password: it goes to the log.
+func TestOpenErrorHidesPassword(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	_, err = Open(context.Background(), "postgres://chimed:s3cret@"+addr+"/chimed?sslmode=disable&request_timeout=2s")
+	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "chimed:xxxxx@"+addr) {
+		t.Fatalf("Open of an unreachable database: %v, want an error naming it without its password", err)
 	}
 }
