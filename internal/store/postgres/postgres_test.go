@@ -9,8 +9,10 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -890,5 +892,77 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 	_, err = Open(context.Background(), "postgres://chimed:s3cret@"+addr+"/chimed?sslmode=disable&request_timeout=2s")
 	if err == nil || strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "chimed:xxxxx@"+addr) {
 		t.Fatalf("Open of an unreachable database: %v, want an error naming it without its password", err)
+	}
+}
+
+// A server at its connection limit (max_connections, or a role's or a
+// database's CONNECTION LIMIT, all SQLSTATE 53300) refuses a new connection
+// before any transaction began: the request waits for a connection to come
+// free as it would for a lost one, and is a 503 the SDKs retry when none
+// does, not an internal error. Here the role may hold one connection.
+func TestConnectionLimitIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", os.Getenv(pgtest.EnvVar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	role := "chimed_limited_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if _, err := admin.Exec(`CREATE ROLE ` + role + ` LOGIN PASSWORD 'limited' CONNECTION LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	// Cleanups run last first: the database goes before its owner.
+	t.Cleanup(func() { admin.Exec(`DROP ROLE ` + role) })
+	u, err := url.Parse(pgtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(`ALTER DATABASE ` + strings.TrimPrefix(u.Path, "/") + ` OWNER TO ` + role); err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(role, "limited")
+	store, err := Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+
+	for _, tt := range []struct {
+		name    string
+		holdFor time.Duration // how long the first View keeps the role's one connection
+		code    string        // the second View's error code
+	}{
+		{"freed meanwhile", 100 * time.Millisecond, ""},
+		{"never freed", time.Minute, model.ErrorCodeServiceUnavailable},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			held, done, first := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			go func() {
+				first <- store.View(ctx, func(tx chime.Tx) error {
+					if err := getAnyAccount(tx); err != nil {
+						return err
+					}
+					close(held)
+					select {
+					case <-time.After(tt.holdFor):
+					case <-done:
+					}
+					return nil
+				})
+			}()
+			select {
+			case <-held:
+			case err := <-first:
+				t.Fatalf("the View to hold the connection: %v", err)
+			}
+			err := store.View(ctx, getAnyAccount)
+			close(done)
+			if err := <-first; err != nil {
+				t.Errorf("the View holding the connection: %v", err)
+			}
+			if chime.ErrorCode(err) != tt.code || (tt.code == "" && err != nil) {
+				t.Errorf("a View while the role's connection is held: %v (code %q), want code %q", err, chime.ErrorCode(err), tt.code)
+			}
+		})
 	}
 }
