@@ -908,7 +908,9 @@ func TestConnectionLimitIsUnavailable(t *testing.T) {
 	}
 	defer admin.Close()
 	role := "chimed_limited_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if _, err := admin.Exec(`CREATE ROLE ` + role + ` LOGIN PASSWORD 'limited' CONNECTION LIMIT 1`); err != nil {
+	if _, err := admin.Exec(`CREATE ROLE ` + role + ` LOGIN PASSWORD 'limited' CONNECTION LIMIT 1`); sqlState(err) == "42501" {
+		t.Skipf("%s's role may not create roles: %v", pgtest.EnvVar, err)
+	} else if err != nil {
 		t.Fatal(err)
 	}
 	// Cleanups run last first: the database goes before its owner.
