@@ -198,7 +198,7 @@ func isRetryable(err error) bool {
 
 // isConnectionLost: the server ended the session (admin_shutdown when an
 // operator or a restart terminates it, crash_shutdown, cannot_connect_now
-// while it starts), refused a new one at its connection limit
+// while it starts, idle_session_timeout on a pooled connection), refused a new one at its connection limit
 // (too_many_connections: max_connections, or a role's or database's
 // CONNECTION LIMIT, which instances whose pools add up to more than it
 // meet), the connection broke (class 08, or the network), or pgx found it
@@ -208,7 +208,7 @@ func isConnectionLost(err error) bool {
 		return false // the caller's or the store's time ran out: not the connection
 	}
 	switch code := sqlState(err); {
-	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03", code == "53300":
+	case strings.HasPrefix(code, "08"), code == "57P01", code == "57P02", code == "57P03", code == "57P05", code == "53300":
 		return true
 	case code != "":
 		return false

@@ -647,6 +647,7 @@ func TestServerErrorsClassified(t *testing.T) {
 		{sqlState: "57P01", runs: 2},                                          // admin_shutdown
 		{sqlState: "57P02", runs: 2},                                          // crash_shutdown
 		{sqlState: "57P03", runs: 2},                                          // cannot_connect_now
+		{sqlState: "57P05", runs: 2},                                          // idle_session_timeout
 		{sqlState: "57014", runs: 1, code: model.ErrorCodeServiceUnavailable}, // query_canceled
 		{sqlState: "53100", runs: 1, code: model.ErrorCodeServiceUnavailable}, // disk_full
 		{sqlState: "23505", runs: 1, is: chime.ErrNotUnique},                  // unique_violation
