@@ -90,17 +90,12 @@ func TestStatementTimeoutIsUnavailable(t *testing.T) {
 // another session locked.
 func TestLookupStatementTimeoutIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	store, dsn := openWithSettings(t, "statement_timeout=100")
-	locker, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close(ctx)
+	store, locker := openWithSession(t, "statement_timeout=100")
 	if _, err := locker.Exec(ctx, "BEGIN; LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE"); err != nil {
 		t.Fatal(err)
 	}
 	defer locker.Exec(ctx, "ROLLBACK")
-	err = store.Lookup(ctx, func(tx chime.Tx) error {
+	err := store.Lookup(ctx, func(tx chime.Tx) error {
 		_, err := tx.GetAccount("111122223333", "a1")
 		return err
 	})
@@ -123,6 +118,19 @@ func openWithSettings(t *testing.T, settings string) (store *sqlstore.DB, dsn st
 	}
 	t.Cleanup(func() { store.Close() })
 	return store, dsn
+}
+
+// openWithSession opens a store as openWithSettings does, and a session of
+// the test's own on its database, to lock or look at what the store does.
+func openWithSession(t *testing.T, settings string) (*sqlstore.DB, *pgx.Conn) {
+	t.Helper()
+	store, dsn := openWithSettings(t, settings)
+	session, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { session.Close(context.Background()) })
+	return store, session
 }
 
 // renameWhileLocked opens a store with the URL's settings, holds an
@@ -721,12 +729,7 @@ func TestIsConnectionLost(t *testing.T) {
 // open between requests rather than opening them again.
 func TestPoolMaxConns(t *testing.T) {
 	ctx := context.Background()
-	store, dsn := openWithSettings(t, "pool_max_conns=3")
-	admin, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
+	store, admin := openWithSession(t, "pool_max_conns=3")
 	conns := func() int {
 		var n int
 		if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
@@ -777,12 +780,7 @@ func TestPoolReplacesOldConnections(t *testing.T) {
 	for _, setting := range []string{"pool_max_conn_lifetime=100ms", "pool_max_conn_idle_time=100ms"} {
 		t.Run(setting, func(t *testing.T) {
 			ctx := context.Background()
-			store, dsn := openWithSettings(t, setting)
-			admin, err := pgx.Connect(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer admin.Close(ctx)
+			store, admin := openWithSession(t, setting)
 			pids := func() []int32 {
 				rows, _ := admin.Query(ctx, `SELECT pid FROM pg_stat_activity
 					WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = 'chimed' ORDER BY pid`)
