@@ -198,11 +198,12 @@ func isRetryable(err error) bool {
 
 // isConnectionLost: the server ended the session (admin_shutdown when an
 // operator or a restart terminates it, crash_shutdown, cannot_connect_now
-// while it starts, idle_session_timeout on a pooled connection), refused a new one at its connection limit
-// (too_many_connections: max_connections, or a role's or database's
-// CONNECTION LIMIT, which instances whose pools add up to more than it
-// meet), the connection broke (class 08, or the network), or pgx found it
-// closed before sending anything.
+// while it starts, idle_session_timeout on a pooled connection), or refused
+// a new one at its connection limit before any transaction began
+// (too_many_connections: max_connections, or a role's or a database's
+// CONNECTION LIMIT, met by instances whose pools add up to more), the
+// connection broke (class 08, or the network), or pgx found it closed
+// before sending anything.
 func isConnectionLost(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return false // the caller's or the store's time ran out: not the connection
