@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -901,7 +900,7 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 // does, not an internal error. Here the role may hold one connection.
 func TestConnectionLimitIsUnavailable(t *testing.T) {
 	ctx := context.Background()
-	admin, err := sql.Open("pgx", os.Getenv(pgtest.EnvVar))
+	admin, err := sql.Open("pgx", pgtest.Server(t))
 	if err != nil {
 		t.Fatal(err)
 	}

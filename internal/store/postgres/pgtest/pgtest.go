@@ -25,16 +25,24 @@ const EnvVar = "CHIMED_TEST_POSTGRES"
 // Configured reports whether the tests have a PostgreSQL server.
 func Configured() bool { return os.Getenv(EnvVar) != "" }
 
+// Server returns the DSN of the configured server, and skips t when there
+// is none.
+func Server(t testing.TB) string {
+	t.Helper()
+	admin := os.Getenv(EnvVar)
+	if admin == "" {
+		t.Skipf("PostgreSQL test: set %s to the URL of a server where the role may create databases (scripts/ci/postgres.sh starts one)", EnvVar)
+	}
+	return admin
+}
+
 // NewDatabase creates an empty database for t, drops it when t ends, and
 // returns its DSN. It skips t when no server is configured, and fails t when
 // the configured server cannot make one. options are CREATE DATABASE's
 // (such as a collation).
 func NewDatabase(t testing.TB, options ...string) string {
 	t.Helper()
-	admin := os.Getenv(EnvVar)
-	if admin == "" {
-		t.Skipf("PostgreSQL test: set %s to the URL of a server where the role may create databases (scripts/ci/postgres.sh starts one)", EnvVar)
-	}
+	admin := Server(t)
 	u, err := url.Parse(admin)
 	if err != nil {
 		t.Fatalf("%s: %v", EnvVar, err)
