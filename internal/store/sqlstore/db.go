@@ -86,9 +86,10 @@ type Dialect struct {
 	Scrub func(ctx context.Context, write *sql.DB) (bool, error)
 }
 
-// maxAttempts bounds how often run tries a transaction that keeps losing
-// races; the backoff between tries grows from retryBackoff up to
-// maxRetryBackoff, randomised so that the racers do not meet again.
+// maxAttempts bounds how often a transaction that keeps losing races, or a
+// transaction or lookup whose connection keeps failing, is tried; the
+// backoff between tries grows from retryBackoff up to maxRetryBackoff,
+// randomised so that the racers do not meet again.
 const (
 	maxAttempts     = 12
 	retryBackoff    = 2 * time.Millisecond
@@ -167,6 +168,7 @@ func (db *DB) View(ctx context.Context, fn func(chime.Tx) error) error {
 func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 	if db.raw == nil {
 		return db.within(ctx, func(ctx context.Context) error {
+			wait := retryBackoff
 			for attempt := 1; ; attempt++ {
 				err := fn(&tx{pool: db.lookup, ctx: ctx, dialect: db.dialect, stmts: db.stmts[db.lookup]})
 				switch {
@@ -174,6 +176,9 @@ func (db *DB) Lookup(ctx context.Context, fn func(chime.Tx) error) error {
 					return db.unavailable(ctx, err)
 				case attempt == maxAttempts:
 					return errors.Join(errUnreachable, err)
+				}
+				if err := pause(ctx, &wait, err); err != nil {
+					return err
 				}
 			}
 		})
@@ -236,7 +241,7 @@ var errDiskFull = chime.Unavailable("the database's disk is full: nothing was wr
 // run more than once: it must touch nothing but the transaction and its own
 // variables.
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(chime.Tx) error) error {
-	backoff := retryBackoff
+	wait := retryBackoff
 	for attempt := 1; ; attempt++ {
 		retry, err := db.try(ctx, pool, opts, fn)
 		if !retry {
@@ -250,13 +255,25 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 			}
 			return errors.Join(chime.Unavailable("the request lost %d races with concurrent changes to the same records; try again", maxAttempts), err)
 		}
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-time.After(rand.N(backoff) + backoff/2):
+		if err := pause(ctx, &wait, err); err != nil {
+			return err
 		}
-		backoff = min(2*backoff, maxRetryBackoff)
 	}
+}
+
+// pause waits before the next try, a random time between half and one and a
+// half times *wait, and doubles *wait up to maxRetryBackoff: tries spread
+// out, and over about a second in all, rather than hitting a database that
+// is restarting or at its connection limit all at once. It returns failed
+// joined with ctx's error if ctx ends first.
+func pause(ctx context.Context, wait *time.Duration, failed error) error {
+	select {
+	case <-ctx.Done():
+		return errors.Join(failed, ctx.Err())
+	case <-time.After(rand.N(*wait) + *wait/2):
+	}
+	*wait = min(2**wait, maxRetryBackoff)
+	return nil
 }
 
 // try runs fn in one transaction and says whether it is worth trying again.
