@@ -159,6 +159,18 @@ func openTrunk(t *testing.T, uri string) *Trunk {
 	return trunk
 }
 
+// dial dials a call with the given ID between the tests' two numbers and
+// returns it with the log of its progress.
+func dial(t *testing.T, trunk *Trunk, id string) (chime.OutboundCall, *progressLog) {
+	t.Helper()
+	call := chime.OutboundCall{ID: id, From: "+12065550100", To: "+14155550100"}
+	log := newProgressLog()
+	if err := trunk.Dial(call, log.record); err != nil {
+		t.Fatal(err)
+	}
+	return call, log
+}
+
 func TestCallAnsweredThenHungUp(t *testing.T) {
 	uri, invites, byes := farEnd(t, sipmsg.StatusOK)
 	trunk := openTrunk(t, uri)
@@ -202,11 +214,7 @@ func TestCallOverTCP(t *testing.T) {
 	uri, invites, byes := farEndOn(t, "tcp", sipmsg.StatusOK)
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
-	log := newProgressLog()
-	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000004", From: "+12065550100", To: "+14155550100"}
-	if err := trunk.Dial(call, log.record); err != nil {
-		t.Fatal(err)
-	}
+	call, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000004")
 	if invite := <-invites; invite.Transport() != "TCP" {
 		t.Fatalf("INVITE over %s", invite.Transport())
 	}
@@ -220,10 +228,7 @@ func TestCallRefused(t *testing.T) {
 	uri, _, _ := farEnd(t, sipmsg.StatusBusyHere)
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
-	log := newProgressLog()
-	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000002", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
-		t.Fatal(err)
-	}
+	_, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000002")
 	log.wait(t)
 	if got := log.statuses(); got[len(got)-1] != "failed/486" {
 		t.Fatalf("progress %v", got)
@@ -234,10 +239,7 @@ func TestCallRefused(t *testing.T) {
 func TestCloseHangsUp(t *testing.T) {
 	uri, _, byes := farEnd(t, sipmsg.StatusOK)
 	trunk := openTrunk(t, uri)
-	log := newProgressLog()
-	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000003", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
-		t.Fatal(err)
-	}
+	_, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000003")
 	log.waitAnswered(t)
 	if err := trunk.Close(); err != nil {
 		t.Fatal(err)
@@ -293,10 +295,7 @@ func TestCallNotAnswered(t *testing.T) {
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
 	trunk.noAnswer = 500 * time.Millisecond
-	log := newProgressLog()
-	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000005", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
-		t.Fatal(err)
-	}
+	_, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000005")
 	log.wait(t)
 	select {
 	case <-cancels:
@@ -314,11 +313,7 @@ func TestCallAnsweredAfterManyRings(t *testing.T) {
 	uri, _, byes, _ := farEndRinging(t, "udp", 12, sipmsg.StatusOK)
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
-	log := newProgressLog()
-	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000006", From: "+12065550100", To: "+14155550100"}
-	if err := trunk.Dial(call, log.record); err != nil {
-		t.Fatal(err)
-	}
+	call, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000006")
 	log.waitAnswered(t)
 	trunk.HangUp(call.ID)
 	<-byes
@@ -355,10 +350,7 @@ func TestAnswerCrossingCancel(t *testing.T) {
 	trunk := openTrunk(t, "sip:127.0.0.1:"+strconv.Itoa(port))
 	defer trunk.Close()
 	trunk.noAnswer = 300 * time.Millisecond
-	log := newProgressLog()
-	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000007", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
-		t.Fatal(err)
-	}
+	_, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000007")
 	log.wait(t)
 	var seen []string
 	for len(seen) < 4 {
@@ -408,11 +400,7 @@ func TestInviteContent(t *testing.T) {
 	uri, invites, _ := farEndOn(t, "tcp", sipmsg.StatusBusyHere)
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
-	log := newProgressLog()
-	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000010", From: "+12065550100", To: "+14155550100"}
-	if err := trunk.Dial(call, log.record); err != nil {
-		t.Fatal(err)
-	}
+	call, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000010")
 	invite := <-invites
 	log.wait(t)
 	pai := invite.GetHeader("P-Asserted-Identity")
@@ -464,11 +452,7 @@ func TestHangUpBeforeTheAnswer(t *testing.T) {
 	uri, _, _, cancels := farEndRinging(t, "udp", 1, 0)
 	trunk := openTrunk(t, uri)
 	defer trunk.Close()
-	log := newProgressLog()
-	call := chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000011", From: "+12065550100", To: "+14155550100"}
-	if err := trunk.Dial(call, log.record); err != nil {
-		t.Fatal(err)
-	}
+	call, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000011")
 	deadline := time.Now().Add(10 * time.Second)
 	for !slices.Contains(log.statuses(), "ringing/180") {
 		if time.Now().After(deadline) {
@@ -533,10 +517,7 @@ func TestTryingIsReported(t *testing.T) {
 	})
 	trunk := openTrunk(t, "sip:127.0.0.1:"+strconv.Itoa(port))
 	defer trunk.Close()
-	log := newProgressLog()
-	if err := trunk.Dial(chime.OutboundCall{ID: "c0ffee00-0000-4000-8000-000000000012", From: "+12065550100", To: "+14155550100"}, log.record); err != nil {
-		t.Fatal(err)
-	}
+	_, log := dial(t, trunk, "c0ffee00-0000-4000-8000-000000000012")
 	log.wait(t)
 	if got, want := log.statuses(), []string{"trying/100", "failed/486"}; !slices.Equal(got, want) {
 		t.Fatalf("progress %v, want %v", got, want)
