@@ -4,6 +4,7 @@
 #   - the AWS SDK for Go v2   (the end-to-end tests, go test ./internal/e2e)
 #   - boto3                   (clients/python, plain unittest)
 #   - the AWS SDK for JS v3   (clients/js, node --test)
+#   - the AWS SDK for JS v2   (the same tests through the `aws-sdk` package)
 #   - the AWS CLI             (clients/cli, one `aws chime` call per subcommand)
 # For boto3, JavaScript and the CLI it builds chimed and starts it on a free
 # loopback port with a fresh database and the development key (test/test, AWS
@@ -16,12 +17,12 @@
 # error (a 500). At the end it prints the compatibility table (markdown);
 # CHIMED_COMPAT_OUT=<file> also writes it there.
 #
-# Usage: bash clients/run.sh [go|python|js|cli ...]   (default: all four)
+# Usage: bash clients/run.sh [go|python|js|js2|cli ...]   (default: all five)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(go python js cli)
+[ ${#suites[@]} -gt 0 ] || suites=(go python js js2 cli)
 
 work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
 helper_pids=()
@@ -162,11 +163,27 @@ python_suite() {
 	return "$status"
 }
 
+# A script written for Chime: no endpoint of its own.
+unchanged_v2_script='
+const chime = new (require("aws-sdk").Chime)();
+(async () => {
+  const { Account } = await chime.createAccount({ Name: "unchanged-v2-script" }).promise();
+  const got = await chime.getAccount({ AccountId: Account.AccountId }).promise();
+  console.log(`created and read back account ${got.Account.AccountId}`);
+})().catch((err) => { console.error(err); process.exit(1); });'
+
+# js_suite [v3|v2]: the JavaScript tests through that major version of the
+# SDK.
 js_suite() {
 	(cd clients/js && npm ci --no-audit --no-fund --loglevel=error)
-	start_server js
+	start_server "js$1"
 	local status=0
-	(cd clients/js && npm test --silent) || status=$?
+	(cd clients/js && CHIMED_JS_SDK=$1 npm test --silent) || status=$?
+	if [ "$1" = v2 ]; then
+		echo "== an unchanged aws-sdk v2 script sent to chimed by examples/chimed-endpoint.cjs"
+		(cd clients/js && AWS_REGION=us-east-1 AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 \
+			node --require ../../examples/chimed-endpoint.cjs --eval "$unchanged_v2_script") || status=$?
+	fi
 	stop_server
 	return "$status"
 }
@@ -193,13 +210,18 @@ for suite in "${suites[@]}"; do
 	js)
 		run_suite "AWS SDK for JavaScript v3" \
 			"@aws-sdk/client-chime $(sed -n 's/.*"@aws-sdk\/client-chime": "\(.*\)".*/\1/p' clients/js/package.json), node $(node --version)" \
-			js_suite
+			js_suite v3
+		;;
+	js2)
+		run_suite "AWS SDK for JavaScript v2" \
+			"aws-sdk $(sed -n 's/.*"aws-sdk": "\(.*\)".*/\1/p' clients/js/package.json), node $(node --version)" \
+			js_suite v2
 		;;
 	cli)
 		run_suite "AWS CLI" "$(aws --version 2>&1 | cut -d' ' -f1)" cli_suite
 		;;
 	*)
-		echo "unknown suite $suite (go, python, js, cli)"
+		echo "unknown suite $suite (go, python, js, js2, cli)"
 		exit 2
 		;;
 	esac

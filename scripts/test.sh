@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: generated code up to date, vet, race-enabled Go tests
 # (unit, end-to-end with the AWS SDK for Go v2, fuzz seeds), and the official
-# clients (AWS CLI, boto3, JavaScript v3) against the built binary.
+# clients (AWS CLI, boto3, JavaScript v3 and v2) against the built binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +49,7 @@ bash scripts/bench-guard.sh
 
 # The official clients run every operation against the built binary: the
 # AWS SDK for Go v2 (operations report of the e2e suite), boto3, the AWS SDK
-# for JavaScript v3 (npm ci: needs the npm registry) and the AWS CLI.
+# for JavaScript v3 and v2 (npm ci: needs the npm registry) and the AWS CLI.
 echo "== AWS CLI administrator scenarios (scripts/cli/run.sh)"
 bash scripts/cli/run.sh
 

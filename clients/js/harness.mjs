@@ -1,7 +1,7 @@
-// What every test file of the JavaScript suite shares: the AWS SDK for
-// JavaScript v3 Chime client, the server's /_chimed/ extension endpoints
-// (signed with the SDK's own SigV4 signer), and `op`, which declares the test
-// of one operation.
+// What every test file of the JavaScript suite shares: the Chime client of the
+// AWS SDK for JavaScript v3 (or, with CHIMED_JS_SDK=v2, of v2: sdkv2.mjs), the
+// server's /_chimed/ extension endpoints (signed with v3's SigV4 signer), and
+// `op`, which declares the test of one operation.
 //
 // The server is named by CHIMED_ENDPOINT (clients/run.sh starts one and sets
 // it); the access key by CHIMED_ACCESS_KEY_ID / CHIMED_SECRET_ACCESS_KEY, the
@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { test } from "node:test";
 
-import * as sdk from "@aws-sdk/client-chime";
+import * as sdkV3 from "@aws-sdk/client-chime";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -36,21 +36,34 @@ const failed = (status) => status >= 500 && status !== 503;
 // about later SDK versions needing Node 22 is not a finding of this suite.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
-export const client = new sdk.ChimeClient({ region, endpoint: ENDPOINT, credentials, maxAttempts: 1 });
-client.middlewareStack.add(
-  (next, context) => async (args) => {
-    const result = await next(args);
-    if (failed(result.response.statusCode)) {
-      serverFailures.push(`${context.commandName}: HTTP ${result.response.statusCode}`);
-    }
-    return result;
-  },
-  // Inside the deserializer: it sees the raw response, errors included.
-  { step: "deserialize", priority: "low", name: "chimedServerFailureWatch" },
-);
+const watch = (operation, status) => {
+  if (failed(status)) serverFailures.push(`${operation}: HTTP ${status}`);
+};
 
-// call sends one command by operation name: call("CreateAccount", {...}).
-export const call = (operation, input = {}) => client.send(new sdk[`${operation}Command`](input));
+const SDK_MAJOR = process.env.CHIMED_JS_SDK ?? "v3";
+if (SDK_MAJOR !== "v3" && SDK_MAJOR !== "v2") throw new Error(`CHIMED_JS_SDK=${SDK_MAJOR}: v3 or v2`);
+
+// client, call (sends one command by operation name: call("CreateAccount",
+// {...})) and sdk (the error classes and paginators) of the SDK under test.
+export const { client, call, sdk } =
+  SDK_MAJOR === "v2"
+    ? (await import("./sdkv2.mjs")).makeClient({ region, endpoint: ENDPOINT, credentials }, watch)
+    : v3Client();
+
+function v3Client() {
+  const client = new sdkV3.ChimeClient({ region, endpoint: ENDPOINT, credentials, maxAttempts: 1 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      watch(context.commandName, result.response.statusCode);
+      return result;
+    },
+    // Inside the deserializer: it sees the raw response, errors included.
+    { step: "deserialize", priority: "low", name: "chimedServerFailureWatch" },
+  );
+  const call = (operation, input = {}) => client.send(new sdkV3[`${operation}Command`](input));
+  return { client, call, sdk: sdkV3 };
+}
 
 // op declares the test of one operation; the reporter reads its name.
 export function op(name, fn) {
@@ -69,6 +82,10 @@ export async function rejects(promise, errorClass) {
   try {
     await promise;
   } catch (err) {
+    if (SDK_MAJOR === "v2") {
+      errorClass.check(err);
+      return err;
+    }
     if (!(err instanceof errorClass)) {
       throw new Error(`want ${errorClass.name}, got ${err.name}: ${err.message}`);
     }
@@ -160,4 +177,3 @@ export async function collect(paginator, key) {
   return { items, pages };
 }
 
-export { sdk };

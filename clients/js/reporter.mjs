@@ -25,10 +25,9 @@ export default async function* reporter(source) {
     }
   }
   for (const p of problems) yield `failure: ${p}\n`;
-  const sdkVersion = JSON.parse(
-    readFileSync(new URL("./node_modules/@aws-sdk/client-chime/package.json", import.meta.url)),
-  ).version;
-  yield `\n@aws-sdk/client-chime ${sdkVersion} / node ${process.version}\n`;
+  const sdkPackage = process.env.CHIMED_JS_SDK === "v2" ? "aws-sdk" : "@aws-sdk/client-chime";
+  const sdkVersion = JSON.parse(readFileSync(new URL(`./node_modules/${sdkPackage}/package.json`, import.meta.url))).version;
+  yield `\n${sdkPackage} ${sdkVersion} / node ${process.version}\n`;
   let passed = 0;
   let failed = 0;
   for (const name of operations) {

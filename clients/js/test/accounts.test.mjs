@@ -1,4 +1,5 @@
-// Accounts, through the AWS SDK for JavaScript v3: one test per operation.
+// Accounts, through the AWS SDK for JavaScript (v3, or v2: harness.mjs): one
+// test per operation.
 
 import assert from "node:assert/strict";
 

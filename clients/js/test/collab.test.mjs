@@ -1,7 +1,8 @@
 // Chat rooms, memberships, bots, retention and redaction, through the AWS SDK
-// for JavaScript v3: one test per operation. They exist only in Enterprise
-// accounts (made by claiming a domain); messages reach rooms through an
-// incoming webhook and conversations through the /_chimed/ endpoints.
+// for JavaScript (v3, or v2: harness.mjs): one test per operation. They exist
+// only in Enterprise accounts (made by claiming a domain); messages reach rooms
+// through an incoming webhook and conversations through the /_chimed/
+// endpoints.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";

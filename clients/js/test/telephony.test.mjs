@@ -1,6 +1,6 @@
-// Phone numbers, orders, settings and meeting dial-out, through the AWS SDK
-// for JavaScript v3: one test per operation. Numbers come the way a customer
-// got them: search, order, wait until the order is Successful.
+// Phone numbers, orders, settings and meeting dial-out, through the AWS SDK for
+// JavaScript (v3, or v2: harness.mjs): one test per operation. Numbers come the
+// way a customer got them: search, order, wait until the order is Successful.
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";

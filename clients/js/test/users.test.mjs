@@ -1,4 +1,5 @@
-// Users, through the AWS SDK for JavaScript v3: one test per operation.
+// Users, through the AWS SDK for JavaScript (v3, or v2: harness.mjs): one test
+// per operation.
 
 import assert from "node:assert/strict";
 import { before } from "node:test";
