@@ -2,14 +2,17 @@
 # Proves compatibility with the official AWS clients by running every Amazon
 # Chime operation through each of them:
 #   - the AWS SDK for Go v2   (the end-to-end tests, go test ./internal/e2e)
+#   - the AWS SDK for Go v1   (clients/go-v1, a module of its own)
 #   - boto3                   (clients/python, plain unittest)
 #   - the AWS SDK for JS v3   (clients/js, node --test)
 #   - the AWS SDK for JS v2   (the same tests through the `aws-sdk` package)
 #   - the AWS CLI             (clients/cli, one `aws chime` call per subcommand)
-# For boto3, JavaScript and the CLI it builds chimed and starts it on a free
-# loopback port with a fresh database and the development key (test/test, AWS
-# account 000000000000) — a new server per suite, since some state belongs to
-# the whole AWS account (phone number settings may change once a week) — with
+#   - Debian 12's boto3 1.26 (December 2022, when Chime was in service) and
+#     AWS CLI v2.9 (/usr/bin: .ci/run installs them), through the same suites
+# For all but Go v2 it builds chimed and starts it on a free loopback port
+# with a fresh database and the development key (test/test, AWS account
+# 000000000000) — a new server per suite, since some state belongs to the
+# whole AWS account (phone number settings may change once a week) — with
 # dial-out going to a SIP far end on loopback (clients/sipuas.py).
 #
 # Each suite prints one line per operation and "N passed, N failed". The run
@@ -17,12 +20,13 @@
 # error (a 500). At the end it prints the compatibility table (markdown);
 # CHIMED_COMPAT_OUT=<file> also writes it there.
 #
-# Usage: bash clients/run.sh [go|python|js|js2|cli ...]   (default: all five)
+# Usage: bash clients/run.sh [go|go1|python|python-debian|js|js2|cli|cli2 ...]
+# (default: all eight)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(go python js js2 cli)
+[ ${#suites[@]} -gt 0 ] || suites=(go go1 python python-debian js js2 cli cli2)
 
 work=$(mktemp -d /tmp/chimed-clients.XXXXXX)
 helper_pids=()
@@ -155,10 +159,22 @@ go_suite() {
 	return "$status"
 }
 
-python_suite() {
-	start_server python
+# The v1 SDK is deprecated: its suite is a module of its own, so that chimed
+# does not depend on it. Its reporter reads the tests' go test -json.
+go1_suite() {
+	(cd clients/go-v1 && go build -o "$work/go1-report" ./report)
+	start_server go1
 	local status=0
-	python3 clients/python/run.py || status=$?
+	(cd clients/go-v1 && go test -count=1 -json . | "$work/go1-report") || status=$?
+	stop_server
+	return "$status"
+}
+
+# python_suite NAME PYTHON: the boto3 tests with that interpreter's boto3.
+python_suite() {
+	start_server "$1"
+	local status=0
+	"$2" clients/python/run.py || status=$?
 	stop_server
 	return "$status"
 }
@@ -188,10 +204,11 @@ js_suite() {
 	return "$status"
 }
 
+# cli_suite NAME AWS: the CLI session with that aws command.
 cli_suite() {
-	start_server cli
+	start_server "$1"
 	local status=0
-	bash clients/cli/run.sh "$CHIMED_ENDPOINT" || status=$?
+	AWS_CLI=$2 bash clients/cli/run.sh "$CHIMED_ENDPOINT" || status=$?
 	stop_server
 	return "$status"
 }
@@ -202,10 +219,19 @@ for suite in "${suites[@]}"; do
 		run_suite "AWS SDK for Go v2" \
 			"service/chime $(go list -m -f '{{.Version}}' github.com/aws/aws-sdk-go-v2/service/chime)" go_suite
 		;;
+	go1)
+		run_suite "AWS SDK for Go v1" \
+			"aws-sdk-go $(cd clients/go-v1 && go list -m -f '{{.Version}}' github.com/aws/aws-sdk-go)" go1_suite
+		;;
 	python)
 		run_suite "boto3" \
 			"$(python3 -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")')" \
-			python_suite
+			python_suite python python3
+		;;
+	python-debian)
+		run_suite "boto3 (Debian 12)" \
+			"$(/usr/bin/python3 -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")')" \
+			python_suite python-debian /usr/bin/python3
 		;;
 	js)
 		run_suite "AWS SDK for JavaScript v3" \
@@ -218,10 +244,13 @@ for suite in "${suites[@]}"; do
 			js_suite v2
 		;;
 	cli)
-		run_suite "AWS CLI" "$(aws --version 2>&1 | cut -d' ' -f1)" cli_suite
+		run_suite "AWS CLI" "$(aws --version 2>&1 | cut -d' ' -f1)" cli_suite cli aws
+		;;
+	cli2)
+		run_suite "AWS CLI v2 (Debian 12)" "$(/usr/bin/aws --version 2>&1 | cut -d' ' -f1)" cli_suite cli2 /usr/bin/aws
 		;;
 	*)
-		echo "unknown suite $suite (go, python, js, js2, cli)"
+		echo "unknown suite $suite (go, go1, python, python-debian, js, js2, cli, cli2)"
 		exit 2
 		;;
 	esac

@@ -7,8 +7,9 @@
 #
 #   bash clients/cli/run.sh http://127.0.0.1:8080
 #
-# Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default test/test,
-# the server's development key). Dial-out is checked end to end when
+# AWS_CLI names the CLI to run (default: the `aws` on the PATH), e.g. a v2
+# beside a v1. Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+# (default test/test, the server's development key). Dial-out is checked end to end when
 # CHIMED_SIP_TRUNK says the server has a SIP trunk; otherwise the server must
 # say that dial-out is not configured. The /_chimed/ extension endpoints (to
 # claim a domain, post chat messages, follow a call) are called with curl's
@@ -33,8 +34,12 @@ unknown=00000000-0000-4000-8000-000000000000
 unknown_number=+19995550100
 lambda="arn:aws:lambda:us-east-1:$aws_account:function:chimed-bot"
 
+aws=${AWS_CLI:-aws}
+# The CLI v2 pipes its output through a pager when it writes to a terminal.
+export AWS_PAGER=""
+
 # chime runs one subcommand and prints its JSON.
-chime() { aws --endpoint-url "$endpoint" chime "$@"; }
+chime() { "$aws" --endpoint-url "$endpoint" chime "$@"; }
 
 # q QUERY SUBCOMMAND...: runs a subcommand and prints a JMESPath query of
 # its answer as text (tab-separated).
@@ -493,7 +498,7 @@ for op in "${session[@]}"; do
 done
 
 echo
-aws --version 2>&1
+"$aws" --version 2>&1
 passed=0 failed=0
 for op in $(python3 -c 'import json; print(" ".join(sorted(json.load(open("api/chime-2018-05-01.model.json"))["operations"])))'); do
 	result=${outcome[$op]:-"FAIL  (not in the session)"}
