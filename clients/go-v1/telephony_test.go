@@ -307,16 +307,23 @@ func TestRestorePhoneNumber(t *testing.T) {
 	wantError[*chime.BadRequestException](t, err)
 }
 
-func TestAssociatePhoneNumberWithUser(t *testing.T) {
-	c := newClient(t)
-	n := telephony(t, c)
+// associatedNumber gives a new user of a new account one of the suite's
+// numbers. It returns the account's ID, the user and the number.
+func associatedNumber(t *testing.T, c *chime.Chime) (string, *chime.User, string) {
+	t.Helper()
 	accountID := aws.StringValue(createAccount(t, c, "numbers").AccountId)
 	user := createUser(t, c, accountID, "caller")
-	e164 := n.number(t)
+	e164 := telephony(t, c).number(t)
 	_, err := c.AssociatePhoneNumberWithUser(&chime.AssociatePhoneNumberWithUserInput{
 		AccountId: aws.String(accountID), UserId: user.UserId, E164PhoneNumber: aws.String(e164),
 	})
 	must(t, err)
+	return accountID, user, e164
+}
+
+func TestAssociatePhoneNumberWithUser(t *testing.T) {
+	c := newClient(t)
+	accountID, user, e164 := associatedNumber(t, c)
 	got, err := c.GetUser(&chime.GetUserInput{AccountId: aws.String(accountID), UserId: user.UserId})
 	must(t, err)
 	equal(t, "PrimaryProvisionedNumber", aws.StringValue(got.User.PrimaryProvisionedNumber), e164)
@@ -346,16 +353,9 @@ func TestAssociatePhoneNumberWithUser(t *testing.T) {
 
 func TestDisassociatePhoneNumberFromUser(t *testing.T) {
 	c := newClient(t)
-	n := telephony(t, c)
-	accountID := aws.StringValue(createAccount(t, c, "numbers").AccountId)
-	user := createUser(t, c, accountID, "caller")
-	e164 := n.number(t)
-	_, err := c.AssociatePhoneNumberWithUser(&chime.AssociatePhoneNumberWithUserInput{
-		AccountId: aws.String(accountID), UserId: user.UserId, E164PhoneNumber: aws.String(e164),
-	})
-	must(t, err)
+	accountID, user, e164 := associatedNumber(t, c)
 	in := &chime.DisassociatePhoneNumberFromUserInput{AccountId: aws.String(accountID), UserId: user.UserId}
-	_, err = c.DisassociatePhoneNumberFromUser(in)
+	_, err := c.DisassociatePhoneNumberFromUser(in)
 	must(t, err)
 	got, err := c.GetUser(&chime.GetUserInput{AccountId: aws.String(accountID), UserId: user.UserId})
 	must(t, err)
