@@ -1,5 +1,5 @@
-// The AWS SDK for JavaScript v2 (the `aws-sdk` package, in maintenance since
-// 2024 but what many Chime bots and scripts in Lambda were written with),
+// The AWS SDK for JavaScript v2 (the `aws-sdk` package, unsupported since
+// 2025 but what many Chime bots and scripts in Lambda were written with),
 // given the few shapes of v3 that the tests use, so that the same tests run
 // through it (CHIMED_JS_SDK=v2):
 //   - call(operation, input) sends the v2 method of that name and adds
@@ -58,8 +58,8 @@ class ErrorClass {
 
 const methodName = (operation) => operation[0].toLowerCase() + operation.slice(1);
 
-// makeClient returns the v2 client and call, reporting each response's HTTP
-// status to onStatus.
+// makeClient returns the v2 client, call and sdk, and reports each
+// response's HTTP status to onStatus.
 export function makeClient({ region, endpoint, credentials }, onStatus) {
   const client = new AWS.Chime({
     region,
