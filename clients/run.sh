@@ -170,6 +170,11 @@ go1_suite() {
 	return "$status"
 }
 
+# boto3_version PYTHON: the boto3 and botocore that interpreter imports.
+boto3_version() {
+	"$1" -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")'
+}
+
 # python_suite NAME PYTHON: the boto3 tests with that interpreter's boto3.
 python_suite() {
 	start_server "$1"
@@ -224,14 +229,10 @@ for suite in "${suites[@]}"; do
 			"aws-sdk-go $(cd clients/go-v1 && go list -m -f '{{.Version}}' github.com/aws/aws-sdk-go)" go1_suite
 		;;
 	python)
-		run_suite "boto3" \
-			"$(python3 -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")')" \
-			python_suite python python3
+		run_suite "boto3" "$(boto3_version python3)" python_suite python python3
 		;;
 	python-debian)
-		run_suite "boto3 (Debian 12)" \
-			"$(/usr/bin/python3 -c 'import boto3, botocore; print(f"boto3 {boto3.__version__}, botocore {botocore.__version__}")')" \
-			python_suite python-debian /usr/bin/python3
+		run_suite "boto3 (Debian 12)" "$(boto3_version /usr/bin/python3)" python_suite python-debian /usr/bin/python3
 		;;
 	js)
 		run_suite "AWS SDK for JavaScript v3" \

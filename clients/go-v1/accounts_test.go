@@ -58,9 +58,7 @@ func TestListAccounts(t *testing.T) {
 	pages := 0
 	err := c.ListAccountsPages(&chime.ListAccountsInput{Name: aws.String(prefix), MaxResults: aws.Int64(1)},
 		func(page *chime.ListAccountsOutput, _ bool) bool {
-			for _, a := range page.Accounts {
-				listed = append(listed, aws.StringValue(a.AccountId))
-			}
+			listed = append(listed, accountIDs(page.Accounts)...)
 			pages++
 			return true
 		})

@@ -57,6 +57,15 @@ func createBot(t *testing.T, c *chime.Chime, s collabState, name string) *chime.
 	return out.Bot
 }
 
+// addMember makes memberID a member of the room.
+func addMember(t *testing.T, c *chime.Chime, accountID string, roomID, memberID *string) {
+	t.Helper()
+	_, err := c.CreateRoomMembership(&chime.CreateRoomMembershipInput{
+		AccountId: aws.String(accountID), RoomId: roomID, MemberId: memberID,
+	})
+	must(t, err)
+}
+
 func memberIDs(memberships []*chime.RoomMembership) []string {
 	ids := []string{}
 	for _, m := range memberships {
@@ -154,10 +163,7 @@ func TestListRooms(t *testing.T) {
 	check(t, pages >= 3, "%d pages", pages)
 	// MemberId keeps the rooms a member is in.
 	user := createUser(t, c, accountID, "member")
-	_, err = c.CreateRoomMembership(&chime.CreateRoomMembershipInput{
-		AccountId: aws.String(accountID), RoomId: aws.String(ids[0]), MemberId: user.UserId,
-	})
-	must(t, err)
+	addMember(t, c, accountID, aws.String(ids[0]), user.UserId)
 	mine, err := c.ListRooms(&chime.ListRoomsInput{AccountId: aws.String(accountID), MemberId: user.UserId})
 	must(t, err)
 	deepEqual(t, "rooms of the member", roomIDs(mine.Rooms), []string{ids[0]})
@@ -232,10 +238,7 @@ func TestUpdateRoomMembership(t *testing.T) {
 	c := newClient(t)
 	s := collab(t, c)
 	created := createRoom(t, c, s.accountID, "update-membership")
-	_, err := c.CreateRoomMembership(&chime.CreateRoomMembershipInput{
-		AccountId: aws.String(s.accountID), RoomId: created.RoomId, MemberId: s.bob.UserId,
-	})
-	must(t, err)
+	addMember(t, c, s.accountID, created.RoomId, s.bob.UserId)
 	out, err := c.UpdateRoomMembership(&chime.UpdateRoomMembershipInput{
 		AccountId: aws.String(s.accountID), RoomId: created.RoomId, MemberId: s.bob.UserId, Role: aws.String("Administrator"),
 	})
@@ -251,10 +254,7 @@ func TestDeleteRoomMembership(t *testing.T) {
 	c := newClient(t)
 	s := collab(t, c)
 	created := createRoom(t, c, s.accountID, "delete-membership")
-	_, err := c.CreateRoomMembership(&chime.CreateRoomMembershipInput{
-		AccountId: aws.String(s.accountID), RoomId: created.RoomId, MemberId: s.bob.UserId,
-	})
-	must(t, err)
+	addMember(t, c, s.accountID, created.RoomId, s.bob.UserId)
 	in := &chime.DeleteRoomMembershipInput{AccountId: aws.String(s.accountID), RoomId: created.RoomId, MemberId: s.bob.UserId}
 	req, _ := c.DeleteRoomMembershipRequest(in)
 	equal(t, "HTTP status", send(t, req), 204)
@@ -270,10 +270,7 @@ func TestListRoomMemberships(t *testing.T) {
 	s := collab(t, c)
 	created := createRoom(t, c, s.accountID, "list-memberships")
 	for _, user := range []*chime.User{s.alice, s.bob} {
-		_, err := c.CreateRoomMembership(&chime.CreateRoomMembershipInput{
-			AccountId: aws.String(s.accountID), RoomId: created.RoomId, MemberId: user.UserId,
-		})
-		must(t, err)
+		addMember(t, c, s.accountID, created.RoomId, user.UserId)
 	}
 	var items []*chime.RoomMembership
 	pages := 0

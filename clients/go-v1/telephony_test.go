@@ -17,11 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go/service/chime"
 )
 
-const (
-	unknownOrder  = "00000000-0000-4000-8000-000000000000"
-	unknownNumber = "+19995550100"
-	unknownUser   = "00000000-0000-4000-8000-000000000000"
-)
+const unknownNumber = "+19995550100"
 
 func search(t *testing.T, c *chime.Chime, in *chime.SearchAvailablePhoneNumbersInput) []string {
 	t.Helper()
@@ -166,7 +162,7 @@ func TestGetPhoneNumberOrder(t *testing.T) {
 	for _, ordered := range out.PhoneNumberOrder.OrderedPhoneNumbers {
 		equal(t, "status of "+aws.StringValue(ordered.E164PhoneNumber), aws.StringValue(ordered.Status), "Acquired")
 	}
-	_, err = c.GetPhoneNumberOrder(&chime.GetPhoneNumberOrderInput{PhoneNumberOrderId: aws.String(unknownOrder)})
+	_, err = c.GetPhoneNumberOrder(&chime.GetPhoneNumberOrderInput{PhoneNumberOrderId: aws.String(unknown)})
 	wantError[*chime.NotFoundException](t, err)
 }
 
@@ -367,7 +363,7 @@ func TestDisassociatePhoneNumberFromUser(t *testing.T) {
 	_, err = c.DisassociatePhoneNumberFromUser(in)
 	must(t, err)
 	_, err = c.DisassociatePhoneNumberFromUser(&chime.DisassociatePhoneNumberFromUserInput{
-		AccountId: aws.String(accountID), UserId: aws.String(unknownUser),
+		AccountId: aws.String(accountID), UserId: aws.String(unknown),
 	})
 	wantError[*chime.NotFoundException](t, err)
 }
